@@ -1,0 +1,243 @@
+package core
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// ReLU is max(0, x), elementwise.
+type ReLU struct {
+	y, dx *mat.Dense
+}
+
+func (r *ReLU) Kind() string     { return "relu" }
+func (r *ReLU) Params() []*Param { return nil }
+
+func (r *ReLU) Forward(x *mat.Dense, train bool) *mat.Dense {
+	n, c := x.Dims()
+	y := reuse(&r.y, n, c)
+	ys, xs := y.RawMatrix().Data, x.RawMatrix().Data
+	for i, v := range xs[:n*c] {
+		ys[i] = max(v, 0)
+	}
+	return y
+}
+
+func (r *ReLU) Backward(dy *mat.Dense, params bool) *mat.Dense {
+	n, c := dy.Dims()
+	dx := reuse(&r.dx, n, c)
+	dxs, dys, ys := dx.RawMatrix().Data, dy.RawMatrix().Data, r.y.RawMatrix().Data
+	for i, g := range dys[:n*c] {
+		if ys[i] > 0 {
+			dxs[i] = g
+		} else {
+			dxs[i] = 0
+		}
+	}
+	return dx
+}
+
+// Maxout takes the maximum over groups of Pieces consecutive inputs: unit u
+// is max(x[u·Pieces], …, x[u·Pieces+Pieces−1]). Placed after a dense layer
+// with Units·Pieces outputs it is the maxout unit of Goodfellow et al. (2013),
+// with the dense rows ordered unit-major (row u·Pieces+p).
+type Maxout struct {
+	Pieces int
+
+	arg   []int // index of the winning input, per output
+	y, dx *mat.Dense
+}
+
+func (m *Maxout) Kind() string     { return "maxout" }
+func (m *Maxout) Params() []*Param { return nil }
+
+func (m *Maxout) Forward(x *mat.Dense, train bool) *mat.Dense {
+	n, c := x.Dims()
+	k := m.Pieces
+	if k < 1 || c%k != 0 {
+		panic(fmt.Sprintf("core: maxout with %d pieces cannot take %d inputs", k, c))
+	}
+	units := c / k
+	y := reuse(&m.y, n, units)
+	if cap(m.arg) < n*units {
+		m.arg = make([]int, n*units)
+	}
+	m.arg = m.arg[:n*units]
+	xs, ys := x.RawMatrix().Data, y.RawMatrix().Data
+	for o := range ys {
+		base := o * k
+		best, arg := xs[base], base
+		for p := 1; p < k; p++ {
+			if v := xs[base+p]; v > best {
+				best, arg = v, base+p
+			}
+		}
+		ys[o], m.arg[o] = best, arg
+	}
+	return y
+}
+
+func (m *Maxout) Backward(dy *mat.Dense, params bool) *mat.Dense {
+	n, units := dy.Dims()
+	dx := reuse(&m.dx, n, units*m.Pieces)
+	dxs := dx.RawMatrix().Data
+	clear(dxs)
+	for o, g := range dy.RawMatrix().Data[:n*units] {
+		dxs[m.arg[o]] = g
+	}
+	return dx
+}
+
+// Dropout zeroes each input with probability P while training and scales
+// the survivors by 1/(1−P) (inverted dropout), so that it is the identity at
+// test time.
+type Dropout struct {
+	P   float64
+	Rng *rand.Rand // nil means a fixed seed
+
+	mask  []float64
+	y, dx *mat.Dense
+	train bool
+}
+
+func (d *Dropout) Kind() string     { return "dropout" }
+func (d *Dropout) Params() []*Param { return nil }
+
+func (d *Dropout) Forward(x *mat.Dense, train bool) *mat.Dense {
+	d.train = train && d.P > 0
+	if !d.train {
+		return x
+	}
+	if d.Rng == nil {
+		d.Rng = rand.New(rand.NewPCG(1, 2))
+	}
+	n, c := x.Dims()
+	y := reuse(&d.y, n, c)
+	if cap(d.mask) < n*c {
+		d.mask = make([]float64, n*c)
+	}
+	d.mask = d.mask[:n*c]
+	keep := 1 / (1 - d.P)
+	xs, ys := x.RawMatrix().Data, y.RawMatrix().Data
+	for i := range ys {
+		if d.Rng.Float64() < d.P {
+			d.mask[i] = 0
+		} else {
+			d.mask[i] = keep
+		}
+		ys[i] = xs[i] * d.mask[i]
+	}
+	return y
+}
+
+func (d *Dropout) Backward(dy *mat.Dense, params bool) *mat.Dense {
+	if !d.train {
+		return dy
+	}
+	n, c := dy.Dims()
+	dx := reuse(&d.dx, n, c)
+	dxs, dys := dx.RawMatrix().Data, dy.RawMatrix().Data
+	for i, g := range dys[:n*c] {
+		dxs[i] = g * d.mask[i]
+	}
+	return dx
+}
+
+// RBF is the paper's shallow radial basis function layer (§7). Unit c has a
+// learned centre w_c (row c of Centres, shaped [out, in]) and a learned
+// width β_c > 0, and outputs the scaled squared distance
+//
+//	z_c = β_c·‖x − w_c‖².
+//
+// Followed by the Gaussian output, p_c = exp(−z_c): a unit is confident only
+// near its centre, which is what makes the network resist FGSM.
+type RBF struct {
+	Centres, Beta *Param
+
+	x, y, dx *mat.Dense
+	g        *mat.Dense
+}
+
+// NewRBF returns an in→out RBF layer with tensors prefix+".centres" and
+// prefix+".beta", all widths 1 and all centres 0.
+func NewRBF(prefix string, in, out int) *RBF {
+	r := &RBF{Centres: newParam(prefix+".centres", out, in), Beta: newParam(prefix+".beta", out)}
+	for i := range r.Beta.Data {
+		r.Beta.Data[i] = 1
+	}
+	return r
+}
+
+func (r *RBF) Kind() string     { return "rbf" }
+func (r *RBF) Params() []*Param { return []*Param{r.Centres, r.Beta} }
+
+// Project keeps every width at least 1e-6 so that the units stay local.
+func (r *RBF) Project() {
+	for i, b := range r.Beta.Data {
+		if !(b >= 1e-6) {
+			r.Beta.Data[i] = 1e-6
+		}
+	}
+}
+
+func (r *RBF) Forward(x *mat.Dense, train bool) *mat.Dense {
+	n, in := x.Dims()
+	out := r.Beta.Shape[0]
+	if in != r.Centres.Shape[1] {
+		panic(fmt.Sprintf("core: rbf layer wants %d inputs, got %d", r.Centres.Shape[1], in))
+	}
+	r.x = x
+	y := reuse(&r.y, n, out)
+	w := r.Centres.Data
+	for i := 0; i < n; i++ {
+		xs, ys := x.RawRowView(i), y.RawRowView(i)
+		for c := range ys {
+			ys[c] = r.Beta.Data[c] * sqDist(xs, w[c*in:(c+1)*in])
+		}
+	}
+	return y
+}
+
+// Backward uses ∂z_c/∂x = 2β_c(x − w_c), ∂z_c/∂w_c = −2β_c(x − w_c) and
+// ∂z_c/∂β_c = ‖x − w_c‖².
+func (r *RBF) Backward(dy *mat.Dense, params bool) *mat.Dense {
+	n, _ := dy.Dims()
+	in := r.Centres.Shape[1]
+	dx := reuse(&r.dx, n, in)
+	w := r.Centres.Data
+	for i := 0; i < n; i++ {
+		xs, dxs, dys := r.x.RawRowView(i), dx.RawRowView(i), dy.RawRowView(i)
+		clear(dxs)
+		for c, g := range dys {
+			if g == 0 {
+				continue
+			}
+			s := 2 * r.Beta.Data[c] * g
+			wc := w[c*in : (c+1)*in]
+			gw := r.Centres.Grad[c*in : (c+1)*in]
+			for j, xv := range xs {
+				d := s * (xv - wc[j])
+				dxs[j] += d
+				if params {
+					gw[j] -= d
+				}
+			}
+			if params {
+				r.Beta.Grad[c] += g * sqDist(xs, wc)
+			}
+		}
+	}
+	return dx
+}
+
+func sqDist(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s float64
+	for i, v := range a {
+		d := v - b[i]
+		s += d * d
+	}
+	return s
+}

@@ -1,0 +1,108 @@
+package core
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Dense is a fully connected layer, y = x·Wᵀ + b, with W shaped [out, in].
+type Dense struct {
+	W, B *Param
+
+	x, y, dx *mat.Dense
+}
+
+// NewDense returns a zero in→out dense layer whose tensors are named
+// prefix+".weight" and prefix+".bias".
+func NewDense(prefix string, in, out int) *Dense {
+	return &Dense{W: newParam(prefix+".weight", out, in), B: newParam(prefix+".bias", out)}
+}
+
+func (d *Dense) Kind() string     { return "dense" }
+func (d *Dense) Params() []*Param { return []*Param{d.W, d.B} }
+func (d *Dense) In() int          { return d.W.Shape[1] }
+func (d *Dense) Out() int         { return d.W.Shape[0] }
+func (d *Dense) String() string   { return fmt.Sprintf("dense %d→%d", d.In(), d.Out()) }
+
+func (d *Dense) Forward(x *mat.Dense, train bool) *mat.Dense {
+	n, in := x.Dims()
+	if in != d.In() {
+		panic(fmt.Sprintf("core: dense layer wants %d inputs, got %d", d.In(), in))
+	}
+	d.x = x
+	y := reuse(&d.y, n, d.Out())
+	if n == 1 {
+		// One example: plain dot products over contiguous rows of W beat a
+		// general matrix product, in particular under WebAssembly.
+		xs, ys, w := x.RawRowView(0), y.RawRowView(0), d.W.Data
+		for j := range ys {
+			ys[j] = dot(w[j*in:(j+1)*in], xs) + d.B.Data[j]
+		}
+		return y
+	}
+	y.Mul(x, d.W.matrix().T())
+	for i := 0; i < n; i++ {
+		add(y.RawRowView(i), d.B.Data)
+	}
+	return y
+}
+
+func (d *Dense) Backward(dy *mat.Dense, params bool) *mat.Dense {
+	n, _ := dy.Dims()
+	in := d.In()
+	dx := reuse(&d.dx, n, in)
+	if n == 1 {
+		dxs, dys, w := dx.RawRowView(0), dy.RawRowView(0), d.W.Data
+		clear(dxs)
+		for j, g := range dys {
+			if g != 0 {
+				axpy(g, w[j*in:(j+1)*in], dxs)
+			}
+		}
+	} else {
+		dx.Mul(dy, d.W.matrix())
+	}
+	if params {
+		// dJ/dW += dyᵀ·x, accumulated in place.
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1, dy.RawMatrix(), d.x.RawMatrix(), 1, d.W.gradMatrix().RawMatrix())
+		for i := 0; i < n; i++ {
+			add(d.B.Grad, dy.RawRowView(i))
+		}
+	}
+	return dx
+}
+
+func dot(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return s0 + s1 + s2 + s3
+}
+
+// axpy computes dst += alpha·x.
+func axpy(alpha float64, x, dst []float64) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] += alpha * v
+	}
+}
+
+// add computes dst += x.
+func add(dst, x []float64) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] += v
+	}
+}

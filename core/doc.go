@@ -1,0 +1,23 @@
+// Package core is the maths of fgsmlab: layers, models, input gradients, the
+// fast gradient sign method and its variants, training and evaluation.
+//
+// It follows Goodfellow, Shlens and Szegedy, "Explaining and Harnessing
+// Adversarial Examples" (ICLR 2015); comments cite its sections and equations.
+//
+// Conventions, stated once:
+//
+//   - A batch is a *mat.Dense with one example per row. An input row is a
+//     28×28 image in row-major order, white digit on black, values in [0, 1].
+//   - A dense weight is shaped [out, in] (PyTorch's convention), so a layer
+//     computes y = x·Wᵀ + b.
+//   - Labels are class indices into Model.Classes.
+//   - J is the per-example cost (cross-entropy). Gradients of a batch are the
+//     gradients of the sum of the per-example costs, so that row i of an input
+//     gradient is ∇ₓJ(θ, xᵢ, yᵢ) exactly; training divides by the batch size.
+//   - A Model holds buffers between Forward and Backward and is not safe for
+//     concurrent use. Clone it to use it from several goroutines.
+//
+// Misuse (mismatched lengths, an unknown layer) panics with a message that
+// starts with "core: ". Bytes from outside (IDX files, safetensors files) are
+// never trusted: decoders return an error and do not panic.
+package core

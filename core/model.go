@@ -1,0 +1,143 @@
+package core
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Model is a sequence of layers followed by an output. It holds buffers
+// between calls and is not safe for concurrent use; see Clone.
+type Model struct {
+	Name    string
+	Classes []string // class labels, one per output probability
+	Layers  []Layer
+	Out     Output
+
+	// Meta is free-form information carried by the model file, such as the
+	// command that trained it and its measured metrics.
+	Meta map[string]string
+
+	one *mat.Dense // a 1×in buffer for the single-example calls
+}
+
+// InputSize is the number of inputs of the first layer.
+func (m *Model) InputSize() int {
+	for _, l := range m.Layers {
+		switch l := l.(type) {
+		case *Dense:
+			return l.In()
+		case *RBF:
+			return l.Centres.Shape[1]
+		}
+	}
+	panic("core: model has no layer with weights")
+}
+
+// Forward returns the class probabilities of the batch x. With train set,
+// dropout is active. The result is owned by the model.
+func (m *Model) Forward(x *mat.Dense, train bool) *mat.Dense {
+	h := x
+	for _, l := range m.Layers {
+		h = l.Forward(h, train)
+	}
+	return m.Out.Forward(h)
+}
+
+// Backward differentiates the cost of the last Forward for the given labels
+// and returns ∇ₓJ, one row per example. With params set it also adds the
+// parameter gradients into each Param's Grad, scaled by scale.
+func (m *Model) Backward(labels []int, params bool, scale float64) *mat.Dense {
+	g := m.Out.Delta(labels)
+	if scale != 1 {
+		g.Scale(scale, g)
+	}
+	for i := len(m.Layers) - 1; i >= 0; i-- {
+		g = m.Layers[i].Backward(g, params)
+	}
+	return g
+}
+
+// Predict returns the class probabilities of the batch x (test mode).
+func (m *Model) Predict(x *mat.Dense) *mat.Dense {
+	return m.Forward(x, false)
+}
+
+// InputGradient returns ∇ₓJ(θ, x, y) for each row of x and its label: the
+// direction FGSM follows (paper eq. 3). For a targeted attack pass the
+// target classes as labels and step against the gradient.
+func (m *Model) InputGradient(x *mat.Dense, labels []int) *mat.Dense {
+	m.Forward(x, false)
+	return m.Backward(labels, false, 1)
+}
+
+// PredictOne returns the class probabilities of one example. The slice is
+// owned by the model and overwritten by the next call.
+func (m *Model) PredictOne(x []float64) []float64 {
+	return m.Predict(m.single(x)).RawRowView(0)
+}
+
+// InputGradientOne returns ∇ₓJ(θ, x, label) for one example. The slice is
+// owned by the model and overwritten by the next call.
+func (m *Model) InputGradientOne(x []float64, label int) []float64 {
+	return m.InputGradient(m.single(x), []int{label}).RawRowView(0)
+}
+
+func (m *Model) single(x []float64) *mat.Dense {
+	if n := m.InputSize(); len(x) != n {
+		panic(fmt.Sprintf("core: model %q wants %d inputs, got %d", m.Name, n, len(x)))
+	}
+	in := reuse(&m.one, 1, len(x))
+	copy(in.RawRowView(0), x)
+	return in
+}
+
+// Params lists every trainable parameter in layer order.
+func (m *Model) Params() []*Param {
+	var ps []*Param
+	for _, l := range m.Layers {
+		ps = append(ps, l.Params()...)
+	}
+	return ps
+}
+
+// ParamCount is the number of trainable scalars.
+func (m *Model) ParamCount() int {
+	n := 0
+	for _, p := range m.Params() {
+		n += len(p.Data)
+	}
+	return n
+}
+
+// ZeroGrad clears every parameter gradient.
+func (m *Model) ZeroGrad() {
+	for _, p := range m.Params() {
+		clear(p.Grad)
+	}
+}
+
+// Clone returns a model with its own buffers that shares nothing mutable
+// with m except the parameter values, which it copies.
+func (m *Model) Clone() *Model {
+	c, err := Build(m.Name, m.Arch(), m.Classes, m.Tensors())
+	if err != nil {
+		panic("core: clone: " + err.Error())
+	}
+	c.Meta = make(map[string]string, len(m.Meta))
+	for k, v := range m.Meta {
+		c.Meta[k] = v
+	}
+	return c
+}
+
+// Argmax returns the index of the largest value, the first one on ties.
+func Argmax(v []float64) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}
