@@ -151,6 +151,9 @@ func Build(name string, arch []LayerSpec, classes []string, tensors map[string]T
 	case "softmax":
 		m.Out = &Softmax{}
 	case "gaussian":
+		if _, ok := m.Layers[len(m.Layers)-1].(*RBF); !ok {
+			return nil, fmt.Errorf("gaussian output must follow an rbf layer")
+		}
 		m.Out = &Gaussian{}
 	case "sigmoid":
 		if width != 1 {

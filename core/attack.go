@@ -1,0 +1,174 @@
+package core
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Options are the settings shared by every attack. The zero value clips to
+// [0, 1] and does not round, with ε = 0.
+type Options struct {
+	// Epsilon is the max-norm bound: ‖x̃ − x‖∞ ≤ Epsilon (before rounding).
+	Epsilon float64
+	// NoClip leaves x̃ unclipped, as the paper did. By default x̃ is clipped
+	// to the valid pixel range [0, 1].
+	NoClip bool
+	// Round8 rounds x̃ to the nearest of the 256 grey levels of an 8-bit
+	// image, after clipping. It can move a pixel by up to 0.5/255 beyond ε.
+	Round8 bool
+}
+
+// Attack names, as used by the UI and the URL.
+const (
+	AttackFGSM       = "fgsm"
+	AttackTargeted   = "targeted"
+	AttackIterative  = "iterative"
+	AttackRandomSign = "random"
+	AttackUniform    = "uniform"
+)
+
+// FGSM returns x̃ = x + ε·sign(∇ₓJ(θ, x, y)) for each row of x, the fast
+// gradient sign method (paper eq. 3). It costs one forward and one backward
+// pass.
+func FGSM(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
+	return signStep(x, m.InputGradient(x, labels), o.Epsilon, o)
+}
+
+// TargetedFGSM returns x̃ = x − ε·sign(∇ₓJ(θ, x, t)): one step that lowers
+// the cost of the target class t of each row.
+func TargetedFGSM(m *Model, x *mat.Dense, targets []int, o Options) *mat.Dense {
+	return signStep(x, m.InputGradient(x, targets), -o.Epsilon, o)
+}
+
+// Iterative is the basic iterative method (Kurakin et al. 2016), also known
+// as projected gradient descent with the max norm.
+type Iterative struct {
+	// Steps is the number of FGSM steps; 0 means 10.
+	Steps int
+	// StepSize is the size of each step; 0 means ε/Steps·2.5, so that the
+	// iterate can reach the corners of the ε-ball.
+	StepSize float64
+	// Targeted steps towards the given labels instead of away from them.
+	Targeted bool
+}
+
+// Attack runs the iterative attack: Steps FGSM steps of size StepSize, each
+// followed by a projection onto the ε-ball around x and, unless o.NoClip,
+// onto [0, 1]. Rounding, if asked, is applied once at the end.
+func (it Iterative) Attack(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
+	steps, size := it.Steps, it.StepSize
+	if steps <= 0 {
+		steps = 10
+	}
+	if size <= 0 {
+		size = 2.5 * o.Epsilon / float64(steps)
+	}
+	if it.Targeted {
+		size = -size
+	}
+	step := o
+	step.Round8 = false
+	adv := mat.DenseCopyOf(x)
+	for range steps {
+		g := m.InputGradient(adv, labels)
+		next := signStep(adv, g, size, Options{NoClip: true})
+		project(next, x, o.Epsilon, step)
+		adv = next
+	}
+	if o.Round8 {
+		round8(adv.RawMatrix().Data)
+	}
+	return adv
+}
+
+// RandomSign returns x + ε·s with s uniform over {−1, +1} per pixel: the
+// control in §6 that shows the direction of the perturbation matters, not
+// its size.
+func RandomSign(rng *rand.Rand, x *mat.Dense, o Options) *mat.Dense {
+	return noise(x, o, func() float64 {
+		if rng.IntN(2) == 0 {
+			return -o.Epsilon
+		}
+		return o.Epsilon
+	})
+}
+
+// UniformNoise returns x + u with u uniform in [−ε, ε] per pixel (§6).
+func UniformNoise(rng *rand.Rand, x *mat.Dense, o Options) *mat.Dense {
+	return noise(x, o, func() float64 { return o.Epsilon * (2*rng.Float64() - 1) })
+}
+
+// Perturbation returns η = x̃ − x.
+func Perturbation(x, adv *mat.Dense) *mat.Dense {
+	var eta mat.Dense
+	eta.Sub(adv, x)
+	return &eta
+}
+
+// Sign is the sign function with sign(0) = 0, as in the paper's η.
+func Sign(v float64) float64 {
+	switch {
+	case v > 0:
+		return 1
+	case v < 0:
+		return -1
+	}
+	return 0
+}
+
+// signStep returns x + step·sign(g), clipped and rounded as o says.
+func signStep(x, g *mat.Dense, step float64, o Options) *mat.Dense {
+	n, c := x.Dims()
+	if gn, gc := g.Dims(); gn != n || gc != c {
+		panic(fmt.Sprintf("core: gradient is %d×%d for a %d×%d batch", gn, gc, n, c))
+	}
+	adv := mat.NewDense(n, c, nil)
+	xs, gs, as := x.RawMatrix().Data, g.RawMatrix().Data, adv.RawMatrix().Data
+	for i := range as {
+		as[i] = xs[i] + step*Sign(gs[i])
+	}
+	finish(as, o)
+	return adv
+}
+
+func noise(x *mat.Dense, o Options, draw func() float64) *mat.Dense {
+	adv := mat.DenseCopyOf(x)
+	as := adv.RawMatrix().Data
+	for i := range as {
+		as[i] += draw()
+	}
+	finish(as, o)
+	return adv
+}
+
+// project moves adv into the ε-ball around x, then into [0, 1] unless
+// o.NoClip.
+func project(adv, x *mat.Dense, eps float64, o Options) {
+	as, xs := adv.RawMatrix().Data, x.RawMatrix().Data
+	for i, v := range as {
+		as[i] = min(max(v, xs[i]-eps), xs[i]+eps)
+	}
+	finish(as, o)
+}
+
+func finish(v []float64, o Options) {
+	if !o.NoClip {
+		for i, a := range v {
+			v[i] = min(max(a, 0), 1)
+		}
+	}
+	if o.Round8 {
+		round8(v)
+	}
+}
+
+// round8 rounds to the nearest multiple of 1/255, the precision of an 8-bit
+// image (§3).
+func round8(v []float64) {
+	for i, a := range v {
+		v[i] = math.Round(a*255) / 255
+	}
+}

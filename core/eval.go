@@ -1,0 +1,172 @@
+package core
+
+import (
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Result summarises a model's answers on a set of inputs.
+type Result struct {
+	N int
+	// Error is the fraction of inputs whose most probable class is wrong.
+	Error float64
+	// Confidence is the mean probability of the predicted class, over all
+	// inputs.
+	Confidence float64
+	// MistakeConfidence is the mean probability of the predicted class over
+	// the mistakes only (0 when there are none).
+	MistakeConfidence float64
+}
+
+// evalChunk bounds the rows handled at once, to bound memory.
+const evalChunk = 500
+
+// AttackFunc crafts adversarial versions of the batch x for model m.
+type AttackFunc func(m *Model, x *mat.Dense, labels []int) *mat.Dense
+
+// Evaluate returns m's error and confidence on x.
+func Evaluate(m *Model, x *mat.Dense, labels []int) Result {
+	return EvaluateAttack(m, m, x, labels, nil)
+}
+
+// EvaluateAttack crafts adversarial inputs on craft with attack and scores
+// them on target. With craft ≠ target it measures transfer (§8); a nil
+// attack scores the clean inputs.
+func EvaluateAttack(craft, target *Model, x *mat.Dense, labels []int, attack AttackFunc) Result {
+	var t tally
+	forChunks(x, labels, func(xc *mat.Dense, yc []int) {
+		if attack != nil {
+			xc = attack(craft, xc, yc)
+		}
+		t.add(target.Predict(xc), yc)
+	})
+	return t.result()
+}
+
+// FGSMAttack, TargetedAttack and the noise attacks adapt the attacks to
+// AttackFunc.
+func FGSMAttack(o Options) AttackFunc {
+	return func(m *Model, x *mat.Dense, y []int) *mat.Dense { return FGSM(m, x, y, o) }
+}
+
+// NoiseAttack returns the random ±ε (uniform false) or U(−ε, ε) (uniform
+// true) baseline with a fixed seed.
+func NoiseAttack(o Options, uniform bool, seed uint64) AttackFunc {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	return func(m *Model, x *mat.Dense, y []int) *mat.Dense {
+		if uniform {
+			return UniformNoise(rng, x, o)
+		}
+		return RandomSign(rng, x, o)
+	}
+}
+
+// Sweep evaluates one attack family at each ε (§4). kind is AttackFGSM,
+// AttackRandomSign or AttackUniform.
+func Sweep(m *Model, x *mat.Dense, labels []int, kind string, eps []float64, base Options, seed uint64) []Result {
+	out := make([]Result, len(eps))
+	for i, e := range eps {
+		o := base
+		o.Epsilon = e
+		var a AttackFunc
+		switch kind {
+		case AttackFGSM:
+			a = FGSMAttack(o)
+		case AttackRandomSign, AttackUniform:
+			a = NoiseAttack(o, kind == AttackUniform, seed)
+		default:
+			panic("core: Sweep does not know attack " + kind)
+		}
+		out[i] = EvaluateAttack(m, m, x, labels, a)
+	}
+	return out
+}
+
+// TransferMatrix returns r[i][j]: FGSM examples crafted on models[i] and
+// scored on models[j] (§8).
+func TransferMatrix(models []*Model, x *mat.Dense, labels []int, o Options) [][]Result {
+	r := make([][]Result, len(models))
+	for i, craft := range models {
+		r[i] = make([]Result, len(models))
+		var ts = make([]tally, len(models))
+		forChunks(x, labels, func(xc *mat.Dense, yc []int) {
+			adv := FGSM(craft, xc, yc, o)
+			for j, target := range models {
+				ts[j].add(target.Predict(adv), yc)
+			}
+		})
+		for j := range models {
+			r[i][j] = ts[j].result()
+		}
+	}
+	return r
+}
+
+// Rubbish feeds n images of Gaussian noise N(0, 1) per pixel, unclipped,
+// to m (paper appendix). Error is the fraction that gets some class with
+// probability above 0.5, and Confidence the mean top probability of those.
+func Rubbish(m *Model, n int, seed uint64) Result {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	dim := m.InputSize()
+	var hits int
+	var conf float64
+	for done := 0; done < n; done += evalChunk {
+		rows := min(evalChunk, n-done)
+		x := mat.NewDense(rows, dim, nil)
+		xs := x.RawMatrix().Data
+		for i := range xs {
+			xs[i] = rng.NormFloat64()
+		}
+		p := m.Predict(x)
+		for i := range rows {
+			if top := p.At(i, Argmax(p.RawRowView(i))); top > 0.5 {
+				hits++
+				conf += top
+			}
+		}
+	}
+	r := Result{N: n, Error: float64(hits) / float64(n)}
+	if hits > 0 {
+		r.Confidence = conf / float64(hits)
+	}
+	return r
+}
+
+type tally struct {
+	n, wrong       int
+	conf, wrongSum float64
+}
+
+func (t *tally) add(p *mat.Dense, labels []int) {
+	for i, y := range labels {
+		row := p.RawRowView(i)
+		k := Argmax(row)
+		t.n++
+		t.conf += row[k]
+		if k != y {
+			t.wrong++
+			t.wrongSum += row[k]
+		}
+	}
+}
+
+func (t *tally) result() Result {
+	r := Result{N: t.n}
+	if t.n > 0 {
+		r.Error = float64(t.wrong) / float64(t.n)
+		r.Confidence = t.conf / float64(t.n)
+	}
+	if t.wrong > 0 {
+		r.MistakeConfidence = t.wrongSum / float64(t.wrong)
+	}
+	return r
+}
+
+func forChunks(x *mat.Dense, labels []int, f func(*mat.Dense, []int)) {
+	n, _ := x.Dims()
+	for i := 0; i < n; i += evalChunk {
+		j := min(i+evalChunk, n)
+		f(x.Slice(i, j, 0, x.RawMatrix().Cols).(*mat.Dense), labels[i:j])
+	}
+}

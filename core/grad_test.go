@@ -1,0 +1,252 @@
+package core
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Gradient checks against central finite differences (micrograd's test):
+// every layer's backward-to-input and backward-to-parameters, every output's
+// delta, and the whole model's input gradient.
+
+const (
+	fdStep = 1e-6
+	fdTol  = 1e-6 // relative to max(1, |gradient|)
+)
+
+func randDense(rng *rand.Rand, r, c int, scale float64) *mat.Dense {
+	m := mat.NewDense(r, c, nil)
+	for i := range m.RawMatrix().Data {
+		m.RawMatrix().Data[i] = scale * rng.NormFloat64()
+	}
+	return m
+}
+
+func randomize(rng *rand.Rand, ps []*Param, scale float64) {
+	for _, p := range ps {
+		for i := range p.Data {
+			p.Data[i] = scale * rng.NormFloat64()
+		}
+	}
+}
+
+// numeric returns the central difference of f with respect to v[i].
+func numeric(f func() float64, v []float64, i int) float64 {
+	old := v[i]
+	v[i] = old + fdStep
+	up := f()
+	v[i] = old - fdStep
+	down := f()
+	v[i] = old
+	return (up - down) / (2 * fdStep)
+}
+
+func closeEnough(a, b float64) bool {
+	return math.Abs(a-b) <= fdTol*max(1, math.Abs(a), math.Abs(b))
+}
+
+func TestLayerGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	rbf := NewRBF("r", 6, 4)
+	for i := range rbf.Beta.Data {
+		rbf.Beta.Data[i] = 0.1 + rng.Float64()
+	}
+	cases := []struct {
+		name  string
+		layer Layer
+		in    int
+	}{
+		{"dense batch", NewDense("d", 6, 5), 6},
+		{"relu", &ReLU{}, 7},
+		{"maxout", &Maxout{Pieces: 3}, 9},
+		{"rbf", rbf, 6},
+		{"dropout at test time", &Dropout{P: 0.5}, 5},
+	}
+	for _, c := range cases {
+		for _, rows := range []int{1, 3} {
+			t.Run(fmt.Sprintf("%s/%d rows", c.name, rows), func(t *testing.T) {
+				if d, ok := c.layer.(*Dense); ok {
+					randomize(rng, d.Params(), 0.5)
+				}
+				x := randDense(rng, rows, c.in, 1)
+				y := c.layer.Forward(x, false)
+				r := randDense(rng, y.RawMatrix().Rows, y.RawMatrix().Cols, 1)
+				f := func() float64 { return mat.Sum(elemMul(c.layer.Forward(x, false), r)) }
+				for _, p := range c.layer.Params() {
+					clear(p.Grad)
+				}
+				c.layer.Forward(x, false)
+				dx := mat.DenseCopyOf(c.layer.Backward(r, true))
+				for i := range x.RawMatrix().Data {
+					if want := numeric(f, x.RawMatrix().Data, i); !closeEnough(dx.RawMatrix().Data[i], want) {
+						t.Fatalf("rows=%d: dJ/dx[%d] = %g, finite difference %g", rows, i, dx.RawMatrix().Data[i], want)
+					}
+				}
+				for _, p := range c.layer.Params() {
+					for i := range p.Data {
+						if want := numeric(f, p.Data, i); !closeEnough(p.Grad[i], want) {
+							t.Fatalf("rows=%d: dJ/d%s[%d] = %g, finite difference %g", rows, p.Name, i, p.Grad[i], want)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+func elemMul(a, b *mat.Dense) *mat.Dense {
+	var c mat.Dense
+	c.MulElem(a, b)
+	return &c
+}
+
+func TestDropoutTrainingMask(t *testing.T) {
+	d := &Dropout{P: 0.5, Rng: rand.New(rand.NewPCG(3, 3))}
+	x := mat.NewDense(4, 50, nil)
+	for i := range x.RawMatrix().Data {
+		x.RawMatrix().Data[i] = 1
+	}
+	y := d.Forward(x, true)
+	dy := mat.NewDense(4, 50, nil)
+	dy.Apply(func(i, j int, v float64) float64 { return 3 }, dy)
+	dx := d.Backward(dy, false)
+	dropped := 0
+	for i, v := range y.RawMatrix().Data {
+		switch v {
+		case 0:
+			dropped++
+			if dx.RawMatrix().Data[i] != 0 {
+				t.Fatalf("dropped unit %d passes gradient %g", i, dx.RawMatrix().Data[i])
+			}
+		case 2:
+			if dx.RawMatrix().Data[i] != 6 {
+				t.Fatalf("kept unit %d: gradient %g, want 6", i, dx.RawMatrix().Data[i])
+			}
+		default:
+			t.Fatalf("unit %d = %g, want 0 or 2 (inverted dropout)", i, v)
+		}
+	}
+	if dropped < 70 || dropped > 130 {
+		t.Errorf("dropped %d of 200 at p = 0.5", dropped)
+	}
+}
+
+func TestOutputDeltas(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	cases := []struct {
+		name   string
+		out    Output
+		scores int
+		labels []int
+		scale  float64
+	}{
+		{"softmax", &Softmax{}, 10, []int{3, 0, 9}, 3},
+		{"sigmoid", &Sigmoid{}, 1, []int{0, 1, 1}, 3},
+		{"gaussian", &Gaussian{}, 5, []int{4, 0, 2}, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			z := randDense(rng, len(c.labels), c.scores, c.scale)
+			if c.name == "gaussian" {
+				z.Apply(func(i, j int, v float64) float64 { return math.Abs(v) + 0.05 }, z)
+			}
+			f := func() float64 { c.out.Forward(z); return c.out.Loss(c.labels) }
+			c.out.Forward(z)
+			d := mat.DenseCopyOf(c.out.Delta(c.labels))
+			for i := range z.RawMatrix().Data {
+				if want := numeric(f, z.RawMatrix().Data, i); !closeEnough(d.RawMatrix().Data[i], want) {
+					t.Fatalf("dJ/dz[%d] = %g, finite difference %g", i, d.RawMatrix().Data[i], want)
+				}
+			}
+		})
+	}
+}
+
+// tinyModels returns one small model of each architecture the project ships.
+func tinyModels(rng *rand.Rand) []*Model {
+	build := func(name string, arch []LayerSpec, classes []string, shapes map[string][]int) *Model {
+		ts := map[string]Tensor{}
+		for n, s := range shapes {
+			t := Tensor{Shape: s, Data: make([]float64, s[0]*append(s, 1)[1])}
+			for i := range t.Data {
+				t.Data[i] = 0.3 * rng.NormFloat64()
+			}
+			if n == "r.beta" {
+				for i := range t.Data {
+					t.Data[i] = 0.05 + 0.1*rng.Float64()
+				}
+			}
+			ts[n] = t
+		}
+		m, err := Build(name, arch, classes, ts)
+		if err != nil {
+			panic(err)
+		}
+		return m
+	}
+	digits := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+	return []*Model{
+		build("softmax", []LayerSpec{{Kind: "dense", Weight: "a.weight", Bias: "a.bias"}, {Kind: "softmax"}}, digits,
+			map[string][]int{"a.weight": {10, 12}, "a.bias": {10}}),
+		build("logreg", []LayerSpec{{Kind: "dense", Weight: "a.weight", Bias: "a.bias"}, {Kind: "sigmoid"}}, []string{"3", "7"},
+			map[string][]int{"a.weight": {1, 12}, "a.bias": {1}}),
+		build("mlp", []LayerSpec{{Kind: "dense", Weight: "a.weight", Bias: "a.bias"}, {Kind: "relu"},
+			{Kind: "dense", Weight: "b.weight", Bias: "b.bias"}, {Kind: "softmax"}}, digits,
+			map[string][]int{"a.weight": {8, 12}, "a.bias": {8}, "b.weight": {10, 8}, "b.bias": {10}}),
+		build("maxout", []LayerSpec{{Kind: "dropout", P: 0.2}, {Kind: "dense", Weight: "a.weight", Bias: "a.bias"}, {Kind: "maxout", Pieces: 3},
+			{Kind: "dropout", P: 0.5}, {Kind: "dense", Weight: "b.weight", Bias: "b.bias"}, {Kind: "softmax"}}, digits,
+			map[string][]int{"a.weight": {12, 12}, "a.bias": {12}, "b.weight": {10, 4}, "b.bias": {10}}),
+		build("rbf", []LayerSpec{{Kind: "rbf", Centres: "r.centres", Beta: "r.beta"}, {Kind: "gaussian"}}, digits,
+			map[string][]int{"r.centres": {10, 12}, "r.beta": {10}}),
+	}
+}
+
+func TestModelInputGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, m := range tinyModels(rng) {
+		t.Run(m.Name, func(t *testing.T) {
+			x := randDense(rng, 3, 12, 0.5)
+			x.Apply(func(i, j int, v float64) float64 { return math.Abs(v) }, x)
+			labels := []int{1, 0, 1}
+			f := func() float64 { m.Predict(x); return m.Out.Loss(labels) }
+			g := mat.DenseCopyOf(m.InputGradient(x, labels))
+			for i := range x.RawMatrix().Data {
+				if want := numeric(f, x.RawMatrix().Data, i); !closeEnough(g.RawMatrix().Data[i], want) {
+					t.Fatalf("∇ₓJ[%d] = %g, finite difference %g", i, g.RawMatrix().Data[i], want)
+				}
+			}
+			// The single-example path agrees with row 0 of the batch.
+			one := m.InputGradientOne(x.RawRowView(0), labels[0])
+			for i, v := range one {
+				if !closeEnough(v, g.At(0, i)) {
+					t.Fatalf("InputGradientOne[%d] = %g, batch gives %g", i, v, g.At(0, i))
+				}
+			}
+		})
+	}
+}
+
+func TestModelParamGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, m := range tinyModels(rng) {
+		t.Run(m.Name, func(t *testing.T) {
+			x := randDense(rng, 4, 12, 0.5)
+			labels := []int{1, 0, 1, 1}
+			f := func() float64 { m.Forward(x, false); return m.Out.Loss(labels) }
+			m.ZeroGrad()
+			m.Forward(x, false)
+			m.Backward(labels, true, 1)
+			for _, p := range m.Params() {
+				for i := range p.Data {
+					if want := numeric(f, p.Data, i); !closeEnough(p.Grad[i], want) {
+						t.Fatalf("dJ/d%s[%d] = %g, finite difference %g", p.Name, i, p.Grad[i], want)
+					}
+				}
+			}
+		})
+	}
+}

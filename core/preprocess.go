@@ -1,0 +1,248 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+)
+
+// MNIST's digits were made from NIST's binary images this way
+// (http://yann.lecun.com/exdb/mnist/): each was size-normalised to fit a
+// 20×20 box keeping its aspect ratio, which anti-aliasing turned into grey
+// levels, then placed in a 28×28 field so that its centre of mass sits at
+// the centre of the field. Preprocess does the same to a drawing.
+const (
+	// DigitBox is the side of the box the longer side of a digit is scaled to.
+	DigitBox = 20
+
+	// InkThreshold is the level above which a canvas pixel counts as ink
+	// when cropping to the drawing.
+	InkThreshold = 0.05
+
+	// MaxCanvas bounds the width and the height of a canvas.
+	MaxCanvas = 4096
+
+	// digitCentre is the target centre of mass in pixel indices. On the MNIST
+	// test set the mean centre of mass (Σ i·v / Σ v) is (14.01, 13.99).
+	digitCentre = ImageSide / 2
+)
+
+// ErrNoInk is returned for a canvas with no pixel above InkThreshold.
+var ErrNoInk = errors.New("preprocess: the drawing is empty (no ink)")
+
+// Preprocess turns a drawing into an MNIST input row the way MNIST was made.
+// gray is a w×h canvas in row-major order, 1 for ink and 0 for background;
+// values are clamped to [0, 1] and NaN counts as 0. Preprocess crops to the
+// pixels above InkThreshold, scales the crop so that its longer side is
+// DigitBox pixels (averaging areas when shrinking, bilinear when enlarging),
+// and places it in the 28×28 field shifted by the rounded offset that brings
+// its centre of mass to the centre. It returns ErrNoInk for an empty drawing
+// and an error for sizes that do not match or exceed MaxCanvas.
+func Preprocess(gray []float64, w, h int) ([]float64, error) {
+	if err := checkCanvas(len(gray), 1, w, h); err != nil {
+		return nil, err
+	}
+	p := preprocessors.Get().(*preprocessor)
+	defer preprocessors.Put(p)
+	return p.run(gray, w, h)
+}
+
+// PreprocessRGBA is Preprocess for the RGBA bytes of an HTML canvas
+// (ImageData.data: 4 bytes a pixel, row-major). It expects white strokes on
+// an opaque black canvas and reads ink as R/255. Fill the canvas with black
+// first: ImageData holds colours without alpha premultiplied, so a
+// transparent canvas gives its anti-aliased stroke edges full ink.
+func PreprocessRGBA(pix []byte, w, h int) ([]float64, error) {
+	if err := checkCanvas(len(pix), 4, w, h); err != nil {
+		return nil, err
+	}
+	p := preprocessors.Get().(*preprocessor)
+	defer preprocessors.Put(p)
+	p.gray = growScratch(p.gray, w*h)
+	for i := range p.gray {
+		p.gray[i] = unitBytes[pix[4*i]]
+	}
+	return p.run(p.gray, w, h)
+}
+
+func checkCanvas(n, channels, w, h int) error {
+	switch {
+	case w <= 0 || h <= 0:
+		return fmt.Errorf("preprocess: canvas is %d×%d; want a positive size", w, h)
+	case w > MaxCanvas || h > MaxCanvas:
+		return fmt.Errorf("preprocess: canvas is %d×%d; at most %d×%d is supported", w, h, MaxCanvas, MaxCanvas)
+	case n != channels*w*h:
+		return fmt.Errorf("preprocess: %d values for a %d×%d canvas of %d channels; want %d", n, w, h, channels, channels*w*h)
+	}
+	return nil
+}
+
+// preprocessors holds scratch space, so that a call allocates only its
+// result: it runs on every pointer move in the browser.
+var preprocessors = sync.Pool{New: func() any { return new(preprocessor) }}
+
+type preprocessor struct {
+	gray   []float64 // the canvas of PreprocessRGBA
+	rows   []float64 // the crop resampled across: bh rows of tw
+	small  []float64 // the crop resampled: th rows of tw
+	xs, ys resampler
+}
+
+func (p *preprocessor) run(gray []float64, w, h int) ([]float64, error) {
+	x0, y0, x1, y1, ok := inkBounds(gray, w, h)
+	if !ok {
+		return nil, ErrNoInk
+	}
+	bw, bh := x1-x0, y1-y0
+	s := float64(DigitBox) / float64(max(bw, bh))
+	tw := p.xs.build(bw, s)
+	th := p.ys.build(bh, s)
+
+	p.rows = growScratch(p.rows, bh*tw)
+	for y := range bh {
+		p.xs.apply(p.rows[y*tw:(y+1)*tw], gray[(y0+y)*w+x0:(y0+y)*w+x1])
+	}
+	p.small = growScratch(p.small, th*tw)
+	clear(p.small)
+	for o := range th {
+		dst := p.small[o*tw : (o+1)*tw]
+		for k, wt := range p.ys.taps(o) {
+			r := p.ys.first[o] + k
+			for x, v := range p.rows[r*tw : (r+1)*tw] {
+				dst[x] += wt * v
+			}
+		}
+	}
+	return placeCentred(p.small, tw, th)
+}
+
+// inkBounds returns the half-open bounding box of the pixels above
+// InkThreshold.
+func inkBounds(gray []float64, w, h int) (x0, y0, x1, y1 int, ok bool) {
+	x0, y0 = w, h
+	for y := range h {
+		row := gray[y*w : (y+1)*w]
+		first := -1
+		for x, v := range row {
+			if v > InkThreshold {
+				first = x
+				break
+			}
+		}
+		if first < 0 {
+			continue
+		}
+		last := first
+		for x := w - 1; x > first; x-- {
+			if row[x] > InkThreshold {
+				last = x
+				break
+			}
+		}
+		x0, x1 = min(x0, first), max(x1, last+1)
+		y0, y1 = min(y0, y), y+1
+	}
+	return x0, y0, x1, y1, x1 > 0
+}
+
+// placeCentred puts the tw×th image in a 28×28 field, shifted so that its centre
+// of mass lands within half a pixel of the centre, and clamps to [0, 1].
+func placeCentred(img []float64, tw, th int) ([]float64, error) {
+	var m, mx, my float64
+	for y := range th {
+		for x, v := range img[y*tw : (y+1)*tw] {
+			m += v
+			mx += v * float64(x)
+			my += v * float64(y)
+		}
+	}
+	if !(m > 0) {
+		return nil, ErrNoInk
+	}
+	ox := int(math.Round(digitCentre - mx/m))
+	oy := int(math.Round(digitCentre - my/m))
+	out := make([]float64, ImageSize)
+	for y := range th {
+		if y+oy < 0 || y+oy >= ImageSide {
+			continue
+		}
+		for x, v := range img[y*tw : (y+1)*tw] {
+			if x+ox >= 0 && x+ox < ImageSide {
+				out[(y+oy)*ImageSide+x+ox] = min(max(v, 0), 1)
+			}
+		}
+	}
+	return out, nil
+}
+
+// resampler resamples a line of n pixels to m: output o is
+// Σₖ w[off[o]+k]·inkLevel(src[first[o]+k]).
+type resampler struct {
+	first []int
+	off   []int // len m+1
+	w     []float64
+}
+
+// build makes the resampler that scales n pixels by s, and returns the output
+// length m = ⌈n·s⌉. When shrinking (s ≤ 1), output pixel o averages the
+// source interval [o/s, (o+1)/s), weighting each source pixel by its overlap
+// (a box filter, which keeps the ink's area). When enlarging, it samples
+// bilinearly at the output pixel's centre, with background beyond the ends.
+func (k *resampler) build(n int, s float64) int {
+	m := max(1, int(math.Ceil(float64(n)*s-1e-9)))
+	k.first = growScratch(k.first, m)
+	k.off = growScratch(k.off, m+1)
+	k.w = k.w[:0]
+	for o := range m {
+		k.off[o] = len(k.w)
+		if s <= 1 {
+			lo, hi := float64(o)/s, math.Min(float64(o+1)/s, float64(n))
+			k.first[o] = int(lo)
+			for i := int(lo); float64(i) < hi; i++ {
+				k.w = append(k.w, s*(math.Min(float64(i+1), hi)-math.Max(float64(i), lo)))
+			}
+			continue
+		}
+		u := (float64(o)+0.5)/s - 0.5
+		i := int(math.Floor(u))
+		f := u - float64(i)
+		k.first[o] = max(i, 0)
+		if i >= 0 && i < n {
+			k.w = append(k.w, 1-f)
+		}
+		if i+1 < n {
+			k.w = append(k.w, f)
+		}
+	}
+	k.off[m] = len(k.w)
+	return m
+}
+
+func (k *resampler) taps(o int) []float64 { return k.w[k.off[o]:k.off[o+1]] }
+
+func (k *resampler) apply(dst, src []float64) {
+	for o := range dst {
+		src := src[k.first[o]:]
+		var sum float64
+		for j, wt := range k.taps(o) {
+			sum += wt * inkLevel(src[j])
+		}
+		dst[o] = sum
+	}
+}
+
+// inkLevel clamps a canvas value to [0, 1], with NaN as 0.
+func inkLevel(v float64) float64 {
+	if !(v > 0) {
+		return 0
+	}
+	return min(v, 1)
+}
+
+func growScratch[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}

@@ -1,0 +1,109 @@
+package core
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+func TestModelFileRoundTrip(t *testing.T) {
+	for _, m := range tinyModels(rand.New(rand.NewPCG(10, 10))) {
+		m.Meta["command"] = "make train"
+		var buf bytes.Buffer
+		if err := WriteModel(&buf, m); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ReadModel(buf.Bytes())
+		if err != nil {
+			t.Fatalf("%s: %v", m.Name, err)
+		}
+		if got.Name != m.Name || got.Meta["command"] != "make train" || got.ParamCount() != m.ParamCount() {
+			t.Fatalf("%s: read back %q with meta %v", m.Name, got.Name, got.Meta)
+		}
+		x := make([]float64, m.InputSize())
+		for i := range x {
+			x[i] = float64(i%7) / 7
+		}
+		want := append([]float64(nil), m.PredictOne(x)...)
+		for i, p := range got.PredictOne(x) {
+			if math.Abs(p-want[i]) > 1e-6 { // float32 storage
+				t.Errorf("%s: probability %d = %g after the round trip, %g before", m.Name, i, p, want[i])
+			}
+		}
+	}
+}
+
+// header builds a safetensors file from a raw JSON header and data.
+func header(h string, data []byte) []byte {
+	b := binary.LittleEndian.AppendUint64(nil, uint64(len(h)))
+	return append(append(b, h...), data...)
+}
+
+const goodMeta = `"__metadata__":{"format":"fgsmlab/1","name":"t","classes":"[\"3\",\"7\"]",` +
+	`"arch":"[{\"kind\":\"dense\",\"weight\":\"w\",\"bias\":\"b\"},{\"kind\":\"sigmoid\"}]"}`
+
+func TestReadModelRejects(t *testing.T) {
+	f32 := func(vs ...float32) []byte {
+		var b []byte
+		for _, v := range vs {
+			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
+		}
+		return b
+	}
+	okData := f32(1, 2, 3)
+	cases := []struct {
+		name, want string
+		file       []byte
+	}{
+		{"empty", "too short", nil},
+		{"header past the end", "does not fit", binary.LittleEndian.AppendUint64(nil, 1<<40)},
+		{"not JSON", "not a JSON object", header("{nope", nil)},
+		{"bad dtype", "dtype", header(`{"w":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}`, make([]byte, 8))},
+		{"offsets past the data", "offsets", header(`{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}`, make([]byte, 8))},
+		{"size does not match shape", "offsets", header(`{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}`, make([]byte, 8))},
+		{"negative shape", "shape", header(`{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}`, nil)},
+		{"overlap", "packed", header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, make([]byte, 4))},
+		{"trailing bytes", "trailing", header(`{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, make([]byte, 8))},
+		{"no format", "format", header(`{"w":{"dtype":"F32","shape":[2,1],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}`, okData)},
+		{"wrong shape", "shape", header(`{"w":{"dtype":"F32","shape":[2,1],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},`+goodMeta+`}`, okData)},
+		{"missing tensor", "missing tensor \"b\"", header(`{"w":{"dtype":"F32","shape":[1,3],"data_offsets":[0,12]},`+goodMeta+`}`, okData)},
+		{"NaN", "non-finite", header(`{"w":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},`+goodMeta+`}`, f32(1, float32(math.NaN()), 0))},
+		{"unknown layer", "unknown kind", header(`{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"__metadata__":{"format":"fgsmlab/1","classes":"[]","arch":"[{\"kind\":\"conv\"},{\"kind\":\"softmax\"}]"}}`, f32(1))},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ReadModel(c.file)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want one mentioning %q", err, c.want)
+			}
+		})
+	}
+	good := header(`{"w":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},`+goodMeta+`}`, okData)
+	if _, err := ReadModel(good); err != nil {
+		t.Fatalf("the well-formed control file is rejected: %v", err)
+	}
+}
+
+func FuzzReadModel(f *testing.F) {
+	for _, m := range tinyModels(rand.New(rand.NewPCG(11, 11))) {
+		var buf bytes.Buffer
+		WriteModel(&buf, m)
+		f.Add(buf.Bytes())
+	}
+	f.Add(header(`{"w":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]}}`, make([]byte, 8)))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := ReadModel(b)
+		if err != nil {
+			return
+		}
+		// Whatever decodes must also run.
+		x := make([]float64, m.InputSize())
+		p := m.PredictOne(x)
+		if len(p) != len(m.Classes) {
+			t.Fatalf("%d probabilities for %d classes", len(p), len(m.Classes))
+		}
+	})
+}

@@ -1,0 +1,195 @@
+package core
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// An Optimizer updates parameters from their gradients.
+type Optimizer interface {
+	// Step moves every parameter against its Grad.
+	Step(params []*Param)
+	// Scale multiplies the learning rate, for schedules.
+	Scale(f float64)
+}
+
+// Adam is Kingma and Ba's optimiser. Zero Beta1, Beta2 and Eps mean 0.9,
+// 0.999 and 1e-8.
+type Adam struct {
+	LR, Beta1, Beta2, Eps float64
+
+	t    int
+	m, v [][]float64
+}
+
+func (a *Adam) Scale(f float64) { a.LR *= f }
+
+func (a *Adam) Step(params []*Param) {
+	if a.Beta1 == 0 {
+		a.Beta1, a.Beta2, a.Eps = 0.9, 0.999, 1e-8
+	}
+	if a.m == nil {
+		for _, p := range params {
+			a.m = append(a.m, make([]float64, len(p.Data)))
+			a.v = append(a.v, make([]float64, len(p.Data)))
+		}
+	}
+	a.t++
+	lr := a.LR * math.Sqrt(1-math.Pow(a.Beta2, float64(a.t))) / (1 - math.Pow(a.Beta1, float64(a.t)))
+	for i, p := range params {
+		adamStep(p.Data, p.Grad, a.m[i], a.v[i], lr, a.Beta1, a.Beta2, a.Eps)
+	}
+}
+
+func adamStep(w, g, m, v []float64, lr, b1, b2, eps float64) {
+	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+	for j, gj := range g {
+		m[j] = b1*m[j] + (1-b1)*gj
+		v[j] = b2*v[j] + (1-b2)*gj*gj
+		w[j] -= lr * m[j] / (math.Sqrt(v[j]) + eps)
+	}
+}
+
+// SGD is stochastic gradient descent with classical momentum.
+type SGD struct {
+	LR, Momentum float64
+
+	vel [][]float64
+}
+
+func (s *SGD) Scale(f float64) { s.LR *= f }
+
+func (s *SGD) Step(params []*Param) {
+	if s.vel == nil {
+		for _, p := range params {
+			s.vel = append(s.vel, make([]float64, len(p.Data)))
+		}
+	}
+	for i, p := range params {
+		v := s.vel[i]
+		for j, g := range p.Grad {
+			v[j] = s.Momentum*v[j] - s.LR*g
+			p.Data[j] += v[j]
+		}
+	}
+}
+
+// Adversarial is the paper's adversarial objective (§6, eq. 6):
+//
+//	J̃(θ, x, y) = α·J(θ, x, y) + (1 − α)·J(θ, x + ε·sign(∇ₓJ(θ, x, y)), y).
+//
+// The adversarial inputs are made on the fly from the current parameters,
+// with the same dropout mask as the clean pass, and clipped to [0, 1].
+type Adversarial struct {
+	Alpha, Epsilon float64
+}
+
+// TrainConfig sets up Train. Zero Epochs and BatchSize mean 1 and 128.
+type TrainConfig struct {
+	Epochs, BatchSize int
+	Optimizer         Optimizer
+	// Decay multiplies the learning rate after every epoch; 0 means 1.
+	Decay float64
+	// Seed fixes the shuffling, and dropout masks of layers without an Rng.
+	Seed uint64
+	// Adversarial, when set, trains on the adversarial objective.
+	Adversarial *Adversarial
+	// Progress, when set, is called after every batch with the batch's
+	// mean cost and error.
+	Progress func(epoch, batch, batches int, loss, errRate float64)
+}
+
+// EpochStats summarises one epoch of training on the training batches
+// (with dropout active, and the clean part of the objective only).
+type EpochStats struct {
+	Epoch       int
+	Loss, Error float64
+}
+
+// Train fits m to d with mini-batches in a shuffled order. It returns the
+// statistics of each epoch. Training uses both cores through gonum's
+// parallel matrix products.
+func Train(m *Model, d *Dataset, cfg TrainConfig) []EpochStats {
+	if cfg.Optimizer == nil {
+		panic("core: Train needs an Optimizer")
+	}
+	if a := cfg.Adversarial; a != nil && !(a.Alpha > 0 && a.Alpha <= 1) {
+		panic(fmt.Sprintf("core: adversarial α = %v is not in (0, 1]", a.Alpha))
+	}
+	epochs, bs := max(cfg.Epochs, 1), cfg.BatchSize
+	if bs <= 0 {
+		bs = 128
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
+	for i, l := range m.Layers {
+		if dr, ok := l.(*Dropout); ok && dr.Rng == nil {
+			dr.Rng = rand.New(rand.NewPCG(cfg.Seed, uint64(i)))
+		}
+	}
+	n, dim := d.Images.Dims()
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	var xb *mat.Dense
+	labels := make([]int, 0, bs)
+	params := m.Params()
+	var stats []EpochStats
+	for ep := 1; ep <= epochs; ep++ {
+		rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		batches := (n + bs - 1) / bs
+		var sumLoss, sumErr float64
+		for b := 0; b < batches; b++ {
+			idx := order[b*bs : min((b+1)*bs, n)]
+			x := reuse(&xb, len(idx), dim)
+			labels = labels[:0]
+			for r, i := range idx {
+				copy(x.RawRowView(r), d.Images.RawRowView(i))
+				labels = append(labels, d.Labels[i])
+			}
+			loss, errs := trainStep(m, x, labels, cfg.Adversarial)
+			cfg.Optimizer.Step(params)
+			for _, l := range m.Layers {
+				if p, ok := l.(projector); ok {
+					p.Project()
+				}
+			}
+			sumLoss += loss
+			sumErr += errs
+			if cfg.Progress != nil {
+				cfg.Progress(ep, b+1, batches, loss/float64(len(idx)), errs/float64(len(idx)))
+			}
+		}
+		stats = append(stats, EpochStats{Epoch: ep, Loss: sumLoss / float64(n), Error: sumErr / float64(n)})
+		if cfg.Decay > 0 {
+			cfg.Optimizer.Scale(cfg.Decay)
+		}
+	}
+	return stats
+}
+
+// trainStep fills the parameter gradients of the mean cost of one batch and
+// returns the summed clean cost and the number of clean mistakes.
+func trainStep(m *Model, x *mat.Dense, labels []int, adv *Adversarial) (loss, mistakes float64) {
+	m.ZeroGrad()
+	n := float64(len(labels))
+	p := m.Forward(x, true)
+	loss = m.Out.Loss(labels)
+	for i, y := range labels {
+		if Argmax(p.RawRowView(i)) != y {
+			mistakes++
+		}
+	}
+	if adv == nil {
+		m.Backward(labels, true, 1/n)
+		return loss, mistakes
+	}
+	g := m.Backward(labels, true, adv.Alpha/n)
+	xadv := signStep(x, g, adv.Epsilon, Options{})
+	m.Forward(xadv, true)
+	m.Backward(labels, true, (1-adv.Alpha)/n)
+	return loss, mistakes
+}

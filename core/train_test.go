@@ -1,0 +1,100 @@
+package core
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// blobs makes a separable 3-class problem in 12 dimensions: class c lights
+// up pixels 4c…4c+3.
+func blobs(n int, seed uint64) *Dataset {
+	rng := rand.New(rand.NewPCG(seed, 0))
+	d := &Dataset{Images: mat.NewDense(n, 12, nil), Labels: make([]int, n)}
+	for i := range n {
+		c := i % 3
+		d.Labels[i] = c
+		row := d.Images.RawRowView(i)
+		for j := range row {
+			row[j] = 0.2 * rng.Float64()
+			if j/4 == c {
+				row[j] += 0.6
+			}
+		}
+	}
+	return d
+}
+
+func blobModel(rng *rand.Rand) *Model {
+	ts := map[string]Tensor{
+		"a.weight": {Shape: []int{12, 12}, Data: make([]float64, 144)}, "a.bias": {Shape: []int{12}, Data: make([]float64, 12)},
+		"b.weight": {Shape: []int{3, 4}, Data: make([]float64, 12)}, "b.bias": {Shape: []int{3}, Data: make([]float64, 3)},
+	}
+	for _, n := range []string{"a.weight", "b.weight"} {
+		for i := range ts[n].Data {
+			ts[n].Data[i] = 0.3 * rng.NormFloat64()
+		}
+	}
+	m, err := Build("blob", []LayerSpec{{Kind: "dense", Weight: "a.weight", Bias: "a.bias"}, {Kind: "maxout", Pieces: 3},
+		{Kind: "dropout", P: 0.1}, {Kind: "dense", Weight: "b.weight", Bias: "b.bias"}, {Kind: "softmax"}}, []string{"a", "b", "c"}, ts)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+func TestTrainLearns(t *testing.T) {
+	train, test := blobs(600, 1), blobs(300, 2)
+	cases := []struct {
+		name string
+		cfg  TrainConfig
+	}{
+		{"adam", TrainConfig{Epochs: 15, BatchSize: 32, Optimizer: &Adam{LR: 0.01}}},
+		{"sgd momentum", TrainConfig{Epochs: 15, BatchSize: 32, Optimizer: &SGD{LR: 0.05, Momentum: 0.9}}},
+		{"adversarial", TrainConfig{Epochs: 15, BatchSize: 32, Optimizer: &Adam{LR: 0.01}, Adversarial: &Adversarial{Alpha: 0.5, Epsilon: 0.1}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := blobModel(rand.New(rand.NewPCG(3, 3)))
+			stats := Train(m, train, c.cfg)
+			if first, last := stats[0].Loss, stats[len(stats)-1].Loss; !(last < first/2) {
+				t.Errorf("training loss went from %g to %g", first, last)
+			}
+			if r := Evaluate(m, test.Images, test.Labels); r.Error > 0.02 {
+				t.Errorf("test error %.3f on a separable problem", r.Error)
+			}
+		})
+	}
+}
+
+func TestTrainIsReproducible(t *testing.T) {
+	d := blobs(200, 4)
+	run := func() []float64 {
+		m := blobModel(rand.New(rand.NewPCG(5, 5)))
+		Train(m, d, TrainConfig{Epochs: 2, BatchSize: 16, Optimizer: &Adam{LR: 0.01}, Seed: 9})
+		return m.Params()[0].Data
+	}
+	a, b := run(), run()
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("weight %d differs between two runs with one seed: %g vs %g", i, a[i], b[i])
+		}
+	}
+}
+
+// Adversarial training must make FGSM less effective than plain training
+// on the same data (§6).
+func TestAdversarialTrainingResists(t *testing.T) {
+	train, test := blobs(900, 6), blobs(300, 7)
+	o := Options{Epsilon: 0.3}
+	errAt := func(adv *Adversarial) float64 {
+		m := blobModel(rand.New(rand.NewPCG(8, 8)))
+		Train(m, train, TrainConfig{Epochs: 30, BatchSize: 32, Optimizer: &Adam{LR: 0.01}, Adversarial: adv})
+		return EvaluateAttack(m, m, test.Images, test.Labels, FGSMAttack(o)).Error
+	}
+	plain, robust := errAt(nil), errAt(&Adversarial{Alpha: 0.5, Epsilon: 0.3})
+	if !(robust < plain) {
+		t.Errorf("FGSM error %.3f after adversarial training, %.3f after plain training", robust, plain)
+	}
+}

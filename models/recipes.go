@@ -1,0 +1,197 @@
+package models
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"fgsmlab/core"
+)
+
+// Digits are the class labels of the ten-class models.
+var Digits = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+
+// A Recipe is how one shipped model is made: its architecture, the data it
+// sees and its training settings.
+type Recipe struct {
+	Name string
+	// What says in a sentence what the model is, for the model card.
+	What string
+	// New returns the untrained model, initialised from rng and the
+	// training data.
+	New func(rng *rand.Rand, train *core.Dataset) *core.Model
+	// Data selects the training and test examples (all of them when nil).
+	Data func(d *core.Dataset) *core.Dataset
+	// Config returns the training settings.
+	Config func() core.TrainConfig
+}
+
+// Recipes lists the shipped models in the order `make train` makes them.
+var Recipes = []Recipe{
+	{
+		Name:   "softmax",
+		What:   "the paper's shallow softmax classifier, 784 → 10",
+		New:    func(rng *rand.Rand, _ *core.Dataset) *core.Model { return mlp("softmax", rng, 784, 10) },
+		Config: func() core.TrainConfig { return adam(1e-3, 10, nil) },
+	},
+	{
+		Name:   "logreg37",
+		What:   "logistic regression on 3s against 7s (paper Figure 2), 784 → 1",
+		New:    newLogReg37,
+		Data:   ThreesAndSevens,
+		Config: func() core.TrainConfig { return adam(1e-3, 20, nil) },
+	},
+	{
+		Name:   "mlp",
+		What:   "a small ReLU network, 784 → 256 → 128 → 10",
+		New:    func(rng *rand.Rand, _ *core.Dataset) *core.Model { return mlp("mlp", rng, 784, 256, 128, 10) },
+		Config: func() core.TrainConfig { return adam(1e-3, 15, nil) },
+	},
+	{
+		Name:   "maxout",
+		What:   "a maxout network in the paper's style: two maxout layers of 128 units × 3 pieces, dropout",
+		New:    func(rng *rand.Rand, _ *core.Dataset) *core.Model { return maxout("maxout", rng) },
+		Config: func() core.TrainConfig { return adam(1e-3, 40, nil) },
+	},
+	{
+		Name: "maxout-adv",
+		What: "the maxout network trained on the adversarial objective (α = 0.5, ε = 0.25)",
+		New:  func(rng *rand.Rand, _ *core.Dataset) *core.Model { return maxout("maxout-adv", rng) },
+		Config: func() core.TrainConfig {
+			return adam(1e-3, 40, &core.Adversarial{Alpha: 0.5, Epsilon: 0.25})
+		},
+	},
+	{
+		Name:   "rbf",
+		What:   "the paper's shallow RBF network: one RBF unit per class, p_c = exp(−β_c‖x − w_c‖²)",
+		New:    newRBF,
+		Config: func() core.TrainConfig { return adam(1e-2, 10, nil) },
+	},
+}
+
+// Find returns the recipe with the given name.
+func Find(name string) (Recipe, error) {
+	for _, r := range Recipes {
+		if r.Name == name {
+			return r, nil
+		}
+	}
+	return Recipe{}, fmt.Errorf("no model named %q", name)
+}
+
+// ThreesAndSevens keeps the 3s and 7s of d, relabelled 0 ("3") and 1 ("7").
+func ThreesAndSevens(d *core.Dataset) *core.Dataset {
+	s := d.Subset(func(y int) bool { return y == 3 || y == 7 })
+	for i, y := range s.Labels {
+		s.Labels[i] = y / 7
+	}
+	return s
+}
+
+func adam(lr float64, epochs int, adv *core.Adversarial) core.TrainConfig {
+	return core.TrainConfig{
+		Epochs: epochs, BatchSize: 128, Decay: math.Pow(0.1, 1/float64(epochs)),
+		Optimizer: &core.Adam{LR: lr}, Adversarial: adv,
+	}
+}
+
+// mlp builds dense layers of the given widths with ReLU between them and a
+// softmax output, with He-initialised weights.
+func mlp(name string, rng *rand.Rand, widths ...int) *core.Model {
+	var arch []core.LayerSpec
+	ts := map[string]core.Tensor{}
+	for i := 1; i < len(widths); i++ {
+		p := fmt.Sprintf("l%d", i-1)
+		if i > 1 {
+			arch = append(arch, core.LayerSpec{Kind: "relu"})
+		}
+		arch = append(arch, core.LayerSpec{Kind: "dense", Weight: p + ".weight", Bias: p + ".bias"})
+		ts[p+".weight"] = gaussian(rng, math.Sqrt(2/float64(widths[i-1])), widths[i], widths[i-1])
+		ts[p+".bias"] = gaussian(rng, 0, widths[i])
+	}
+	return build(name, append(arch, core.LayerSpec{Kind: "softmax"}), Digits, ts)
+}
+
+// maxout follows the paper's MNIST maxout network (dropout 0.2 on the
+// input, 0.5 on the hidden layers), with fewer units so that it fits a web
+// page.
+func maxout(name string, rng *rand.Rand) *core.Model {
+	const units, pieces = 128, 3
+	arch := []core.LayerSpec{
+		{Kind: "dropout", P: 0.2},
+		{Kind: "dense", Weight: "l0.weight", Bias: "l0.bias"}, {Kind: "maxout", Pieces: pieces},
+		{Kind: "dropout", P: 0.5},
+		{Kind: "dense", Weight: "l1.weight", Bias: "l1.bias"}, {Kind: "maxout", Pieces: pieces},
+		{Kind: "dropout", P: 0.5},
+		{Kind: "dense", Weight: "l2.weight", Bias: "l2.bias"},
+		{Kind: "softmax"},
+	}
+	ts := map[string]core.Tensor{
+		"l0.weight": gaussian(rng, math.Sqrt(1/784.0), units*pieces, 784),
+		"l0.bias":   gaussian(rng, 0, units*pieces),
+		"l1.weight": gaussian(rng, math.Sqrt(1/float64(units)), units*pieces, units),
+		"l1.bias":   gaussian(rng, 0, units*pieces),
+		"l2.weight": gaussian(rng, math.Sqrt(1/float64(units)), 10, units),
+		"l2.bias":   gaussian(rng, 0, 10),
+	}
+	return build(name, arch, Digits, ts)
+}
+
+func newLogReg37(rng *rand.Rand, _ *core.Dataset) *core.Model {
+	arch := []core.LayerSpec{{Kind: "dense", Weight: "l0.weight", Bias: "l0.bias"}, {Kind: "sigmoid"}}
+	ts := map[string]core.Tensor{"l0.weight": gaussian(rng, 0.01, 1, 784), "l0.bias": gaussian(rng, 0, 1)}
+	return build("logreg37", arch, []string{"3", "7"}, ts)
+}
+
+// newRBF puts each centre on its class mean and sets each width so that the
+// mean example of the class starts with probability about ½.
+func newRBF(_ *rand.Rand, train *core.Dataset) *core.Model {
+	centres := core.Tensor{Shape: []int{10, 784}, Data: make([]float64, 10*784)}
+	beta := core.Tensor{Shape: []int{10}, Data: make([]float64, 10)}
+	count := make([]float64, 10)
+	for i, y := range train.Labels {
+		count[y]++
+		for j, v := range train.Image(i) {
+			centres.Data[y*784+j] += v
+		}
+	}
+	for c := range 10 {
+		for j := range 784 {
+			centres.Data[c*784+j] /= count[c]
+		}
+	}
+	dist := make([]float64, 10)
+	for i, y := range train.Labels {
+		var d float64
+		for j, v := range train.Image(i) {
+			e := v - centres.Data[y*784+j]
+			d += e * e
+		}
+		dist[y] += d / count[y]
+	}
+	for c := range 10 {
+		beta.Data[c] = math.Ln2 / dist[c]
+	}
+	arch := []core.LayerSpec{{Kind: "rbf", Centres: "l0.centres", Beta: "l0.beta"}, {Kind: "gaussian"}}
+	return build("rbf", arch, Digits, map[string]core.Tensor{"l0.centres": centres, "l0.beta": beta})
+}
+
+func gaussian(rng *rand.Rand, std float64, shape ...int) core.Tensor {
+	n := 1
+	for _, s := range shape {
+		n *= s
+	}
+	t := core.Tensor{Shape: shape, Data: make([]float64, n)}
+	for i := range t.Data {
+		t.Data[i] = std * rng.NormFloat64()
+	}
+	return t
+}
+
+func build(name string, arch []core.LayerSpec, classes []string, ts map[string]core.Tensor) *core.Model {
+	m, err := core.Build(name, arch, classes, ts)
+	if err != nil {
+		panic("models: recipe " + name + ": " + err.Error())
+	}
+	return m
+}
