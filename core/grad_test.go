@@ -2,8 +2,10 @@ package core
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -170,7 +172,8 @@ func TestOutputDeltas(t *testing.T) {
 func tinyModels(rng *rand.Rand) []*Model {
 	build := func(name string, arch []LayerSpec, classes []string, shapes map[string][]int) *Model {
 		ts := map[string]Tensor{}
-		for n, s := range shapes {
+		for _, n := range slices.Sorted(maps.Keys(shapes)) {
+			s := shapes[n]
 			t := Tensor{Shape: s, Data: make([]float64, s[0]*append(s, 1)[1])}
 			for i := range t.Data {
 				t.Data[i] = 0.3 * rng.NormFloat64()
