@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -44,7 +45,10 @@ func TestShippedModels(t *testing.T) {
 				te = r.Data(test)
 			}
 			got := Measure(m, te)
-			if got != recorded {
+			// Files trained with OpenBLAS are measured here with gonum's
+			// kernels: rounding may move an example or two.
+			if got.TestExamples != recorded.TestExamples || math.Abs(got.CleanError-recorded.CleanError) > 2e-4 ||
+				math.Abs(got.FGSMError-recorded.FGSMError) > 2e-4 || math.Abs(got.FGSMConf-recorded.FGSMConf) > 1e-4 {
 				t.Errorf("measured %+v, the file records %+v", got, recorded)
 			}
 			tg := shippedTargets[r.Name]

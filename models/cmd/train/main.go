@@ -89,7 +89,11 @@ func make1(r models.Recipe, train, test *core.Dataset, seed uint64, epochs int, 
 	core.Train(m, tr, cfg)
 	bar.Finish()
 	mt := models.Measure(m, te)
-	command := fmt.Sprintf("go run ./models/cmd/train -only %s -seed %d", r.Name, seed)
+	tags := ""
+	if core.BLAS != "gonum (pure Go)" {
+		tags = "-tags openblas "
+	}
+	command := fmt.Sprintf("go run %s./models/cmd/train -only %s -seed %d", tags, r.Name, seed)
 	if epochs > 0 {
 		command += fmt.Sprintf(" -epochs %d", epochs)
 	}
