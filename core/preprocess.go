@@ -43,9 +43,20 @@ func Preprocess(gray []float64, w, h int) ([]float64, error) {
 	if err := checkCanvas(len(gray), 1, w, h); err != nil {
 		return nil, err
 	}
+	x0, y0, x1, y1, ok := inkBounds(gray, 1, w, h, InkThreshold)
+	if !ok {
+		return nil, ErrNoInk
+	}
 	p := preprocessors.Get().(*preprocessor)
 	defer preprocessors.Put(p)
-	return p.run(gray, w, h)
+	crop := p.cropTo(x1-x0, y1-y0)
+	for y := range y1 - y0 {
+		row := gray[(y0+y)*w+x0 : (y0+y)*w+x1]
+		for x, v := range row {
+			crop[y*len(row)+x] = inkLevel(v)
+		}
+	}
+	return p.run(x1-x0, y1-y0)
 }
 
 // PreprocessRGBA is Preprocess for the RGBA bytes of an HTML canvas
@@ -57,14 +68,31 @@ func PreprocessRGBA(pix []byte, w, h int) ([]float64, error) {
 	if err := checkCanvas(len(pix), 4, w, h); err != nil {
 		return nil, err
 	}
+	x0, y0, x1, y1, ok := inkBounds(pix, 4, w, h, inkByte)
+	if !ok {
+		return nil, ErrNoInk
+	}
 	p := preprocessors.Get().(*preprocessor)
 	defer preprocessors.Put(p)
-	p.gray = growScratch(p.gray, w*h)
-	for i := range p.gray {
-		p.gray[i] = unitBytes[pix[4*i]]
+	bw, bh := x1-x0, y1-y0
+	crop := p.cropTo(bw, bh)
+	for y := range bh {
+		row := pix[4*((y0+y)*w+x0) : 4*((y0+y)*w+x1)]
+		for x := range bw {
+			crop[y*bw+x] = unitBytes[row[4*x]]
+		}
 	}
-	return p.run(p.gray, w, h)
+	return p.run(bw, bh)
 }
+
+// inkByte is the largest red level that is not ink: b/255 ≤ InkThreshold.
+var inkByte = func() byte {
+	b := byte(0)
+	for b < 255 && unitBytes[b+1] <= InkThreshold {
+		b++
+	}
+	return b
+}()
 
 func checkCanvas(n, channels, w, h int) error {
 	switch {
@@ -83,50 +111,59 @@ func checkCanvas(n, channels, w, h int) error {
 var preprocessors = sync.Pool{New: func() any { return new(preprocessor) }}
 
 type preprocessor struct {
-	gray   []float64 // the canvas of PreprocessRGBA
-	rows   []float64 // the crop resampled across: bh rows of tw
+	crop   []float64 // the drawing's bounding box, bw×bh, clamped to [0, 1]
+	cols   []float64 // the crop resampled down the columns: th rows of bw
 	small  []float64 // the crop resampled: th rows of tw
 	xs, ys resampler
 }
 
-func (p *preprocessor) run(gray []float64, w, h int) ([]float64, error) {
-	x0, y0, x1, y1, ok := inkBounds(gray, w, h)
-	if !ok {
-		return nil, ErrNoInk
-	}
-	bw, bh := x1-x0, y1-y0
+func (p *preprocessor) cropTo(bw, bh int) []float64 {
+	p.crop = growScratch(p.crop, bw*bh)
+	return p.crop
+}
+
+// run resamples the bw×bh crop to fit the DigitBox, and places it. It
+// resamples the columns first: the crop's rows are many and long, and adding
+// whole rows is the simplest loop there is.
+func (p *preprocessor) run(bw, bh int) ([]float64, error) {
 	s := float64(DigitBox) / float64(max(bw, bh))
 	tw := p.xs.build(bw, s)
 	th := p.ys.build(bh, s)
 
-	p.rows = growScratch(p.rows, bh*tw)
-	for y := range bh {
-		p.xs.apply(p.rows[y*tw:(y+1)*tw], gray[(y0+y)*w+x0:(y0+y)*w+x1])
-	}
-	p.small = growScratch(p.small, th*tw)
-	clear(p.small)
+	p.cols = growScratch(p.cols, th*bw)
+	clear(p.cols)
 	for o := range th {
-		dst := p.small[o*tw : (o+1)*tw]
+		dst := p.cols[o*bw : (o+1)*bw]
 		for k, wt := range p.ys.taps(o) {
 			r := p.ys.first[o] + k
-			for x, v := range p.rows[r*tw : (r+1)*tw] {
-				dst[x] += wt * v
-			}
+			axpyRow(wt, p.crop[r*bw:(r+1)*bw], dst)
 		}
+	}
+	p.small = growScratch(p.small, th*tw)
+	for y := range th {
+		p.xs.apply(p.small[y*tw:(y+1)*tw], p.cols[y*bw:(y+1)*bw])
 	}
 	return placeCentred(p.small, tw, th)
 }
 
+// axpyRow adds alpha·x to dst.
+func axpyRow(alpha float64, x, dst []float64) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] += alpha * v
+	}
+}
+
 // inkBounds returns the half-open bounding box of the pixels above
-// InkThreshold.
-func inkBounds(gray []float64, w, h int) (x0, y0, x1, y1 int, ok bool) {
+// threshold in a w×h canvas of pix, whose pixels are step values apart.
+func inkBounds[T float64 | byte](pix []T, step, w, h int, threshold T) (x0, y0, x1, y1 int, ok bool) {
 	x0, y0 = w, h
 	for y := range h {
-		row := gray[y*w : (y+1)*w]
+		row := pix[y*w*step : (y+1)*w*step]
 		first := -1
-		for x, v := range row {
-			if v > InkThreshold {
-				first = x
+		for i := 0; i < len(row); i += step {
+			if row[i] > threshold {
+				first = i
 				break
 			}
 		}
@@ -134,13 +171,13 @@ func inkBounds(gray []float64, w, h int) (x0, y0, x1, y1 int, ok bool) {
 			continue
 		}
 		last := first
-		for x := w - 1; x > first; x-- {
-			if row[x] > InkThreshold {
-				last = x
+		for i := len(row) - step; i > first; i -= step {
+			if row[i] > threshold {
+				last = i
 				break
 			}
 		}
-		x0, x1 = min(x0, first), max(x1, last+1)
+		x0, x1 = min(x0, first/step), max(x1, last/step+1)
 		y0, y1 = min(y0, y), y+1
 	}
 	return x0, y0, x1, y1, x1 > 0
@@ -177,7 +214,7 @@ func placeCentred(img []float64, tw, th int) ([]float64, error) {
 }
 
 // resampler resamples a line of n pixels to m: output o is
-// Σₖ w[off[o]+k]·inkLevel(src[first[o]+k]).
+// Σₖ w[off[o]+k]·src[first[o]+k].
 type resampler struct {
 	first []int
 	off   []int // len m+1
@@ -226,7 +263,7 @@ func (k *resampler) apply(dst, src []float64) {
 		src := src[k.first[o]:]
 		var sum float64
 		for j, wt := range k.taps(o) {
-			sum += wt * inkLevel(src[j])
+			sum += wt * src[j]
 		}
 		dst[o] = sum
 	}
@@ -234,10 +271,13 @@ func (k *resampler) apply(dst, src []float64) {
 
 // inkLevel clamps a canvas value to [0, 1], with NaN as 0.
 func inkLevel(v float64) float64 {
-	if !(v > 0) {
-		return 0
+	switch {
+	case v > 1:
+		return 1
+	case v > 0:
+		return v
 	}
-	return min(v, 1)
+	return 0
 }
 
 func growScratch[T any](s []T, n int) []T {
