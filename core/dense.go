@@ -13,6 +13,7 @@ type Dense struct {
 	W, B *Param
 
 	x, y, dx *mat.Dense
+	nz       []int32 // indices of the non-zero inputs of forwardOne
 }
 
 // NewDense returns a zero in→out dense layer whose tensors are named
@@ -35,12 +36,7 @@ func (d *Dense) Forward(x *mat.Dense, train bool) *mat.Dense {
 	d.x = x
 	y := reuse(&d.y, n, d.Out())
 	if n == 1 {
-		// One example: plain dot products over contiguous rows of W beat a
-		// general matrix product, in particular under WebAssembly.
-		xs, ys, w := x.RawRowView(0), y.RawRowView(0), d.W.Data
-		for j := range ys {
-			ys[j] = dot(w[j*in:(j+1)*in], xs) + d.B.Data[j]
-		}
+		d.forwardOne(x.RawRowView(0), y.RawRowView(0))
 		return y
 	}
 	y.Mul(x, d.W.matrix().T())
@@ -73,6 +69,45 @@ func (d *Dense) Backward(dy *mat.Dense, params bool) *mat.Dense {
 		}
 	}
 	return dx
+}
+
+// forwardOne computes one example with plain dot products over the
+// contiguous rows of W, which beat a general matrix product for a single
+// row, in particular under WebAssembly. A digit is mostly black, so when
+// most inputs are zero it visits only the others.
+func (d *Dense) forwardOne(xs, ys []float64) {
+	in, w := d.In(), d.W.Data
+	d.nz = d.nz[:0]
+	for i, v := range xs {
+		if v != 0 {
+			d.nz = append(d.nz, int32(i))
+		}
+	}
+	if len(d.nz) > in/2 {
+		for j := range ys {
+			ys[j] = dot(w[j*in:(j+1)*in], xs) + d.B.Data[j]
+		}
+		return
+	}
+	for j := range ys {
+		ys[j] = sparseDot(w[j*in:(j+1)*in], xs, d.nz) + d.B.Data[j]
+	}
+}
+
+// sparseDot is Σ a[i]·b[i] over the indices nz.
+func sparseDot(a, b []float64, nz []int32) float64 {
+	var s0, s1 float64
+	k := 0
+	for ; k+2 <= len(nz); k += 2 {
+		i, j := nz[k], nz[k+1]
+		s0 += a[i] * b[i]
+		s1 += a[j] * b[j]
+	}
+	if k < len(nz) {
+		i := nz[k]
+		s0 += a[i] * b[i]
+	}
+	return s0 + s1
 }
 
 func dot(a, b []float64) float64 {

@@ -58,15 +58,17 @@ func TestLayerGradients(t *testing.T) {
 		rbf.Beta.Data[i] = 0.1 + rng.Float64()
 	}
 	cases := []struct {
-		name  string
-		layer Layer
-		in    int
+		name   string
+		layer  Layer
+		in     int
+		sparse bool
 	}{
-		{"dense batch", NewDense("d", 6, 5), 6},
-		{"relu", &ReLU{}, 7},
-		{"maxout", &Maxout{Pieces: 3}, 9},
-		{"rbf", rbf, 6},
-		{"dropout at test time", &Dropout{P: 0.5}, 5},
+		{"dense", NewDense("d", 6, 5), 6, false},
+		{"dense on sparse input", NewDense("d", 9, 5), 9, true},
+		{"relu", &ReLU{}, 7, false},
+		{"maxout", &Maxout{Pieces: 3}, 9, false},
+		{"rbf", rbf, 6, false},
+		{"dropout at test time", &Dropout{P: 0.5}, 5, false},
 	}
 	for _, c := range cases {
 		for _, rows := range []int{1, 3} {
@@ -75,6 +77,9 @@ func TestLayerGradients(t *testing.T) {
 					randomize(rng, d.Params(), 0.5)
 				}
 				x := randDense(rng, rows, c.in, 1)
+				if c.sparse {
+					x.Apply(func(i, j int, v float64) float64 { return max(v-1, 0) }, x) // mostly zeros, like a digit
+				}
 				y := c.layer.Forward(x, false)
 				r := randDense(rng, y.RawMatrix().Rows, y.RawMatrix().Cols, 1)
 				f := func() float64 { return mat.Sum(elemMul(c.layer.Forward(x, false), r)) }
