@@ -146,24 +146,26 @@ func (d *Dropout) Backward(dy *mat.Dense, params bool) *mat.Dense {
 }
 
 // RBF is the paper's shallow radial basis function layer (§7). Unit c has a
-// learned centre w_c (row c of Centres, shaped [out, in]) and a learned
-// width β_c > 0, and outputs the scaled squared distance
+// learned centre w_c (row c of Centres, shaped [out, in]) and learned
+// per-input precisions β_c > 0 (row c of Beta, also [out, in]: the diagonal
+// of the paper's β in exp(−(x − µ)ᵀβ(x − µ))), and outputs
 //
-//	z_c = β_c·‖x − w_c‖².
+//	z_c = Σ_j β_cj·(x_j − w_cj)².
 //
 // Followed by the Gaussian output, p_c = exp(−z_c): a unit is confident only
-// near its centre, which is what makes the network resist FGSM.
+// near its centre, and a pixel that never varies within a class (the
+// background) gets a high precision, so the FGSM perturbation of such
+// pixels drives every unit's confidence down.
 type RBF struct {
 	Centres, Beta *Param
 
 	x, y, dx *mat.Dense
-	g        *mat.Dense
 }
 
 // NewRBF returns an in→out RBF layer with tensors prefix+".centres" and
-// prefix+".beta", all widths 1 and all centres 0.
+// prefix+".beta", all precisions 1 and all centres 0.
 func NewRBF(prefix string, in, out int) *RBF {
-	r := &RBF{Centres: newParam(prefix+".centres", out, in), Beta: newParam(prefix+".beta", out)}
+	r := &RBF{Centres: newParam(prefix+".centres", out, in), Beta: newParam(prefix+".beta", out, in)}
 	for i := range r.Beta.Data {
 		r.Beta.Data[i] = 1
 	}
@@ -173,40 +175,42 @@ func NewRBF(prefix string, in, out int) *RBF {
 func (r *RBF) Kind() string     { return "rbf" }
 func (r *RBF) Params() []*Param { return []*Param{r.Centres, r.Beta} }
 
-// Project keeps every width at least 1e-6 so that the units stay local.
+// MinPrecision is the smallest β the optimiser may leave.
+const MinPrecision = 1e-6
+
+// Project keeps every precision at least MinPrecision, so that z ≥ 0.
 func (r *RBF) Project() {
 	for i, b := range r.Beta.Data {
-		if !(b >= 1e-6) {
-			r.Beta.Data[i] = 1e-6
+		if !(b >= MinPrecision) {
+			r.Beta.Data[i] = MinPrecision
 		}
 	}
 }
 
 func (r *RBF) Forward(x *mat.Dense, train bool) *mat.Dense {
 	n, in := x.Dims()
-	out := r.Beta.Shape[0]
+	out := r.Centres.Shape[0]
 	if in != r.Centres.Shape[1] {
 		panic(fmt.Sprintf("core: rbf layer wants %d inputs, got %d", r.Centres.Shape[1], in))
 	}
 	r.x = x
 	y := reuse(&r.y, n, out)
-	w := r.Centres.Data
+	w, b := r.Centres.Data, r.Beta.Data
 	for i := 0; i < n; i++ {
 		xs, ys := x.RawRowView(i), y.RawRowView(i)
 		for c := range ys {
-			ys[c] = r.Beta.Data[c] * sqDist(xs, w[c*in:(c+1)*in])
+			ys[c] = weightedSqDist(xs, w[c*in:(c+1)*in], b[c*in:(c+1)*in])
 		}
 	}
 	return y
 }
 
-// Backward uses ∂z_c/∂x = 2β_c(x − w_c), ∂z_c/∂w_c = −2β_c(x − w_c) and
-// ∂z_c/∂β_c = ‖x − w_c‖².
+// Backward uses ∂z_c/∂x_j = 2β_cj(x_j − w_cj) = −∂z_c/∂w_cj and
+// ∂z_c/∂β_cj = (x_j − w_cj)².
 func (r *RBF) Backward(dy *mat.Dense, params bool) *mat.Dense {
 	n, _ := dy.Dims()
 	in := r.Centres.Shape[1]
 	dx := reuse(&r.dx, n, in)
-	w := r.Centres.Data
 	for i := 0; i < n; i++ {
 		xs, dxs, dys := r.x.RawRowView(i), dx.RawRowView(i), dy.RawRowView(i)
 		clear(dxs)
@@ -214,30 +218,29 @@ func (r *RBF) Backward(dy *mat.Dense, params bool) *mat.Dense {
 			if g == 0 {
 				continue
 			}
-			s := 2 * r.Beta.Data[c] * g
-			wc := w[c*in : (c+1)*in]
-			gw := r.Centres.Grad[c*in : (c+1)*in]
+			lo, hi := c*in, (c+1)*in
+			wc, bc := r.Centres.Data[lo:hi], r.Beta.Data[lo:hi]
+			gw, gb := r.Centres.Grad[lo:hi], r.Beta.Grad[lo:hi]
 			for j, xv := range xs {
-				d := s * (xv - wc[j])
+				e := xv - wc[j]
+				d := 2 * g * bc[j] * e
 				dxs[j] += d
 				if params {
 					gw[j] -= d
+					gb[j] += g * e * e
 				}
-			}
-			if params {
-				r.Beta.Grad[c] += g * sqDist(xs, wc)
 			}
 		}
 	}
 	return dx
 }
 
-func sqDist(a, b []float64) float64 {
-	b = b[:len(a)]
+func weightedSqDist(x, w, b []float64) float64 {
+	w, b = w[:len(x)], b[:len(x)]
 	var s float64
-	for i, v := range a {
-		d := v - b[i]
-		s += d * d
+	for j, v := range x {
+		e := v - w[j]
+		s += b[j] * e * e
 	}
 	return s
 }

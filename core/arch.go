@@ -12,7 +12,7 @@ import (
 //	{"kind":"relu"}                        y = max(0, x)
 //	{"kind":"maxout","pieces":k}           y_u = max_p x[u·k+p] (rows unit-major)
 //	{"kind":"dropout","p":p}               identity at test time; drops with probability p in training
-//	{"kind":"rbf","centres":C,"beta":B}    z_c = β_c·‖x − C_c‖²; C is [out, in], β is [out]
+//	{"kind":"rbf","centres":C,"beta":B}    z_c = Σ_j β_cj·(x_j − C_cj)²; C and β are [out, in], β > 0
 //	{"kind":"softmax"}                     output: p = softmax(z), cross-entropy
 //	{"kind":"sigmoid"}                     output: p = [1 − σ(z), σ(z)] for one score z, binary cross-entropy
 //	{"kind":"gaussian"}                    output: p_c = exp(−z_c), per-class binary cross-entropy
@@ -110,7 +110,11 @@ func Build(name string, arch []LayerSpec, classes []string, tensors map[string]T
 			if err != nil {
 				return nil, fmt.Errorf("layer %d (%s): %v", i, s.Kind, err)
 			}
-			b, err := param(bname, out)
+			bshape := []int{out}
+			if s.Kind == "rbf" {
+				bshape = []int{out, in}
+			}
+			b, err := param(bname, bshape...)
 			if err != nil {
 				return nil, fmt.Errorf("layer %d (%s): %v", i, s.Kind, err)
 			}
@@ -119,7 +123,7 @@ func Build(name string, arch []LayerSpec, classes []string, tensors map[string]T
 			} else {
 				for _, v := range b.Data {
 					if !(v > 0) {
-						return nil, fmt.Errorf("layer %d (rbf): width %q must be positive, has %v", i, bname, v)
+						return nil, fmt.Errorf("layer %d (rbf): precision %q must be positive, has %v", i, bname, v)
 					}
 				}
 				l = &RBF{Centres: w, Beta: b}

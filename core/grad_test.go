@@ -185,7 +185,7 @@ func tinyModels(rng *rand.Rand) []*Model {
 			}
 			if n == "r.beta" {
 				for i := range t.Data {
-					t.Data[i] = 0.05 + 0.1*rng.Float64()
+					t.Data[i] = 0.01 + 0.02*rng.Float64()
 				}
 			}
 			ts[n] = t
@@ -209,7 +209,7 @@ func tinyModels(rng *rand.Rand) []*Model {
 			{Kind: "dropout", P: 0.5}, {Kind: "dense", Weight: "b.weight", Bias: "b.bias"}, {Kind: "softmax"}}, digits,
 			map[string][]int{"a.weight": {12, 12}, "a.bias": {12}, "b.weight": {10, 4}, "b.bias": {10}}),
 		build("rbf", []LayerSpec{{Kind: "rbf", Centres: "r.centres", Beta: "r.beta"}, {Kind: "gaussian"}}, digits,
-			map[string][]int{"r.centres": {10, 12}, "r.beta": {10}}),
+			map[string][]int{"r.centres": {10, 12}, "r.beta": {10, 12}}),
 	}
 }
 

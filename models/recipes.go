@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/floats"
+
 	"fgsmlab/core"
 )
 
@@ -63,9 +65,9 @@ var Recipes = []Recipe{
 	},
 	{
 		Name:   "rbf",
-		What:   "the paper's shallow RBF network: one RBF unit per class, p_c = exp(−β_c‖x − w_c‖²)",
+		What:   "the paper's shallow RBF network: one RBF unit per class, p_c = exp(−Σ_j β_cj(x_j − w_cj)²)",
 		New:    newRBF,
-		Config: func() core.TrainConfig { return adam(1e-2, 10, nil) },
+		Config: func() core.TrainConfig { return adam(1e-3, 10, nil) },
 	},
 }
 
@@ -143,38 +145,45 @@ func newLogReg37(rng *rand.Rand, _ *core.Dataset) *core.Model {
 	return build("logreg37", arch, []string{"3", "7"}, ts)
 }
 
-// newRBF puts each centre on its class mean and sets each width so that the
-// mean example of the class starts with probability about ½.
+// newRBF puts each centre on its class mean, and gives each pixel of a
+// class a precision inversely proportional to its variance within the class
+// (plus rbfVarianceFloor), scaled so that the class's mean example starts
+// with probability ½.
 func newRBF(_ *rand.Rand, train *core.Dataset) *core.Model {
-	centres := core.Tensor{Shape: []int{10, 784}, Data: make([]float64, 10*784)}
-	beta := core.Tensor{Shape: []int{10}, Data: make([]float64, 10)}
+	const n = 784
+	mean := core.Tensor{Shape: []int{10, n}, Data: make([]float64, 10*n)}
+	beta := core.Tensor{Shape: []int{10, n}, Data: make([]float64, 10*n)}
 	count := make([]float64, 10)
 	for i, y := range train.Labels {
 		count[y]++
-		for j, v := range train.Image(i) {
-			centres.Data[y*784+j] += v
-		}
+		floats.Add(mean.Data[y*n:(y+1)*n], train.Image(i))
 	}
 	for c := range 10 {
-		for j := range 784 {
-			centres.Data[c*784+j] /= count[c]
-		}
+		floats.Scale(1/count[c], mean.Data[c*n:(c+1)*n])
 	}
-	dist := make([]float64, 10)
+	variance := make([]float64, 10*n)
 	for i, y := range train.Labels {
-		var d float64
 		for j, v := range train.Image(i) {
-			e := v - centres.Data[y*784+j]
-			d += e * e
+			e := v - mean.Data[y*n+j]
+			variance[y*n+j] += e * e / count[y]
 		}
-		dist[y] += d / count[y]
 	}
 	for c := range 10 {
-		beta.Data[c] = math.Ln2 / dist[c]
+		var spread float64 // Σ_j var/(var+floor): the mean z before scaling
+		for j := range n {
+			v := variance[c*n+j]
+			beta.Data[c*n+j] = 1 / (v + rbfVarianceFloor)
+			spread += v / (v + rbfVarianceFloor)
+		}
+		floats.Scale(math.Ln2/spread, beta.Data[c*n:(c+1)*n])
 	}
 	arch := []core.LayerSpec{{Kind: "rbf", Centres: "l0.centres", Beta: "l0.beta"}, {Kind: "gaussian"}}
-	return build("rbf", arch, Digits, map[string]core.Tensor{"l0.centres": centres, "l0.beta": beta})
+	return build("rbf", arch, Digits, map[string]core.Tensor{"l0.centres": mean, "l0.beta": beta})
 }
+
+// rbfVarianceFloor bounds the initial precision of pixels that never vary
+// within a class.
+const rbfVarianceFloor = 0.01
 
 func gaussian(rng *rand.Rand, std float64, shape ...int) core.Tensor {
 	n := 1
