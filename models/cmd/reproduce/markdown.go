@@ -1,0 +1,124 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"fgsmlab/core"
+	"fgsmlab/models"
+)
+
+func writeMarkdown(w io.Writer, r *models.Report, ms map[string]*core.Model, figs []figure, o options) {
+	source := "the shipped model files (`models/*.safetensors`)"
+	if o.fresh {
+		source = "models retrained from their recipes by this run (`-fresh`), not the shipped files"
+	}
+	fmt.Fprintf(w, "# Reproducing Goodfellow et al. (2015) on MNIST\n\n")
+	fmt.Fprintf(w, "Made by `make reproduce` (`go run ./models/cmd/reproduce`) from %s, on %d MNIST test digits. "+
+		"[`report.json`](report.json) holds the same figures as fractions; `make reproduce` checks the targets of "+
+		"issue 2 and prints this table.\n\n", source, r.TestExamples)
+	writeChoices(w)
+	writeTable(w, r)
+	writeTargets(w, r)
+	fmt.Fprintf(w, "## Every model at ε = %g\n\n", models.PaperEpsilon)
+	fmt.Fprintln(w, "| model | test digits | clean error | FGSM error | confidence (all) | confidence (mistakes) | rubbish rate |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|")
+	for _, m := range r.Models {
+		p := m.At(models.PaperEpsilon)
+		rb := "—"
+		if m.Rubbish != nil {
+			rb = pct(m.Rubbish.Rate)
+		}
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s |\n", m.Name, m.Examples, pct(m.At(0).Error), pct(p.Error),
+			pct(p.Confidence), pct(p.MistakeConfidence), rb)
+	}
+	for _, name := range r.Missing {
+		fmt.Fprintf(w, "| %s | missing | | | | | |\n", name)
+	}
+	fmt.Fprintln(w)
+	writeTraining(w, ms)
+	fmt.Fprintf(w, "## Figures\n\n")
+	for _, f := range figs {
+		fmt.Fprintf(w, "### %s\n\n![%s](%s)\n\n%s\n\n", f.title, f.title, f.file, f.caption)
+	}
+}
+
+func writeChoices(w io.Writer) {
+	fmt.Fprint(w, `## Choices where the paper is open
+
+- **Clipping.** Every adversarial image is clipped to the pixel range [0, 1]; the paper did not clip.
+  On MNIST most pixels are 0 or 1, so clipping removes about half of η there and makes the attack
+  somewhat weaker than the paper's. ε is on the [0, 1] pixel scale; no rounding to 8 bits.
+- **FGSM** is x̃ = x + ε·sign(∇ₓJ(θ, x, y)) with the true label y, crafted on the model it is scored on
+  unless the row says "transfer".
+- **Mean confidence** is the mean probability of the predicted class. Each row says which set it is
+  averaged over ("conf over"): for the FGSM rows it is over the **mistakes**, which is how we read
+  "misclassifies 89.4% … with an average confidence of 97.6%", and the mean over all examples is in
+  the note; for clean rows it is over all examples; for the rubbish rows it is over the noise images
+  that get a class above 0.5. The RBF network's class probabilities are independent
+  (p_c = exp(−β_c‖x − w_c‖²)), so its confidence is its largest p_c.
+- **Rubbish class**: images of N(0, 1) noise per pixel (10,000 per model, as in the paper), unclipped.
+- **Agreement** (§8): FGSM examples crafted on maxout (ε = 0.25) that maxout gets wrong; the
+  fraction on which the other model's top class is maxout's wrong class.
+- **Optimiser settings**, which the paper does not give, are in "How the models were trained" below.
+
+`)
+}
+
+func writeTable(w io.Writer, r *models.Report) {
+	fmt.Fprintf(w, "## The paper's table\n\n")
+	fmt.Fprintln(w, "| experiment | paper | ours | conf over | note |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, row := range r.Rows {
+		fmt.Fprintf(w, "| %s <br>`%s` | %s | %s | %s | %s |\n", row.What, row.ID, figures(&row.Paper), figures(row.Ours),
+			row.ConfidenceOver, row.Note)
+	}
+	fmt.Fprintln(w)
+}
+
+func writeTargets(w io.Writer, r *models.Report) {
+	fmt.Fprintf(w, "## Targets of issue 2\n\n| target | ours | status |\n|---|--:|---|\n")
+	for _, t := range r.Targets {
+		got := "—"
+		if t.Status != "MISSING" {
+			got = pct(t.Got)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s |\n", t.What, got, t.Status)
+	}
+	fmt.Fprintln(w)
+}
+
+func writeTraining(w io.Writer, ms map[string]*core.Model) {
+	fmt.Fprintf(w, "## How the models were trained\n\n")
+	fmt.Fprintln(w, "Settings from each recipe (`models/recipes.go`); the command is the one recorded in the model file.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| model | architecture | optimiser (recipe) | command |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	for _, rc := range models.Recipes {
+		cmd := "missing"
+		if m := ms[rc.Name]; m != nil {
+			cmd = "`" + m.Meta["command"] + "`"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", rc.Name, rc.What, training(rc.Config()), cmd)
+	}
+	fmt.Fprintln(w)
+}
+
+// training describes a recipe's optimiser settings in a line.
+func training(c core.TrainConfig) string {
+	opt := fmt.Sprintf("%T", c.Optimizer)
+	switch o := c.Optimizer.(type) {
+	case *core.Adam:
+		opt = fmt.Sprintf("Adam, lr %g", o.LR)
+	case *core.SGD:
+		opt = fmt.Sprintf("SGD, lr %g, momentum %g", o.LR, o.Momentum)
+	}
+	s := fmt.Sprintf("%s, batch %d, %d epochs", opt, c.BatchSize, c.Epochs)
+	if c.Decay > 0 && c.Decay != 1 {
+		s += fmt.Sprintf(", lr ×%.3f after each epoch", c.Decay)
+	}
+	if a := c.Adversarial; a != nil {
+		s += fmt.Sprintf(", adversarial objective α = %g, ε = %g", a.Alpha, a.Epsilon)
+	}
+	return s
+}

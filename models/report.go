@@ -1,0 +1,590 @@
+package models
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"fgsmlab/core"
+)
+
+// Figures are the numbers of one experiment, as fractions in [0, 1]. A nil
+// field was not stated (paper) or not measured (ours).
+type Figures struct {
+	Error      *float64 `json:"error,omitempty"`
+	Confidence *float64 `json:"confidence,omitempty"`
+	// Agreement is the fraction of a source model's mistakes on which
+	// another model picks the same wrong class (§8).
+	Agreement *float64 `json:"agreement,omitempty"`
+}
+
+// Row is one line of the paper's table with our figure beside it.
+type Row struct {
+	ID    string   `json:"id"`
+	What  string   `json:"what"`
+	Paper Figures  `json:"paper"`
+	Ours  *Figures `json:"ours,omitempty"` // nil when not reproduced; Note says why
+	// ConfidenceOver says which mean confidence the row uses.
+	ConfidenceOver string `json:"confidence_over,omitempty"`
+	Note           string `json:"note,omitempty"`
+}
+
+// Point is one ε of a sweep.
+type Point struct {
+	Epsilon           float64 `json:"epsilon"`
+	Error             float64 `json:"error"`
+	Confidence        float64 `json:"confidence"`         // over all examples
+	MistakeConfidence float64 `json:"mistake_confidence"` // over the mistakes
+}
+
+// ModelReport is what the report measured on one model.
+type ModelReport struct {
+	Name     string  `json:"name"`
+	Examples int     `json:"examples"`
+	Sweep    []Point `json:"fgsm_sweep"`
+	// Rubbish is nil for logreg37, one of whose two probabilities is
+	// always at least ½.
+	Rubbish *Rubbish `json:"rubbish,omitempty"`
+}
+
+// Rubbish is the rubbish-class experiment (paper appendix): Gaussian noise
+// images that get a class with probability above ½.
+type Rubbish struct {
+	Samples    int     `json:"samples"`
+	Rate       float64 `json:"rate"`       // fraction of the noise images with a class above ½
+	Confidence float64 `json:"confidence"` // their mean top probability (0 when there are none)
+}
+
+// At returns the sweep point at ε, which must be one of SweepEpsilons.
+func (m ModelReport) At(eps float64) Point {
+	for _, p := range m.Sweep {
+		if p.Epsilon == eps {
+			return p
+		}
+	}
+	panic(fmt.Sprintf("models: no sweep point at ε = %v", eps))
+}
+
+// Target is one of issue 2's thresholds that the shipped models must meet.
+type Target struct {
+	Row     string  `json:"row"`
+	What    string  `json:"what"`
+	Limit   float64 `json:"limit"`
+	AtLeast bool    `json:"at_least"` // Got ≥ Limit passes; else Got ≤ Limit
+	Got     float64 `json:"got"`
+	Status  string  `json:"status"` // "PASS", "FAIL" or "MISSING"
+}
+
+// Report is the reproduction of the paper's MNIST table.
+type Report struct {
+	// TestExamples is the number of MNIST test digits used (3s and 7s only
+	// for logreg37).
+	TestExamples int           `json:"test_examples"`
+	Epsilon      float64       `json:"epsilon"`
+	Clip         bool          `json:"clip"`
+	Rows         []Row         `json:"rows"`
+	Models       []ModelReport `json:"models"`
+	Targets      []Target      `json:"targets"`
+	Missing      []string      `json:"missing,omitempty"` // recipes with no model
+}
+
+// SweepEpsilons are the ε of the FGSM sweeps: 0, 0.05, …, 0.5.
+var SweepEpsilons = func() []float64 {
+	e := make([]float64, 11)
+	for i := range e {
+		e[i] = float64(i) / 20
+	}
+	return e
+}()
+
+// PaperEpsilon is the ε of the paper's MNIST figures.
+const PaperEpsilon = 0.25
+
+// ReportOptions set up Reproduce. Zero values mean the paper's settings.
+type ReportOptions struct {
+	RubbishSamples int    // Gaussian noise images per model; 0 means 10,000
+	Seed           uint64 // seed of the noise images
+	// Log, when set, is told how long each measurement took.
+	Log func(what string, took time.Duration)
+}
+
+// Reproduce measures every experiment of the paper's table that MNIST can
+// reproduce, with the models in ms (keyed by recipe name; missing models
+// leave their rows without our figures) on test. Adversarial examples are
+// FGSM, clipped to [0, 1]. It uses every core, one model per goroutine.
+func Reproduce(ms map[string]*core.Model, test *core.Dataset, o ReportOptions) *Report {
+	if o.RubbishSamples <= 0 {
+		o.RubbishSamples = 10000
+	}
+	r := &Report{TestExamples: test.Len(), Epsilon: PaperEpsilon, Clip: true}
+	for _, rc := range Recipes {
+		if ms[rc.Name] == nil {
+			r.Missing = append(r.Missing, rc.Name)
+			continue
+		}
+		r.Models = append(r.Models, ModelReport{Name: rc.Name})
+	}
+	x := crossResult{}
+	var mu sync.Mutex
+	jobs := map[string]func(){}
+	for i := range r.Models {
+		mr := &r.Models[i]
+		jobs[mr.Name] = func() {
+			others := map[string]*core.Model{}
+			for _, name := range transfers[mr.Name] {
+				if ms[name] != nil {
+					others[name] = ms[name].Clone()
+				}
+			}
+			res := measureModel(mr, ms[mr.Name].Clone(), test, others, o)
+			mu.Lock()
+			defer mu.Unlock()
+			for name, c := range res {
+				x[[2]string{mr.Name, name}] = c
+			}
+		}
+	}
+	runJobs(jobs, o.Log)
+	r.Rows = rows(r, x, maxoutNote(ms["maxout"]))
+	r.Targets = targets(r)
+	return r
+}
+
+// transfers lists, for a model, the models its FGSM examples at ε = 0.25
+// are also scored on (§8): transfer between maxout and maxout-adv, and which
+// class RBF and softmax pick on maxout's examples.
+var transfers = map[string][]string{"maxout": {"maxout-adv", "rbf", "softmax"}, "maxout-adv": {"maxout"}}
+
+// cross is the score on one model of the FGSM examples crafted on another.
+type cross struct {
+	core.Result
+	// Agreement is the fraction of the crafting model's mistakes on which
+	// this model picks the same wrong class.
+	Agreement float64
+}
+
+// crossResult holds the crosses by {crafting model, scoring model}.
+type crossResult map[[2]string]cross
+
+// Model returns the report on the named model, or nil.
+func (r *Report) Model(name string) *ModelReport {
+	for i := range r.Models {
+		if r.Models[i].Name == name {
+			return &r.Models[i]
+		}
+	}
+	return nil
+}
+
+// Failed reports whether a target failed or could not be measured.
+func (r *Report) Failed() bool {
+	for _, t := range r.Targets {
+		if t.Status != "PASS" {
+			return true
+		}
+	}
+	return false
+}
+
+// runJobs runs the jobs with at most GOMAXPROCS at a time, the largest
+// (the maxout networks) first.
+func runJobs(jobs map[string]func(), log func(string, time.Duration)) {
+	names := slices.Sorted(maps.Keys(jobs))
+	slices.SortStableFunc(names, func(a, b string) int { return cmp.Compare(jobCost[b], jobCost[a]) })
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for _, name := range names {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			start := time.Now()
+			jobs[name]()
+			if log != nil {
+				log(name, time.Since(start))
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// jobCost orders the jobs of Reproduce, costliest first.
+var jobCost = map[string]int{"maxout": 3, "maxout-adv": 3, "mlp": 2, "softmax": 1, "rbf": 1}
+
+// evalChunk is the number of test digits handled at once.
+const evalChunk = 500
+
+// measureModel sweeps FGSM over SweepEpsilons on m's data, scores the
+// examples at ε = 0.25 on others too, and feeds m Gaussian noise.
+//
+// sign(∇ₓJ) does not depend on ε, so it is computed once per batch: the
+// sweep costs one backward and len(SweepEpsilons)+1 forward passes, not
+// three passes per ε as core.Sweep does.
+func measureModel(mr *ModelReport, m *core.Model, test *core.Dataset, others map[string]*core.Model, o ReportOptions) map[string]cross {
+	d := test
+	if rc, _ := Find(mr.Name); rc.Data != nil {
+		d = rc.Data(test)
+	}
+	mr.Examples = d.Len()
+	own := make([]tally, len(SweepEpsilons))
+	ts := map[string]*crossTally{}
+	for name := range others {
+		ts[name] = &crossTally{}
+	}
+	n, cols := d.Images.Dims()
+	var adv *mat.Dense
+	for i := 0; i < n; i += evalChunk {
+		j := min(i+evalChunk, n)
+		x, y := d.Images.Slice(i, j, 0, cols).(*mat.Dense), d.Labels[i:j]
+		sign := signOf(m.InputGradient(x, y))
+		adv = reuse(adv, j-i, cols)
+		for e, eps := range SweepEpsilons {
+			fgsmStep(adv, x, sign, eps)
+			pred := own[e].addAll(m.Predict(adv), y)
+			if eps == PaperEpsilon {
+				for name, t := range others {
+					ts[name].add(t.Predict(adv), y, pred)
+				}
+			}
+		}
+	}
+	for e, eps := range SweepEpsilons {
+		res := own[e].result()
+		mr.Sweep = append(mr.Sweep, Point{eps, res.Error, res.Confidence, res.MistakeConfidence})
+	}
+	if len(m.Classes) > 2 {
+		rb := core.Rubbish(m, o.RubbishSamples, o.Seed)
+		mr.Rubbish = &Rubbish{Samples: rb.N, Rate: rb.Error, Confidence: rb.Confidence}
+	}
+	out := map[string]cross{}
+	for name, t := range ts {
+		out[name] = t.result()
+	}
+	return out
+}
+
+// signOf returns sign(g) elementwise, in a new matrix.
+func signOf(g *mat.Dense) *mat.Dense {
+	s := mat.DenseCopyOf(g)
+	v := s.RawMatrix().Data
+	for i, x := range v {
+		v[i] = core.Sign(x)
+	}
+	return s
+}
+
+// fgsmStep sets dst to x + ε·sign, clipped to [0, 1]: FGSM (eq. 3) with
+// sign = sign(∇ₓJ(θ, x, y)), as core.FGSM computes it.
+func fgsmStep(dst, x, sign *mat.Dense, eps float64) {
+	ds, xs, ss := dst.RawMatrix().Data, x.RawMatrix().Data, sign.RawMatrix().Data
+	r, c := x.Dims()
+	for i := range r {
+		xr, sr, dr := xs[i*x.RawMatrix().Stride:][:c], ss[i*c:][:c], ds[i*c:][:c]
+		for k, v := range xr {
+			dr[k] = min(max(v+eps*sr[k], 0), 1)
+		}
+	}
+}
+
+// reuse returns a rows×cols matrix, backed by m when it is large enough.
+func reuse(m *mat.Dense, rows, cols int) *mat.Dense {
+	if m != nil && cap(m.RawMatrix().Data) >= rows*cols {
+		return mat.NewDense(rows, cols, m.RawMatrix().Data[:rows*cols])
+	}
+	return mat.NewDense(rows, cols, nil)
+}
+
+// crossTally scores another model on the crafting model's examples.
+type crossTally struct {
+	tally
+	mistakes, same int
+}
+
+// add counts a batch with this model's probabilities p, the labels and the
+// crafting model's predictions.
+func (c *crossTally) add(p *mat.Dense, labels, craft []int) {
+	for i, k := range c.addAll(p, labels) {
+		if craft[i] != labels[i] {
+			c.mistakes++
+			if k == craft[i] {
+				c.same++
+			}
+		}
+	}
+}
+
+func (c *crossTally) result() cross {
+	x := cross{Result: c.tally.result()}
+	if c.mistakes > 0 {
+		x.Agreement = float64(c.same) / float64(c.mistakes)
+	}
+	return x
+}
+
+type tally struct {
+	n, wrong       int
+	conf, wrongSum float64
+}
+
+// add counts one example with probabilities p and label y and returns the
+// predicted class.
+func (t *tally) add(p []float64, y int) int {
+	k := core.Argmax(p)
+	t.n++
+	t.conf += p[k]
+	if k != y {
+		t.wrong++
+		t.wrongSum += p[k]
+	}
+	return k
+}
+
+// addAll counts a batch and returns the predicted classes.
+func (t *tally) addAll(p *mat.Dense, labels []int) []int {
+	pred := make([]int, len(labels))
+	for i, y := range labels {
+		pred[i] = t.add(p.RawRowView(i), y)
+	}
+	return pred
+}
+
+func (t *tally) result() core.Result {
+	r := core.Result{N: t.n}
+	if t.n > 0 {
+		r.Error, r.Confidence = float64(t.wrong)/float64(t.n), t.conf/float64(t.n)
+	}
+	if t.wrong > 0 {
+		r.MistakeConfidence = t.wrongSum / float64(t.wrong)
+	}
+	return r
+}
+
+// ConfidenceOver values: which mean confidence a row uses.
+const (
+	OverMistakes = "mistakes"
+	OverAll      = "all examples"
+	OverRubbish  = "noise images with a class above 0.5"
+)
+
+func frac(v float64) *float64 { return &v }
+
+// fig returns figures from error and confidence; a negative value is absent.
+func fig(e, c float64) Figures {
+	var f Figures
+	if e >= 0 {
+		f.Error = frac(e)
+	}
+	if c >= 0 {
+		f.Confidence = frac(c)
+	}
+	return f
+}
+
+// rowMaker builds the rows of one model; a missing model leaves Ours nil.
+type rowMaker struct {
+	r *Report
+	x crossResult
+}
+
+// fgsm is a row of a model attacked on itself at ε = 0.25, with the mean
+// confidence over its mistakes.
+func (b rowMaker) fgsm(id, name, what string, paper Figures, note string) Row {
+	row := Row{ID: id, What: what, Paper: paper, ConfidenceOver: OverMistakes, Note: note}
+	if m := b.r.Model(name); m != nil {
+		p := m.At(PaperEpsilon)
+		row.Ours = &Figures{Error: frac(p.Error), Confidence: frac(p.MistakeConfidence)}
+		row.Note = join(note, fmt.Sprintf("mean confidence over all examples %.1f%%", 100*p.Confidence))
+	} else {
+		row.Note = join(note, missing(name))
+	}
+	return row
+}
+
+// clean is a row of a model's clean test error and mean confidence over
+// all examples.
+func (b rowMaker) clean(id, name, what string, paper Figures, note string) Row {
+	row := Row{ID: id, What: what, Paper: paper, ConfidenceOver: OverAll, Note: note}
+	if m := b.r.Model(name); m != nil {
+		p := m.At(0)
+		row.Ours = &Figures{Error: frac(p.Error), Confidence: frac(p.Confidence)}
+	} else {
+		row.Note = join(note, missing(name))
+	}
+	return row
+}
+
+func (b rowMaker) rubbish(name string, paper Figures) Row {
+	row := Row{ID: "rubbish_" + name, What: "rubbish class: Gaussian noise through " + name + ", any class > 0.5",
+		Paper: paper, ConfidenceOver: OverRubbish, Note: "N(0, 1) per pixel, unclipped"}
+	if m := b.r.Model(name); m != nil && m.Rubbish != nil {
+		row.Ours = &Figures{Error: frac(m.Rubbish.Rate)}
+		row.Note = join(row.Note, fmt.Sprintf("%d samples", m.Rubbish.Samples))
+		if m.Rubbish.Rate > 0 {
+			row.Ours.Confidence = frac(m.Rubbish.Confidence)
+		}
+	} else {
+		row.Note = join(row.Note, missing(name))
+	}
+	return row
+}
+
+func (b rowMaker) transfer(id, what, craft, target string, paper Figures, note string) Row {
+	row := Row{ID: id, What: what, Paper: paper, ConfidenceOver: OverMistakes, Note: note}
+	if res, ok := b.x[[2]string{craft, target}]; ok {
+		row.Ours = &Figures{Error: frac(res.Error), Confidence: frac(res.MistakeConfidence)}
+	} else {
+		row.Note = join(note, "needs maxout and maxout-adv")
+	}
+	return row
+}
+
+func (b rowMaker) agreement(name string, paper float64) Row {
+	row := Row{ID: "agreement_" + name + "_maxout",
+		What:  name + " picks maxout's class on maxout's FGSM mistakes (ε = 0.25)",
+		Paper: Figures{Agreement: frac(paper)},
+		Note:  "examples crafted on maxout that maxout gets wrong"}
+	if c, ok := b.x[[2]string{"maxout", name}]; ok {
+		row.Ours = &Figures{Agreement: frac(c.Agreement)}
+	} else {
+		row.Note = join(row.Note, "needs maxout and "+name)
+	}
+	return row
+}
+
+func notReproduced(id, what string, paper Figures, why string) Row {
+	return Row{ID: id, What: what, Paper: paper, Note: "not reproduced: " + why}
+}
+
+func missing(name string) string { return "model " + name + " missing (make train)" }
+
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+// rows lays out the paper's table (../shared/paper.md) in its order.
+func rows(r *Report, x crossResult, small string) []Row {
+	b := rowMaker{r, x}
+	noise := "needs two more maxout networks trained on ±ε or U(−ε, ε) noise; the recipes and core.Train have no noise-training objective"
+	return []Row{
+		b.fgsm("softmax_fgsm_0.25", "softmax", "shallow softmax classifier, FGSM ε = 0.25", fig(0.999, 0.793), ""),
+		b.fgsm("maxout_fgsm_0.25", "maxout", "maxout network, FGSM ε = 0.25", fig(0.894, 0.976), small),
+		notReproduced("cifar10_conv_maxout_fgsm_0.1", "conv maxout on preprocessed CIFAR-10, ε = 0.1",
+			fig(0.8715, 0.966), "CIFAR-10, not MNIST"),
+		b.clean("logreg37_clean", "logreg37", "logistic regression, 3s vs 7s (Fig. 2), clean", fig(0.016, -1),
+			fmt.Sprintf("the %d test 3s and 7s", r.examples("logreg37"))),
+		b.fgsm("logreg37_fgsm_0.25", "logreg37", "logistic regression, 3s vs 7s (Fig. 2), FGSM ε = 0.25", fig(0.99, -1), ""),
+		notReproduced("logreg37_l1_0.0025", "logistic regression with L1 penalty 0.0025: training stuck above 5% error",
+			fig(0.05, -1), "core.Train has no L1 penalty"),
+		b.clean("maxout_clean", "maxout", "maxout + dropout, clean test error before adversarial training", fig(0.0094, -1), small),
+		b.clean("maxout_adv_clean", "maxout-adv", "maxout + dropout, clean test error after adversarial training (α = 0.5, ε = 0.25)",
+			fig(0.0084, -1), small),
+		notReproduced("maxout1600_clean", "1600-unit maxout without adversarial training, clean (mean of 5 runs)",
+			fig(0.0114, -1), "we train one smaller network (maxout_clean)"),
+		notReproduced("maxout1600_adv_clean", "1600-unit maxout with adversarial training, clean (mean of 5 runs)",
+			fig(0.00782, -1), "we train one smaller network (maxout_adv_clean)"),
+		b.fgsm("maxout_adv_fgsm_0.25", "maxout-adv",
+			"adversarially trained maxout, FGSM ε = 0.25 on itself; confidence on the examples it still gets wrong",
+			fig(0.179, 0.814), small),
+		b.transfer("transfer_maxout_to_maxout_adv", "transfer: maxout's FGSM examples (ε = 0.25) on maxout-adv",
+			"maxout", "maxout-adv", fig(0.196, -1), small),
+		b.transfer("transfer_maxout_adv_to_maxout", "transfer: maxout-adv's FGSM examples (ε = 0.25) on maxout",
+			"maxout-adv", "maxout", fig(0.409, -1), small),
+		notReproduced("control_random_sign", "control: trained with ±ε random-sign noise, evaluated on FGSM", fig(0.862, 0.973), noise),
+		notReproduced("control_uniform", "control: trained with U(−ε, ε) noise, evaluated on FGSM", fig(0.904, 0.978), noise),
+		b.clean("rbf_clean", "rbf", "shallow RBF network, clean examples", fig(-1, 0.606), "10 RBF units, one per class"),
+		b.fgsm("rbf_fgsm_0.25", "rbf", "shallow RBF network, FGSM ε = 0.25", fig(0.554, 0.012), "10 RBF units, one per class"),
+		b.agreement("rbf", 0.160),
+		b.agreement("softmax", 0.546),
+		b.rubbish("maxout", fig(0.9835, 0.928)),
+		b.rubbish("softmax", fig(0.598, 0.708)),
+		b.rubbish("rbf", fig(0, -1)),
+		notReproduced("googlenet_panda", "Fig. 1: GoogLeNet, ε = 0.007: \"panda\" 57.7% → \"gibbon\" 99.3%",
+			fig(-1, 0.993), "ImageNet and GoogLeNet, not MNIST"),
+	}
+}
+
+func (r *Report) examples(name string) int {
+	if m := r.Model(name); m != nil {
+		return m.Examples
+	}
+	return 0
+}
+
+// maxoutNote says how our maxout network differs from the paper's.
+func maxoutNote(m *core.Model) string {
+	if m == nil {
+		return ""
+	}
+	var layers, units, pieces int
+	var out int
+	for _, l := range m.Layers {
+		switch l := l.(type) {
+		case *core.Dense:
+			out = l.Out()
+		case *core.Maxout:
+			layers++
+			units, pieces = out/l.Pieces, l.Pieces
+		}
+	}
+	return fmt.Sprintf("smaller maxout: %d layers of %d units × %d pieces (paper: 240 × 5)", layers, units, pieces)
+}
+
+// targets are issue 2's thresholds for the shipped models.
+func targets(r *Report) []Target {
+	byID := map[string]*Figures{}
+	for _, row := range r.Rows {
+		byID[row.ID] = row.Ours
+	}
+	get := func(id string, conf bool) *float64 {
+		if f := byID[id]; f != nil {
+			if conf {
+				return f.Confidence
+			}
+			return f.Error
+		}
+		return nil
+	}
+	mlp := func() *float64 {
+		if m := r.Model("mlp"); m != nil {
+			return frac(m.At(0).Error)
+		}
+		return nil
+	}()
+	ts := []struct {
+		row, what string
+		got       *float64
+		limit     float64
+		atLeast   bool
+	}{
+		{"softmax_fgsm_0.25", "softmax error at ε = 0.25 ≥ 99%", get("softmax_fgsm_0.25", false), 0.99, true},
+		{"maxout_fgsm_0.25", "maxout error at ε = 0.25 ≥ 85%", get("maxout_fgsm_0.25", false), 0.85, true},
+		{"maxout_adv_fgsm_0.25", "maxout-adv error at ε = 0.25 ≤ 30%", get("maxout_adv_fgsm_0.25", false), 0.30, false},
+		{"logreg37_clean", "logreg37 clean error ≤ 2.5%", get("logreg37_clean", false), 0.025, false},
+		{"logreg37_fgsm_0.25", "logreg37 error at ε = 0.25 ≥ 95%", get("logreg37_fgsm_0.25", false), 0.95, true},
+		{"rbf_fgsm_0.25", "rbf mean confidence on its mistakes at ε = 0.25 ≤ 10%", get("rbf_fgsm_0.25", true), 0.10, false},
+		{"mlp", "mlp clean error ≤ 2.0%", mlp, 0.02, false},
+		{"maxout_clean", "maxout clean error ≤ 1.6%", get("maxout_clean", false), 0.016, false},
+		{"maxout_adv_clean", "maxout-adv clean error ≤ 1.6%", get("maxout_adv_clean", false), 0.016, false},
+	}
+	var out []Target
+	for _, t := range ts {
+		tg := Target{Row: t.row, What: t.what, Limit: t.limit, AtLeast: t.atLeast, Status: "MISSING"}
+		if t.got != nil {
+			tg.Got = *t.got
+			tg.Status = "FAIL"
+			if (t.atLeast && tg.Got >= t.limit) || (!t.atLeast && tg.Got <= t.limit) {
+				tg.Status = "PASS"
+			}
+		}
+		out = append(out, tg)
+	}
+	return out
+}
