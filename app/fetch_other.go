@@ -1,0 +1,10 @@
+//go:build !wasm
+
+package main
+
+import "errors"
+
+// fetchStatic only runs in the browser (see fetch_wasm.go).
+func fetchStatic(name string) ([]byte, error) {
+	return nil, errors.New("fetchStatic runs only in the browser")
+}

@@ -1,0 +1,362 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"fgsmlab/core"
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+)
+
+// lab is the page. It owns the state (settings, input, models, outcome) and
+// the child views, which it keeps for its whole life: Render returns the
+// same children every time, so re-rendering the lab never re-renders them;
+// the lab tells each one what to show when that changes. Data flows one way:
+// input → model → attack → views.
+type lab struct {
+	app.Compo
+
+	ctx          app.Context
+	s            settings
+	notices      []string
+	x            []float64 // the model input, nil when there is none
+	samples      *core.Dataset
+	models       map[string]*core.Model
+	loading      map[string]bool
+	out          *outcome
+	first        bool // the first outcome has been shown
+	galleryShown bool
+
+	urlAt      time.Time // when the address bar was last rewritten
+	urlPending bool
+
+	pad      *pad
+	gallery  *gallery
+	picker   *modelPanel
+	controls *attackPanel
+	eps      *epsSlider
+	figure   *figure
+	bars     *bars
+	share    *shareBar
+
+	release []func()
+}
+
+func newLab() *lab {
+	l := &lab{
+		s:       defaultSettings(),
+		models:  map[string]*core.Model{},
+		loading: map[string]bool{},
+		figure:  newFigure(),
+		bars:    newBars(),
+	}
+	l.pad = newPad(l.onDraw)
+	l.gallery = newGallery(l.onSample)
+	l.picker = newModelPanel(l.onModel)
+	l.controls = newAttackPanel(l.onSettings)
+	l.eps = newEpsSlider(l.onEps)
+	l.share = newShareBar(l.link)
+	return l
+}
+
+func (l *lab) OnMount(ctx app.Context) {
+	l.ctx = ctx
+	s, bad := parseSettings(app.Window().URL().Query(), -1)
+	l.s = s
+	if len(bad) > 0 {
+		l.notices = append(l.notices, fmt.Sprintf(
+			"Some settings in the link were not understood and were reset to their defaults: %s.",
+			strings.Join(bad, ", ")))
+	}
+	if s.Input != nil {
+		l.x = s.Input
+	}
+	l.controls.show(s)
+	l.eps.show(s.Eps255)
+	l.picker.show(s.Model, nil, "loading")
+	l.listen()
+	l.exposeHooks()
+	l.loadSamples(ctx)
+	l.loadModel(ctx, s.Model)
+	app.Window().Get("document").Get("documentElement").Get("dataset").Set("fgsmlab", "mounted")
+	mark("fgsmlab:mounted")
+}
+
+func (l *lab) OnDismount() {
+	for _, f := range l.release {
+		f()
+	}
+}
+
+func (l *lab) Render() app.UI {
+	class := "lab"
+	if l.s.Embed {
+		class += " embed"
+	}
+	return app.Div().ID("lab").Class(class).DataSet("model", l.loadedModel()).Body(
+		app.Header().Class("top").Body(
+			app.Img().Class("logo").Src("/web/icon.svg").Alt(""),
+			app.Div().Class("titles").Body(
+				app.H1().Text("fgsmlab"),
+				app.P().Class("tagline").Text("Draw a digit. Nudge every pixel by at most ε, in the direction that hurts the model most. Watch it change its mind."),
+			),
+			app.A().Class("paper").Href("https://arxiv.org/abs/1412.6572").Text("The paper: Goodfellow, Shlens & Szegedy, 2015"),
+		),
+		app.If(len(l.notices) > 0,
+			app.Div().ID("notice").Class("notice").Role("status").Body(
+				app.Range(l.notices).Slice(func(i int) app.UI { return app.P().Text(l.notices[i]) }),
+			),
+		),
+		app.Main().Class("grid").Body(
+			app.Section().Class("card c-input").Aria("labelledby", "h-input").Body(
+				heading("h-input", "1", "Your digit"),
+				app.Div().Class("input-row").Body(
+					l.pad,
+					l.renderSeen(),
+				),
+				l.gallery,
+			),
+			app.Section().Class("card c-attack").Aria("labelledby", "h-attack").Body(
+				heading("h-attack", "2", "Model and attack"),
+				l.picker,
+				l.controls,
+			),
+			app.Section().Class("card c-result").Aria("labelledby", "h-result").Body(
+				heading("h-result", "3", "Result: x + η = x̃"),
+				l.eps,
+				l.figure,
+				l.bars,
+				l.share,
+			),
+		),
+		app.Footer().Class("foot").Body(
+			app.P().Text("Everything runs in your browser: the models are Go compiled to WebAssembly, and the lab works offline after your first visit."),
+		),
+	)
+}
+
+func heading(id, step, text string) app.UI {
+	return app.H2().ID(id).Body(app.Span().Class("step").Aria("hidden", true).Text(step), app.Text(text))
+}
+
+// renderSeen shows the 28×28 input the model sees and its live prediction.
+func (l *lab) renderSeen() app.UI {
+	say := app.P().Class("live muted").Text("Draw in the black square.")
+	if o := l.out; o != nil {
+		say = app.P().Class("live").Body(
+			app.Span().Class("muted").Text("The model says"),
+			app.Strong().ID("live-label").Text(l.className(o.CleanLabel)),
+			app.Span().Class("muted").Text(fmt.Sprintf("%.0f%% sure", 100*o.Clean[o.CleanLabel])),
+		)
+	} else if l.x != nil {
+		say = app.P().Class("live muted").Text("Loading the model…")
+	}
+	return app.Div().Class("seen").Body(
+		app.Canvas().ID("seen").Class("pix").Width(28).Height(28).
+			Role("img").Aria("label", "The 28 by 28 input the model sees"),
+		app.P().Class("small muted").Text("What the model sees: 28×28, centred as in MNIST"),
+		say,
+	)
+}
+
+func (l *lab) className(c int) string {
+	if m := l.models[l.s.Model]; m != nil && c < len(m.Classes) {
+		return m.Classes[c]
+	}
+	return fmt.Sprint(c)
+}
+
+func (l *lab) loadedModel() string {
+	if l.models[l.s.Model] != nil {
+		return l.s.Model
+	}
+	return ""
+}
+
+func (l *lab) loadSamples(ctx app.Context) {
+	ctx.Async(func() {
+		b, err := fetchStatic("digits.bin")
+		var d *core.Dataset
+		if err == nil {
+			d, err = core.DecodeSamples(b)
+		}
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				l.gallery.fail("The test digits did not load: " + err.Error())
+				return
+			}
+			l.samples = d
+			mark("fgsmlab:samples-decoded")
+			// The thumbnails wait for the first result, or a while.
+			ctx.After(1500*time.Millisecond, l.showGallery)
+			if l.s.Sample >= d.Len() {
+				l.notices = append(l.notices, "The link names a test digit this site does not have; showing the first one.")
+				l.s.Sample = 0
+			}
+			if l.x == nil && l.s.Sample >= 0 {
+				l.useSample(ctx, l.s.Sample)
+			}
+		})
+	})
+}
+
+func (l *lab) loadModel(ctx app.Context, name string) {
+	if l.models[name] != nil || l.loading[name] {
+		return
+	}
+	l.loading[name] = true
+	ctx.Async(func() {
+		b, err := fetchStatic("models/" + name + ".safetensors")
+		var m *core.Model
+		if err == nil {
+			m, err = core.ReadModel(b)
+		}
+		ctx.Dispatch(func(ctx app.Context) {
+			l.loading[name] = false
+			if err != nil {
+				if name == l.s.Model {
+					l.picker.show(name, nil, fmt.Sprintf("The %s model did not load. %v", name, err))
+				}
+				l.showGallery(ctx)
+				return
+			}
+			l.models[name] = m
+			mark("fgsmlab:model-decoded")
+			if name == l.s.Model {
+				card := newModelCard(m)
+				l.picker.show(name, &card, "")
+				l.recompute(ctx)
+			}
+		})
+	})
+}
+
+// showGallery fills the gallery once the samples are there.
+func (l *lab) showGallery(ctx app.Context) {
+	if l.galleryShown || l.samples == nil {
+		return
+	}
+	l.galleryShown = true
+	l.gallery.show(l.samples)
+	mark("fgsmlab:gallery-shown")
+}
+
+// onDraw takes a new input from the pad (nil when it is empty).
+func (l *lab) onDraw(ctx app.Context, x []float64) {
+	l.x = x
+	l.s.Sample, l.s.Input = -1, x
+	l.gallery.choose(-1)
+	l.recompute(ctx)
+}
+
+func (l *lab) onSample(ctx app.Context, i int) {
+	l.useSample(ctx, i)
+}
+
+func (l *lab) useSample(ctx app.Context, i int) {
+	if l.samples == nil || i < 0 || i >= l.samples.Len() {
+		return
+	}
+	l.x = slices.Clone(l.samples.Image(i))
+	l.s.Sample, l.s.Input = i, nil
+	l.pad.clear()
+	l.gallery.choose(i)
+	l.recompute(ctx)
+}
+
+func (l *lab) onModel(ctx app.Context, name string) {
+	l.s.Model = name
+	if m := l.models[name]; m != nil {
+		card := newModelCard(m)
+		l.picker.show(name, &card, "")
+	} else {
+		l.picker.show(name, nil, "loading")
+		l.loadModel(ctx, name)
+	}
+	l.recompute(ctx)
+}
+
+// onSettings takes the attack controls' settings.
+func (l *lab) onSettings(ctx app.Context, s settings) {
+	l.s.Attack, l.s.Target, l.s.Steps = s.Attack, s.Target, s.Steps
+	l.s.Clip, l.s.Round = s.Clip, s.Round
+	l.recompute(ctx)
+}
+
+func (l *lab) onEps(ctx app.Context, eps255 int) {
+	l.s.Eps255 = eps255
+	l.recompute(ctx)
+}
+
+// recompute runs the attack on the current input and shows the outcome.
+func (l *lab) recompute(ctx app.Context) {
+	m := l.models[l.s.Model]
+	if m == nil || l.x == nil {
+		l.show(nil)
+	} else {
+		o := attack(m, l.x, l.s)
+		l.show(&o)
+		l.postState()
+		if !l.galleryShown {
+			ctx.Defer(l.showGallery) // after the first result is drawn
+		}
+	}
+	l.Update()
+	l.rewriteURL(ctx)
+}
+
+func (l *lab) show(o *outcome) {
+	l.out = o
+	var classes []string
+	if m := l.models[l.s.Model]; m != nil {
+		classes = m.Classes
+	}
+	if l.x != nil {
+		paint("seen", grayRGBA(l.x))
+	} else {
+		blank("seen")
+	}
+	l.figure.show(o, l.s, classes)
+	l.bars.show(o, classes)
+	l.share.show(o)
+	if o != nil && !l.first {
+		l.first = true
+		w := app.Window()
+		w.Set("fgsmlabFirstPrediction", w.Get("performance").Call("now"))
+		mark("fgsmlab:first-prediction")
+	}
+}
+
+// link returns the URL that reproduces the current example.
+func (l *lab) link() string {
+	u := *app.Window().URL()
+	u.RawQuery = l.s.query().Encode()
+	u.Fragment = ""
+	return u.String()
+}
+
+// rewriteURL keeps the address bar in step with the state, at most about
+// four times a second (browsers throttle history.replaceState).
+func (l *lab) rewriteURL(ctx app.Context) {
+	const every = 250 * time.Millisecond
+	if wait := every - time.Since(l.urlAt); wait > 0 {
+		if !l.urlPending {
+			l.urlPending = true
+			ctx.After(wait, func(ctx app.Context) {
+				l.urlPending = false
+				l.rewriteURL(ctx)
+			})
+		}
+		return
+	}
+	l.urlAt = time.Now()
+	app.Window().Get("history").Call("replaceState", nil, "", l.link())
+}
+
+// mark records a moment in the browser's performance timeline, where the
+// benchmark and the developer tools can see it.
+func mark(name string) {
+	app.Window().Get("performance").Call("mark", name)
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"fgsmlab/core"
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+)
+
+// modelBlurbs say in a line what each shipped model is, in the paper's terms.
+var modelBlurbs = map[string]string{
+	"mlp":        "A small ReLU network, the lab's default. ReLUs are piecewise linear, which is exactly what FGSM exploits (§4).",
+	"softmax":    "The paper's shallow softmax classifier: a single linear layer, the clearest case of the linear explanation (§3).",
+	"maxout":     "A maxout network with dropout, the paper's MNIST model (§6).",
+	"maxout-adv": "The same maxout network trained on α·J(x) + (1−α)·J(x + ε·sign(∇ₓJ)) with α = 0.5, ε = 0.25 (§6).",
+	"rbf":        "A shallow RBF network: not linear, so it resists FGSM, but it is unsure where it has seen no data (§7).",
+}
+
+// modelCard is what the lab tells about a model.
+type modelCard struct {
+	Arch    string
+	Params  int
+	Clean   string // clean test error, such as "1.8%"
+	Attack  string // error under FGSM at ε = 0.25
+	Classes int
+}
+
+func newModelCard(m *core.Model) modelCard {
+	c := modelCard{Arch: archSummary(m), Params: m.ParamCount(), Classes: len(m.Classes)}
+	var metrics map[string]float64
+	if json.Unmarshal([]byte(m.Meta["metrics"]), &metrics) == nil {
+		if v, ok := metrics["clean_error"]; ok {
+			c.Clean = percent(v)
+		}
+		if v, ok := metrics["fgsm_error_0.25"]; ok {
+			c.Attack = percent(v)
+			if conf, ok := metrics["fgsm_confidence_0.25"]; ok {
+				c.Attack += fmt.Sprintf(" (%s sure)", percent(conf))
+			}
+		}
+	}
+	return c
+}
+
+// archSummary writes the layers as "784 → dense 256 → relu → … → softmax".
+func archSummary(m *core.Model) string {
+	parts := []string{fmt.Sprint(m.InputSize())}
+	for _, l := range m.Layers {
+		switch l := l.(type) {
+		case *core.Dense:
+			parts = append(parts, fmt.Sprintf("dense %d", l.Out()))
+		case *core.RBF:
+			parts = append(parts, fmt.Sprintf("rbf %d", l.Centres.Shape[0]))
+		case *core.Maxout:
+			parts = append(parts, fmt.Sprintf("maxout ×%d", l.Pieces))
+		case *core.Dropout:
+			// identity at test time; not worth a reader's attention here
+		default:
+			parts = append(parts, l.Kind())
+		}
+	}
+	return strings.Join(append(parts, m.Out.Kind()), " → ")
+}
+
+func percent(v float64) string {
+	if v < 0.1 {
+		return fmt.Sprintf("%.1f%%", 100*v)
+	}
+	return fmt.Sprintf("%.0f%%", 100*v)
+}
+
+// modelPanel is the model selector and the card of the chosen model.
+type modelPanel struct {
+	app.Compo
+
+	onChoose func(ctx app.Context, name string)
+
+	current string
+	card    *modelCard // nil until the model is loaded
+	status  string     // "loading" or an error while card is nil
+}
+
+func newModelPanel(onChoose func(app.Context, string)) *modelPanel {
+	return &modelPanel{onChoose: onChoose, current: "mlp", status: "loading"}
+}
+
+// show tells the panel which model is chosen and what is known of it.
+func (p *modelPanel) show(name string, card *modelCard, status string) {
+	p.current, p.card, p.status = name, card, status
+	p.Update()
+}
+
+func (p *modelPanel) Render() app.UI {
+	var about app.UI
+	switch {
+	case p.card != nil:
+		about = p.renderCard()
+	case p.status == "loading":
+		about = app.P().Class("muted").Text("Fetching the weights…")
+	default:
+		about = app.P().Class("error").Role("alert").Text(p.status)
+	}
+	return app.Div().Class("model").Body(
+		app.Div().Class("field").Body(
+			app.Label().For("model").Text("Model"),
+			app.Select().ID("model").OnChange(p.onChange).Body(
+				app.Range(modelNames).Slice(func(i int) app.UI {
+					n := modelNames[i]
+					return app.Option().Value(n).Text(n).Selected(n == p.current)
+				}),
+			),
+		),
+		app.Div().Class("card-text").Body(
+			app.P().Class("blurb").Text(modelBlurbs[p.current]),
+			about,
+		),
+	)
+}
+
+func (p *modelPanel) renderCard() app.UI {
+	c := p.card
+	return app.Dl().Class("facts").Body(
+		fact("Layers", c.Arch).Class("arch"),
+		fact("Parameters", groupThousands(c.Params)),
+		fact("Test error", or(c.Clean, "–")),
+		fact("FGSM error, ε = 0.25", or(c.Attack, "–")),
+	)
+}
+
+func fact(name, value string) app.HTMLDiv {
+	return app.Div().Class("fact").Body(app.Dt().Text(name), app.Dd().Text(value))
+}
+
+func (p *modelPanel) onChange(ctx app.Context, e app.Event) {
+	name := ctx.JSSrc().Get("value").String()
+	for _, n := range modelNames {
+		if n == name {
+			p.onChoose(ctx, n)
+		}
+	}
+}
+
+// groupThousands writes 335114 as "335,114".
+func groupThousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func or(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}

@@ -1,0 +1,7 @@
+//go:build wasm
+
+package main
+
+// serve is the server side; in the browser RunWhenOnBrowser never returns,
+// so it is never reached.
+func serve() {}
