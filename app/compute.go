@@ -24,15 +24,17 @@ type outcome struct {
 // true label, is attacked the same way as a test digit.
 func attack(m *core.Model, x []float64, s settings) outcome {
 	o := outcome{X: x}
-	o.Clean = slices.Clone(m.PredictOne(x))
-	o.CleanLabel = core.Argmax(o.Clean)
 	batch := mat.NewDense(1, len(x), slices.Clone(x))
+	// The clean forward pass is also the one FGSM differentiates, so the
+	// one-step attacks go straight to Backward.
+	o.Clean = slices.Clone(m.Predict(batch).RawRowView(0))
+	o.CleanLabel = core.Argmax(o.Clean)
 	opt := core.Options{Epsilon: s.Eps(), NoClip: !s.Clip, Round8: s.Round}
 	label := []int{o.CleanLabel}
 	var adv *mat.Dense
 	switch s.Attack {
 	case core.AttackTargeted:
-		adv = core.TargetedFGSM(m, batch, []int{s.Target}, opt)
+		adv = core.SignStep(batch, m.Backward([]int{s.Target}, false, 1), -opt.Epsilon, opt)
 	case core.AttackIterative:
 		adv = core.Iterative{Steps: s.Steps}.Attack(m, batch, label, opt)
 	case core.AttackRandomSign:
@@ -40,7 +42,7 @@ func attack(m *core.Model, x []float64, s settings) outcome {
 		// shared link reproduce it.
 		adv = core.RandomSign(rand.New(rand.NewPCG(1, 2)), batch, opt)
 	default:
-		adv = core.FGSM(m, batch, label, opt)
+		adv = core.SignStep(batch, m.Backward(label, false, 1), opt.Epsilon, opt)
 	}
 	o.Adv = adv.RawRowView(0)
 	o.Eta = core.Perturbation(batch, adv).RawRowView(0)

@@ -34,13 +34,13 @@ const (
 // gradient sign method (paper eq. 3). It costs one forward and one backward
 // pass.
 func FGSM(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
-	return signStep(x, m.InputGradient(x, labels), o.Epsilon, o)
+	return SignStep(x, m.InputGradient(x, labels), o.Epsilon, o)
 }
 
 // TargetedFGSM returns x̃ = x − ε·sign(∇ₓJ(θ, x, t)): one step that lowers
 // the cost of the target class t of each row.
 func TargetedFGSM(m *Model, x *mat.Dense, targets []int, o Options) *mat.Dense {
-	return signStep(x, m.InputGradient(x, targets), -o.Epsilon, o)
+	return SignStep(x, m.InputGradient(x, targets), -o.Epsilon, o)
 }
 
 // Iterative is the basic iterative method (Kurakin et al. 2016), also known
@@ -74,7 +74,7 @@ func (it Iterative) Attack(m *Model, x *mat.Dense, labels []int, o Options) *mat
 	adv := mat.DenseCopyOf(x)
 	for range steps {
 		g := m.InputGradient(adv, labels)
-		next := signStep(adv, g, size, Options{NoClip: true})
+		next := SignStep(adv, g, size, Options{NoClip: true})
 		project(next, x, o.Epsilon, step)
 		adv = next
 	}
@@ -119,8 +119,11 @@ func Sign(v float64) float64 {
 	return 0
 }
 
-// signStep returns x + step·sign(g), clipped and rounded as o says.
-func signStep(x, g *mat.Dense, step float64, o Options) *mat.Dense {
+// SignStep returns x + step·sign(g), clipped and rounded as o says: FGSM
+// is SignStep(x, ∇ₓJ(θ, x, y), ε, o), and targeted FGSM uses the target's
+// gradient and −ε. The sign does not depend on ε, so a caller that moves ε
+// can keep the gradient and pay only for this step (§4).
+func SignStep(x, g *mat.Dense, step float64, o Options) *mat.Dense {
 	n, c := x.Dims()
 	if gn, gc := g.Dims(); gn != n || gc != c {
 		panic(fmt.Sprintf("core: gradient is %d×%d for a %d×%d batch", gn, gc, n, c))

@@ -51,13 +51,7 @@ func (d *Dense) Backward(dy *mat.Dense, params bool) *mat.Dense {
 	in := d.In()
 	dx := reuse(&d.dx, n, in)
 	if n == 1 {
-		dxs, dys, w := dx.RawRowView(0), dy.RawRowView(0), d.W.Data
-		clear(dxs)
-		for j, g := range dys {
-			if g != 0 {
-				axpy(g, w[j*in:(j+1)*in], dxs)
-			}
-		}
+		d.backwardOne(dy.RawRowView(0), dx.RawRowView(0))
 	} else {
 		dx.Mul(dy, d.W.matrix())
 	}
@@ -84,13 +78,63 @@ func (d *Dense) forwardOne(xs, ys []float64) {
 		}
 	}
 	if len(d.nz) > in/2 {
-		for j := range ys {
-			ys[j] = dot(w[j*in:(j+1)*in], xs) + d.B.Data[j]
+		j := 0
+		for ; j+4 <= len(ys); j += 4 {
+			ys[j], ys[j+1], ys[j+2], ys[j+3] = dot4(w[j*in:(j+4)*in], xs)
 		}
+		for ; j < len(ys); j++ {
+			ys[j] = dot(w[j*in:(j+1)*in], xs)
+		}
+		add(ys, d.B.Data)
 		return
 	}
 	for j := range ys {
 		ys[j] = sparseDot(w[j*in:(j+1)*in], xs, d.nz) + d.B.Data[j]
+	}
+}
+
+// backwardOne computes dx = Wᵀ·dy for one example, four rows of W at a
+// time so that dx is loaded and stored once per four rows, skipping the
+// rows whose gradient is zero (after a ReLU, about half).
+func (d *Dense) backwardOne(dys, dxs []float64) {
+	in, w := d.In(), d.W.Data
+	clear(dxs)
+	d.nz = d.nz[:0]
+	for j, g := range dys {
+		if g != 0 {
+			d.nz = append(d.nz, int32(j))
+		}
+	}
+	k := 0
+	for ; k+4 <= len(d.nz); k += 4 {
+		a, b, c, e := int(d.nz[k]), int(d.nz[k+1]), int(d.nz[k+2]), int(d.nz[k+3])
+		axpy4(dys[a], dys[b], dys[c], dys[e], w[a*in:(a+1)*in], w[b*in:(b+1)*in], w[c*in:(c+1)*in], w[e*in:(e+1)*in], dxs)
+	}
+	for ; k < len(d.nz); k++ {
+		j := int(d.nz[k])
+		axpy(dys[j], w[j*in:(j+1)*in], dxs)
+	}
+}
+
+// dot4 returns the dot products of x with the four consecutive rows of w.
+func dot4(w, x []float64) (s0, s1, s2, s3 float64) {
+	n := len(x)
+	w0, w1, w2, w3 := w[:n], w[n:2*n], w[2*n:3*n], w[3*n:4*n]
+	for i, v := range x {
+		s0 += w0[i] * v
+		s1 += w1[i] * v
+		s2 += w2[i] * v
+		s3 += w3[i] * v
+	}
+	return
+}
+
+// axpy4 computes dst += a·x + b·y + c·z + e·u.
+func axpy4(a, b, c, e float64, x, y, z, u, dst []float64) {
+	n := len(dst)
+	x, y, z, u = x[:n], y[:n], z[:n], u[:n]
+	for i := range dst {
+		dst[i] += a*x[i] + b*y[i] + c*z[i] + e*u[i]
 	}
 }
 

@@ -188,7 +188,7 @@ func trainStep(m *Model, x *mat.Dense, labels []int, adv *Adversarial) (loss, mi
 		return loss, mistakes
 	}
 	g := m.Backward(labels, true, adv.Alpha/n)
-	xadv := signStep(x, g, adv.Epsilon, Options{})
+	xadv := SignStep(x, g, adv.Epsilon, Options{})
 	m.Forward(xadv, true)
 	m.Backward(labels, true, (1-adv.Alpha)/n)
 	return loss, mistakes

@@ -1,0 +1,538 @@
+package core
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// FastSweep returns the FGSM sweep Sweep(m, x, labels, AttackFGSM, eps, o, 0)
+// for much less work, by the paper's own argument (§3, §4): the direction
+// sign(∇ₓJ) does not depend on ε, and the first layer is linear in its
+// input. See SweepRun for how, and for a version that yields between digits.
+//
+// The results agree with Sweep's up to floating-point rounding: the same
+// errors, unless a gradient component or two class scores are within
+// rounding of a tie, and confidences to about 1e-15.
+func FastSweep(m *Model, x *mat.Dense, labels []int, eps []float64, o Options) []Result {
+	r := NewSweepRun(m, x, labels, AttackFGSM, eps, o, 0)
+	for !r.Step(sweepRows) {
+	}
+	return r.Results()
+}
+
+// SweepRun is a sweep over ε (§4) that can be computed a few digits at a
+// time, so that a page can yield to the browser between steps and cancel by
+// no longer calling Step. It gives the results of Sweep with the same
+// arguments, and it is much cheaper:
+//
+//   - The direction d of each digit (sign(∇ₓJ) for FGSM, the noise for the
+//     baselines) is computed once for all ε: one forward and one backward
+//     pass per digit instead of one per digit and ε.
+//   - When the first layer after any leading dropouts (the identity at test
+//     time) is Dense, its output is linear in ε before clipping:
+//     W(x + ε·d) + b = (Wx + b) + ε·Wd. Clipping to [0, 1] makes each pixel
+//     piecewise linear: a pixel that moves towards the bound it already
+//     sits on never moves, and any other stops at ε = tⱼ, its distance to
+//     that bound divided by |dⱼ|. Past tⱼ its column stops adding ε·dⱼ·W[:,j]
+//     and adds tⱼ·dⱼ·W[:,j] instead. Taking ε in increasing order and the
+//     breakpoints tⱼ in increasing order, each breakpoint costs two column
+//     updates per digit, and each ε costs only the layers above the first.
+//     For FGSM, ε = 0 reuses the clean pass that gave the gradient.
+//
+// Otherwise (an RBF first layer, Options.Round8, a negative or infinite ε
+// or, when clipping, a pixel outside [0, 1]) each ε costs one plain forward
+// pass of x̃ = x + ε·d, clipped and rounded as Options say.
+//
+// Dense and ReLU layers run on code written for WebAssembly (see addRows);
+// the other layers run their own test-mode code.
+//
+// The run uses m's buffers during Step only, so m may serve other calls
+// between steps, but its parameters must not change during the run.
+type SweepRun struct {
+	m      *Model
+	x      *mat.Dense
+	labels []int
+	kind   string
+	eps    []float64
+	o      Options
+	rng    *rand.Rand // the noise baselines' stream, as in NoiseAttack
+
+	head *sweepHead // nil when the first layer is not used linearly
+	// slots lists the indices into eps that need a forward pass per digit;
+	// an FGSM run with a linear head takes each ε = 0 (listed in clean)
+	// from the pass that gave the gradient.
+	slots, clean []int
+	ascending    []int // the slots in increasing order of ε
+	maxEps       float64
+	chunk        int // digits per batch
+
+	done    int
+	tallies []tally
+
+	wts          [][]float64  // per layer index: Wᵀ of each Dense layer
+	outs, grads  []*mat.Dense // per layer index, for Dense and ReLU layers
+	dirs, u, z   *mat.Dense
+	w, acc, coef []float64
+	idx          []int
+	bps          []breakpoint
+}
+
+// sweepRows bounds the rows of one batch (digits × ε), so that its buffers
+// stay in cache: 256 ran faster than 1,024, natively and in node.
+const sweepRows = 256
+
+// sweepHead is the first dense layer.
+type sweepHead struct {
+	at  int       // index in Model.Layers
+	out int       // number of outputs
+	wt  []float64 // Wᵀ, in × out: the column of W for pixel j is row j
+}
+
+// breakpoint is the ε at which pixel j reaches the bound it moves towards.
+type breakpoint struct {
+	t float64
+	j int
+}
+
+// NewSweepRun prepares a sweep of the attack kind (AttackFGSM,
+// AttackRandomSign or AttackUniform) over eps, with the other settings from
+// base. Seed fixes the noise as in Sweep: the same noise for every ε. It
+// panics if kind is unknown or labels do not match the rows of x.
+func NewSweepRun(m *Model, x *mat.Dense, labels []int, kind string, eps []float64, base Options, seed uint64) *SweepRun {
+	n, _ := x.Dims()
+	if len(labels) != n {
+		panic(fmt.Sprintf("core: %d labels for %d examples", len(labels), n))
+	}
+	r := &SweepRun{m: m, x: x, labels: labels, kind: kind, eps: slices.Clone(eps), o: base,
+		tallies: make([]tally, len(eps)), wts: make([][]float64, len(m.Layers)),
+		outs: make([]*mat.Dense, len(m.Layers)), grads: make([]*mat.Dense, len(m.Layers))}
+	for i, l := range m.Layers {
+		if d, ok := l.(*Dense); ok {
+			r.wts[i] = transpose(d.W.Data, d.Out(), d.In())
+		}
+	}
+	switch kind {
+	case AttackFGSM:
+	case AttackRandomSign, AttackUniform:
+		r.rng = rand.New(rand.NewPCG(seed, 1))
+	default:
+		panic("core: a sweep run does not know attack " + kind)
+	}
+	r.head = newSweepHead(m, x, eps, base)
+	if r.head != nil {
+		r.head.wt = r.wts[r.head.at]
+		r.w, r.acc = make([]float64, r.head.out), make([]float64, r.head.out)
+	}
+	for i, e := range eps {
+		if r.head != nil && kind == AttackFGSM && e == 0 {
+			r.clean = append(r.clean, i)
+		} else {
+			r.slots = append(r.slots, i)
+		}
+	}
+	r.ascending = make([]int, len(r.slots))
+	for k := range r.ascending {
+		r.ascending[k] = k
+		r.maxEps = max(r.maxEps, r.eps[r.slots[k]])
+	}
+	slices.SortStableFunc(r.ascending, func(a, b int) int { return cmp.Compare(r.eps[r.slots[a]], r.eps[r.slots[b]]) })
+	r.chunk = max(1, sweepRows/max(1, len(r.slots)))
+	return r
+}
+
+// newSweepHead returns the model's first dense layer when the sweep can use
+// it linearly, or nil.
+func newSweepHead(m *Model, x *mat.Dense, eps []float64, o Options) *sweepHead {
+	if o.Round8 {
+		return nil // rounding is not piecewise linear in ε
+	}
+	at := 0
+	for at < len(m.Layers) {
+		if _, ok := m.Layers[at].(*Dropout); !ok {
+			break
+		}
+		at++
+	}
+	if at == len(m.Layers) {
+		return nil
+	}
+	d, ok := m.Layers[at].(*Dense)
+	if !ok {
+		return nil
+	}
+	for _, e := range eps {
+		if math.IsInf(e, 0) || math.IsNaN(e) || (!o.NoClip && e < 0) {
+			return nil
+		}
+	}
+	if !o.NoClip {
+		n, _ := x.Dims()
+		for i := range n {
+			for _, v := range x.RawRowView(i) {
+				if !(v >= 0 && v <= 1) {
+					return nil
+				}
+			}
+		}
+	}
+	return &sweepHead{at: at, out: d.Out()}
+}
+
+// transpose returns the transpose of the rows × cols matrix a.
+func transpose(a []float64, rows, cols int) []float64 {
+	t := make([]float64, len(a))
+	for i := range rows {
+		for j, v := range a[i*cols : (i+1)*cols] {
+			t[j*rows+i] = v
+		}
+	}
+	return t
+}
+
+// Step processes up to maxDigits more digits and reports whether the run is
+// done. It panics if maxDigits < 1.
+func (r *SweepRun) Step(maxDigits int) (done bool) {
+	if maxDigits < 1 {
+		panic(fmt.Sprintf("core: sweep step of %d digits", maxDigits))
+	}
+	end := min(r.done+maxDigits, len(r.labels))
+	for r.done < end {
+		next := min(end, r.done+r.chunk)
+		r.batch(r.done, next)
+		r.done = next
+	}
+	return r.Done()
+}
+
+// Done reports whether every digit has been processed.
+func (r *SweepRun) Done() bool { return r.done == len(r.labels) }
+
+// Progress is the fraction of digits processed, in [0, 1].
+func (r *SweepRun) Progress() float64 {
+	if len(r.labels) == 0 {
+		return 1
+	}
+	return float64(r.done) / float64(len(r.labels))
+}
+
+// Results returns one Result per ε over the digits processed so far.
+func (r *SweepRun) Results() []Result {
+	out := make([]Result, len(r.tallies))
+	for i := range r.tallies {
+		out[i] = r.tallies[i].result()
+	}
+	return out
+}
+
+// batch processes digits [i, j).
+func (r *SweepRun) batch(i, j int) {
+	_, dim := r.x.Dims()
+	x := r.x.Slice(i, j, 0, dim).(*mat.Dense)
+	labels := r.labels[i:j]
+	if r.head != nil {
+		r.dense(r.head.at, x, &r.u)
+	}
+	dirs := r.directions(x, labels)
+	if len(r.slots) == 0 {
+		return
+	}
+	var p *mat.Dense
+	if r.head != nil {
+		p = r.forward(r.linearRows(x, dirs), r.head.at+1)
+	} else {
+		p = r.forward(r.plainRows(x, dirs), 0)
+	}
+	rows, c := j-i, p.RawMatrix().Cols
+	for k, e := range r.slots {
+		r.tallies[e].add(p.Slice(k*rows, (k+1)*rows, 0, c).(*mat.Dense), labels)
+	}
+}
+
+// directions returns d for each row of x: sign(∇ₓJ) for FGSM, drawn noise
+// otherwise.
+func (r *SweepRun) directions(x *mat.Dense, labels []int) *mat.Dense {
+	rows, dim := x.Dims()
+	var g *mat.Dense
+	if r.kind == AttackFGSM {
+		g = r.gradient(x, labels)
+	}
+	d := reuse(&r.dirs, rows, dim)
+	for i := range rows {
+		ds := d.RawRowView(i)
+		switch r.kind {
+		case AttackFGSM:
+			for j, v := range g.RawRowView(i) {
+				ds[j] = Sign(v)
+			}
+		case AttackRandomSign:
+			for j := range ds {
+				ds[j] = 1
+				if r.rng.IntN(2) == 0 {
+					ds[j] = -1
+				}
+			}
+		case AttackUniform:
+			for j := range ds {
+				ds[j] = 2*r.rng.Float64() - 1
+			}
+		}
+	}
+	return d
+}
+
+// gradient returns ∇ₓJ for the rows of x in test mode, as
+// Model.InputGradient does up to rounding. With a linear head it starts
+// from the head's output r.u and tallies the clean pass for each ε = 0.
+func (r *SweepRun) gradient(x *mat.Dense, labels []int) *mat.Dense {
+	if r.head == nil {
+		r.forward(x, 0)
+		return r.backward(r.m.Out.Delta(labels), 0)
+	}
+	p := r.forward(r.u, r.head.at+1)
+	for _, e := range r.clean {
+		r.tallies[e].add(p, labels)
+	}
+	return r.backward(r.m.Out.Delta(labels), r.head.at)
+}
+
+// forward runs layers from, from+1, … and the output on h in test mode.
+func (r *SweepRun) forward(h *mat.Dense, from int) *mat.Dense {
+	for i := from; i < len(r.m.Layers); i++ {
+		switch l := r.m.Layers[i].(type) {
+		case *Dropout: // the identity at test time
+		case *Dense:
+			h = r.dense(i, h, &r.outs[i])
+		case *ReLU:
+			rows, c := h.Dims()
+			y := reuse(&r.outs[i], rows, c)
+			for k := range rows {
+				relu(y.RawRowView(k), h.RawRowView(k))
+			}
+			h = y
+		default:
+			h = l.Forward(h, false)
+		}
+	}
+	return r.m.Out.Forward(h)
+}
+
+// dense returns x·Wᵀ + b for the Dense layer i in *buf, adding for each
+// row only the columns of W of its nonzero entries.
+func (r *SweepRun) dense(i int, x *mat.Dense, buf **mat.Dense) *mat.Dense {
+	d := r.m.Layers[i].(*Dense)
+	rows, _ := x.Dims()
+	y := reuse(buf, rows, d.Out())
+	for k := range rows {
+		ys := y.RawRowView(k)
+		copy(ys, d.B.Data)
+		r.gather(x.RawRowView(k))
+		addRows(ys, r.coef, r.idx, r.wts[i])
+	}
+	return y
+}
+
+// backward takes dJ/dy of the last layer back to the input of layer stop.
+// It must follow a forward through the same layers.
+func (r *SweepRun) backward(dy *mat.Dense, stop int) *mat.Dense {
+	for i := len(r.m.Layers) - 1; i >= stop; i-- {
+		switch l := r.m.Layers[i].(type) {
+		case *Dropout:
+		case *Dense:
+			rows, _ := dy.Dims()
+			dx := reuse(&r.grads[i], rows, l.In())
+			for k := range rows {
+				dxs := dx.RawRowView(k)
+				clear(dxs)
+				r.gather(dy.RawRowView(k))
+				addRows(dxs, r.coef, r.idx, l.W.Data)
+			}
+			dy = dx
+		case *ReLU:
+			rows, c := dy.Dims()
+			dx := reuse(&r.grads[i], rows, c)
+			for k := range rows {
+				reluGrad(dx.RawRowView(k), dy.RawRowView(k), r.outs[i].RawRowView(k))
+			}
+			dy = dx
+		default:
+			dy = l.Backward(dy, false)
+		}
+	}
+	return dy
+}
+
+// relu sets dst = max(x, 0) as ReLU.Forward does, NaN included, without
+// the max builtin, which is a runtime call per element under WebAssembly.
+func relu(dst, x []float64) {
+	dst = dst[:len(x)]
+	for j, v := range x {
+		dst[j] = 0
+		if !(v <= 0) {
+			dst[j] = v
+		}
+	}
+}
+
+// reluGrad sets dx = dy where y > 0 and 0 elsewhere, as ReLU.Backward does.
+func reluGrad(dx, dy, y []float64) {
+	dx, y = dx[:len(dy)], y[:len(dy)]
+	for j, g := range dy {
+		dx[j] = 0
+		if y[j] > 0 {
+			dx[j] = g
+		}
+	}
+}
+
+// gather lists the nonzero entries of v in r.idx and r.coef.
+func (r *SweepRun) gather(v []float64) {
+	r.idx, r.coef = r.idx[:0], r.coef[:0]
+	for j, a := range v {
+		if a != 0 {
+			r.idx = append(r.idx, j)
+			r.coef = append(r.coef, a)
+		}
+	}
+}
+
+// plainRows returns x̃ = x + ε·d, clipped and rounded as the options say,
+// for each slot and row: row k·rows + i is digit i at the k-th slot's ε.
+// It is the arithmetic of SignStep and noise.
+func (r *SweepRun) plainRows(x, dirs *mat.Dense) *mat.Dense {
+	rows, dim := x.Dims()
+	z := reuse(&r.z, len(r.slots)*rows, dim)
+	for k, e := range r.slots {
+		eps := r.eps[e]
+		for i := range rows {
+			zs, xs, ds := z.RawRowView(k*rows+i), x.RawRowView(i), dirs.RawRowView(i)
+			for j, v := range xs {
+				zs[j] = v + eps*ds[j]
+			}
+			finish(zs, r.o)
+		}
+	}
+	return z
+}
+
+// linearRows returns the head's output W·x̃ + b for each slot and row,
+// laid out as in plainRows, from the head's output u = Wx + b and the
+// direction d.
+func (r *SweepRun) linearRows(x, dirs *mat.Dense) *mat.Dense {
+	rows, _ := x.Dims()
+	z := reuse(&r.z, len(r.slots)*rows, r.head.out)
+	for i := range rows {
+		xs, ds, u := x.RawRowView(i), dirs.RawRowView(i), r.u.RawRowView(i)
+		// w is the slope of the output in ε; acc is the share of the
+		// pixels that have stopped at a bound.
+		r.slope(xs, ds)
+		clear(r.acc)
+		next := 0
+		for _, k := range r.ascending {
+			eps := r.eps[r.slots[k]]
+			stop := next
+			for stop < len(r.bps) && r.bps[stop].t < eps {
+				stop++
+			}
+			r.clip(ds, r.bps[next:stop])
+			next = stop
+			affineStep(z.RawRowView(k*rows+i), u, r.w, r.acc, eps)
+		}
+	}
+	return z
+}
+
+// slope sets r.w = W·d over the pixels that move, and lists in r.bps,
+// sorted, the breakpoints below the largest ε.
+func (r *SweepRun) slope(xs, ds []float64) {
+	r.idx, r.coef, r.bps = r.idx[:0], r.coef[:0], r.bps[:0]
+	for j, dj := range ds {
+		if dj == 0 {
+			continue
+		}
+		if !r.o.NoClip {
+			t := xs[j] / -dj
+			if dj > 0 {
+				t = (1 - xs[j]) / dj
+			}
+			if t <= 0 {
+				continue // already at the bound it moves towards
+			}
+			if t < r.maxEps {
+				r.bps = append(r.bps, breakpoint{t, j})
+			}
+		}
+		r.idx = append(r.idx, j)
+		r.coef = append(r.coef, dj)
+	}
+	clear(r.w)
+	addRows(r.w, r.coef, r.idx, r.head.wt)
+	slices.SortFunc(r.bps, func(a, b breakpoint) int { return cmp.Compare(a.t, b.t) })
+}
+
+// clip moves the pixels of bps, which have reached their bound, from the
+// slope r.w to the fixed share r.acc.
+func (r *SweepRun) clip(ds []float64, bps []breakpoint) {
+	if len(bps) == 0 {
+		return
+	}
+	r.idx, r.coef = r.idx[:0], r.coef[:0]
+	for _, b := range bps {
+		r.idx = append(r.idx, b.j)
+		r.coef = append(r.coef, -ds[b.j])
+	}
+	addRows(r.w, r.coef, r.idx, r.head.wt)
+	for n, b := range bps {
+		r.coef[n] = ds[b.j] * b.t
+	}
+	addRows(r.acc, r.coef, r.idx, r.head.wt)
+}
+
+// affineStep sets dst = u + ε·w + acc.
+func affineStep(dst, u, w, acc []float64, eps float64) {
+	u, w, acc = u[:len(dst)], w[:len(dst)], acc[:len(dst)]
+	for k := range dst {
+		dst[k] = u[k] + eps*w[k] + acc[k]
+	}
+}
+
+// Dense layers in the sweep add up the rows of W or Wᵀ picked out by the
+// nonzero entries of their input: most pixels of a digit are 0, and so are
+// about half of the outputs of a ReLU layer and of its gradient. Under
+// WebAssembly, where the page runs, adding eight rows per pass over the
+// destination (axpy8) is 3–5 times faster than gonum's pure-Go matrix
+// product and than one row at a time (measured in node); natively it is on
+// a par with gonum's assembly.
+
+// addRows adds Σₙ coef[n]·M[idx[n]] to dst, where M has rows of len(dst)
+// stored contiguously in m, eight rows per pass over dst. A last partial
+// group is padded with zero coefficients, which add exactly nothing.
+func addRows(dst, coef []float64, idx []int, m []float64) {
+	c := len(dst)
+	var a [8]float64
+	var rows [8][]float64
+	for n := 0; n < len(idx); n += 8 {
+		for p := range 8 {
+			a[p], rows[p] = 0, m[idx[n]*c:(idx[n]+1)*c]
+			if n+p < len(idx) {
+				a[p], rows[p] = coef[n+p], m[idx[n+p]*c:(idx[n+p]+1)*c]
+			}
+		}
+		axpy8(a, rows[0], rows[1], rows[2], rows[3], rows[4], rows[5], rows[6], rows[7], dst)
+	}
+}
+
+// axpy8 computes dst += Σ a[p]·c_p for the eight rows c_p. Taking a by value
+// lets the compiler keep it in registers: a slice might alias dst.
+func axpy8(a [8]float64, c0, c1, c2, c3, c4, c5, c6, c7, dst []float64) {
+	n := len(dst)
+	c0, c1, c2, c3, c4, c5, c6, c7 = c0[:n], c1[:n], c2[:n], c3[:n], c4[:n], c5[:n], c6[:n], c7[:n]
+	a0, a1, a2, a3, a4, a5, a6, a7 := a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+	for i := range dst {
+		dst[i] += a0*c0[i] + a1*c1[i] + a2*c2[i] + a3*c3[i] + a4*c4[i] + a5*c5[i] + a6*c6[i] + a7*c7[i]
+	}
+}
