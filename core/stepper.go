@@ -8,11 +8,9 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Stepper is Train cut into steps, for a page that must yield to the browser
-// between mini-batches and may stop at any point. For the same model, data
-// and configuration it does the same arithmetic as Train, in the same order:
-// the same shuffles, batches, dropout masks and optimiser steps, so the
-// weights come out bit for bit the same.
+// Stepper is training cut into steps, for a page that must yield to the
+// browser between mini-batches and may stop at any point. Train is a Stepper
+// run to the end, so stepping gives bit for bit the weights Train gives.
 type Stepper struct {
 	m      *Model
 	d      *Dataset

@@ -1,9 +1,7 @@
 package core
 
 import (
-	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -110,65 +108,15 @@ type EpochStats struct {
 }
 
 // Train fits m to d with mini-batches in a shuffled order. It returns the
-// statistics of each epoch. Training uses both cores through gonum's
-// parallel matrix products.
+// statistics of each epoch. Training uses both cores through the parallel
+// matrix products. It panics if cfg has no Optimizer or an adversarial α
+// outside (0, 1].
 func Train(m *Model, d *Dataset, cfg TrainConfig) []EpochStats {
-	if cfg.Optimizer == nil {
-		panic("core: Train needs an Optimizer")
+	s := NewStepper(m, d, cfg)
+	for !s.Done() {
+		s.Step(s.Batches())
 	}
-	if a := cfg.Adversarial; a != nil && !(a.Alpha > 0 && a.Alpha <= 1) {
-		panic(fmt.Sprintf("core: adversarial α = %v is not in (0, 1]", a.Alpha))
-	}
-	epochs, bs := max(cfg.Epochs, 1), cfg.BatchSize
-	if bs <= 0 {
-		bs = 128
-	}
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
-	for i, l := range m.Layers {
-		if dr, ok := l.(*Dropout); ok && dr.Rng == nil {
-			dr.Rng = rand.New(rand.NewPCG(cfg.Seed, uint64(i)))
-		}
-	}
-	n, dim := d.Images.Dims()
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	var xb *mat.Dense
-	labels := make([]int, 0, bs)
-	params := m.Params()
-	var stats []EpochStats
-	for ep := 1; ep <= epochs; ep++ {
-		rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
-		batches := (n + bs - 1) / bs
-		var sumLoss, sumErr float64
-		for b := 0; b < batches; b++ {
-			idx := order[b*bs : min((b+1)*bs, n)]
-			x := reuse(&xb, len(idx), dim)
-			labels = labels[:0]
-			for r, i := range idx {
-				copy(x.RawRowView(r), d.Images.RawRowView(i))
-				labels = append(labels, d.Labels[i])
-			}
-			loss, errs := trainStep(m, x, labels, cfg.Adversarial)
-			cfg.Optimizer.Step(params)
-			for _, l := range m.Layers {
-				if p, ok := l.(projector); ok {
-					p.Project()
-				}
-			}
-			sumLoss += loss
-			sumErr += errs
-			if cfg.Progress != nil {
-				cfg.Progress(ep, b+1, batches, loss/float64(len(idx)), errs/float64(len(idx)))
-			}
-		}
-		stats = append(stats, EpochStats{Epoch: ep, Loss: sumLoss / float64(n), Error: sumErr / float64(n)})
-		if cfg.Decay > 0 {
-			cfg.Optimizer.Scale(cfg.Decay)
-		}
-	}
-	return stats
+	return s.Stats()
 }
 
 // trainStep fills the parameter gradients of the mean cost of one batch and
