@@ -13,7 +13,8 @@ WASMEXEC := $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 # The lab (app/, web/). `make run` serves it on 127.0.0.1:$(PORT); `make site`
 # writes a static site to dist/ (BASE=/fgsmlab for a GitHub Pages sub-path).
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-SAMPLES ?= 300
+SAMPLES ?= 1000
+TRAIN_SAMPLES ?= 10000
 SHIPPED := mlp softmax maxout maxout-adv rbf logreg37
 
 run: web
@@ -24,13 +25,16 @@ site: web
 
 # web/ gets the lab's build outputs: app.wasm, the bundled test digits and
 # copies of the shipped models (all gitignored).
-web: wasm web/digits.bin web-models
+web: wasm web/digits.bin web/train-digits.bin web-models
 
 wasm:
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o web/app.wasm ./app
 
 web/digits.bin: models/cmd/samples/main.go core/samples.go
 	$(GO) run ./models/cmd/samples -n $(SAMPLES) -o $@
+
+web/train-digits.bin: models/cmd/samples/main.go core/samples.go
+	$(GO) run ./models/cmd/samples -set train -n $(TRAIN_SAMPLES) -o $@
 
 web-models:
 	@mkdir -p web/models

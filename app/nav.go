@@ -1,0 +1,40 @@
+package main
+
+import "github.com/maxence-charriere/go-app/v9/pkg/app"
+
+// page is one route of the site, in the order the paper tells its story.
+type page struct {
+	Path, Title, Section string // Section cites the paper
+}
+
+// pages lists every page; the navigation bar links them all.
+var pages = []page{
+	{"/", "Lab", "§3, Figure 1"},
+	{"/linear", "Why: linearity", "§3, §5, Figure 2"},
+	{"/sweeps", "ε sweeps", "§4"},
+	{"/defence", "Adversarial training", "§6, Figure 3"},
+	{"/train", "Train it yourself", "§6"},
+	{"/rbf", "RBF & transfer", "§7, §8"},
+	{"/rubbish", "Rubbish class", "Appendix"},
+}
+
+// pageHref returns the URL of a route wherever the site is deployed (go-app
+// passes a sub-path such as /fgsmlab in GOAPP_ROOT_PREFIX).
+func pageHref(path string) string {
+	return app.Getenv("GOAPP_ROOT_PREFIX") + path
+}
+
+// siteNav is the bar of links between the pages; current is the path of the
+// page showing it. Embedded pages (?embed=1) leave it out.
+func siteNav(current string) app.UI {
+	return app.Nav().Class("site-nav").Aria("label", "Pages").Body(
+		app.Range(pages).Slice(func(i int) app.UI {
+			p := pages[i]
+			a := app.A().Href(pageHref(p.Path)).Title(p.Section).Text(p.Title)
+			if p.Path == current {
+				a = a.Class("current").Aria("current", "page")
+			}
+			return a
+		}),
+	)
+}

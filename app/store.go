@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+
+	"fgsmlab/core"
+)
+
+// The store keeps what every page shares during a visit: decoded models and
+// digit sets, each fetched and decoded once. Models trained in the page are
+// added with putModel and are then offered like the shipped ones.
+var store = struct {
+	sync.Mutex
+	models map[string]*core.Model
+	sets   map[string]*core.Dataset
+}{models: map[string]*core.Model{}, sets: map[string]*core.Dataset{}}
+
+// Digit sets bundled with the site (made by models/cmd/samples; see the
+// Makefile's web target).
+const (
+	testDigits  = "digits.bin"       // the first MNIST test digits
+	trainDigits = "train-digits.bin" // a subset of the MNIST training digits
+)
+
+// sharedModel returns the named model, fetching and decoding it on first
+// use. It blocks: call it from ctx.Async. The model is shared; a model is
+// not safe for concurrent use, so use it from ctx.Dispatch handlers only.
+func sharedModel(name string) (*core.Model, error) {
+	store.Lock()
+	m := store.models[name]
+	store.Unlock()
+	if m != nil {
+		return m, nil
+	}
+	b, err := fetchStatic("models/" + name + ".safetensors")
+	if err != nil {
+		return nil, err
+	}
+	if m, err = core.ReadModel(b); err != nil {
+		return nil, fmt.Errorf("models/%s.safetensors: %w", name, err)
+	}
+	store.Lock()
+	defer store.Unlock()
+	if old := store.models[name]; old != nil {
+		return old, nil
+	}
+	store.models[name] = m
+	return m, nil
+}
+
+// putModel makes a model trained in the page available to every page.
+func putModel(name string, m *core.Model) {
+	store.Lock()
+	store.models[name] = m
+	store.Unlock()
+}
+
+// sharedDigits returns a bundled digit set (testDigits or trainDigits),
+// fetching and decoding it on first use. It blocks: call it from
+// ctx.Async.
+func sharedDigits(file string) (*core.Dataset, error) {
+	store.Lock()
+	d := store.sets[file]
+	store.Unlock()
+	if d != nil {
+		return d, nil
+	}
+	b, err := fetchStatic(file)
+	if err != nil {
+		return nil, err
+	}
+	if d, err = core.DecodeSamples(b); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	store.Lock()
+	defer store.Unlock()
+	store.sets[file] = d
+	return d, nil
+}
