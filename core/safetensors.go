@@ -33,11 +33,14 @@ type tensorInfo struct {
 	DataOffsets [2]int64 `json:"data_offsets"`
 }
 
-// EncodeSafetensors writes tensors as little-endian float32 in the
-// safetensors layout (https://github.com/huggingface/safetensors): an 8-byte
-// little-endian header length, a JSON header, then the data. Tensors are
-// stored in name order.
-func EncodeSafetensors(tensors map[string]Tensor, meta map[string]string) []byte {
+// EncodeSafetensors writes tensors in the safetensors layout
+// (https://github.com/huggingface/safetensors): an 8-byte little-endian
+// header length, a JSON header, then the data, little-endian, in name order.
+// dtype is "F32" or "F16" (IEEE half precision); it panics on any other.
+func EncodeSafetensors(tensors map[string]Tensor, meta map[string]string, dtype string) []byte {
+	if dtype != "F32" && dtype != "F16" {
+		panic("core: cannot encode dtype " + dtype)
+	}
 	names := make([]string, 0, len(tensors))
 	for n := range tensors {
 		names = append(names, n)
@@ -52,9 +55,13 @@ func EncodeSafetensors(tensors map[string]Tensor, meta map[string]string) []byte
 		t := tensors[n]
 		begin := int64(data.Len())
 		for _, v := range t.Data {
-			binary.Write(&data, binary.LittleEndian, float32(v))
+			if dtype == "F16" {
+				binary.Write(&data, binary.LittleEndian, toHalf(v))
+			} else {
+				binary.Write(&data, binary.LittleEndian, float32(v))
+			}
 		}
-		header[n] = tensorInfo{Dtype: "F32", Shape: t.Shape, DataOffsets: [2]int64{begin, int64(data.Len())}}
+		header[n] = tensorInfo{Dtype: dtype, Shape: t.Shape, DataOffsets: [2]int64{begin, int64(data.Len())}}
 	}
 	h, err := json.Marshal(header)
 	if err != nil {
@@ -68,7 +75,7 @@ func EncodeSafetensors(tensors map[string]Tensor, meta map[string]string) []byte
 	return append(out, data.Bytes()...)
 }
 
-// DecodeSafetensors parses a safetensors file with F32 or F64 tensors. It
+// DecodeSafetensors parses a safetensors file with F16, F32 or F64 tensors. It
 // checks the header, that the data offsets cover the data exactly without
 // overlap, and that each tensor's size matches its shape and dtype.
 func DecodeSafetensors(b []byte) (map[string]Tensor, map[string]string, error) {
@@ -106,12 +113,14 @@ func DecodeSafetensors(b []byte) (map[string]Tensor, map[string]string, error) {
 		}
 		size := int64(0)
 		switch info.Dtype {
+		case "F16":
+			size = 2
 		case "F32":
 			size = 4
 		case "F64":
 			size = 8
 		default:
-			return nil, nil, FormatError(fmt.Sprintf("tensor %q has dtype %q; want F32 or F64", name, info.Dtype))
+			return nil, nil, FormatError(fmt.Sprintf("tensor %q has dtype %q; want F16, F32 or F64", name, info.Dtype))
 		}
 		count := int64(1)
 		for _, d := range info.Shape {
@@ -128,9 +137,12 @@ func DecodeSafetensors(b []byte) (map[string]Tensor, map[string]string, error) {
 		t := Tensor{Shape: slices.Clone(info.Shape), Data: make([]float64, count)}
 		for i := range t.Data {
 			p := data[begin+int64(i)*size:]
-			if size == 4 {
+			switch size {
+			case 2:
+				t.Data[i] = fromHalf(binary.LittleEndian.Uint16(p))
+			case 4:
 				t.Data[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(p)))
-			} else {
+			default:
 				t.Data[i] = math.Float64frombits(binary.LittleEndian.Uint64(p))
 			}
 		}
@@ -151,9 +163,12 @@ func DecodeSafetensors(b []byte) (map[string]Tensor, map[string]string, error) {
 	return tensors, meta, nil
 }
 
-// WriteModel writes m as an fgsmlab safetensors file. The metadata holds the
-// format, the arch, the input convention, the classes and every Meta entry.
-func WriteModel(w io.Writer, m *Model) error {
+// WriteModel writes m as an fgsmlab safetensors file with float32 weights
+// (dtype "F32") or half-precision ones ("F16": round the model first with
+// RoundToHalf so that what was measured is what is stored). The metadata
+// holds the format, the arch, the input convention, the classes and every
+// Meta entry.
+func WriteModel(w io.Writer, m *Model, dtype string) error {
 	meta := map[string]string{}
 	for k, v := range m.Meta {
 		meta[k] = v
@@ -165,7 +180,7 @@ func WriteModel(w io.Writer, m *Model) error {
 	meta["arch"] = string(arch)
 	meta["input"] = InputConvention
 	meta["classes"] = string(classes)
-	_, err := w.Write(EncodeSafetensors(m.Tensors(), meta))
+	_, err := w.Write(EncodeSafetensors(m.Tensors(), meta, dtype))
 	return err
 }
 

@@ -10,27 +10,34 @@ import (
 )
 
 func TestModelFileRoundTrip(t *testing.T) {
-	for _, m := range tinyModels(rand.New(rand.NewPCG(10, 10))) {
-		m.Meta["command"] = "make train"
-		var buf bytes.Buffer
-		if err := WriteModel(&buf, m); err != nil {
-			t.Fatal(err)
-		}
-		got, err := ReadModel(buf.Bytes())
-		if err != nil {
-			t.Fatalf("%s: %v", m.Name, err)
-		}
-		if got.Name != m.Name || got.Meta["command"] != "make train" || got.ParamCount() != m.ParamCount() {
-			t.Fatalf("%s: read back %q with meta %v", m.Name, got.Name, got.Meta)
-		}
-		x := make([]float64, m.InputSize())
-		for i := range x {
-			x[i] = float64(i%7) / 7
-		}
-		want := append([]float64(nil), m.PredictOne(x)...)
-		for i, p := range got.PredictOne(x) {
-			if math.Abs(p-want[i]) > 1e-6 { // float32 storage
-				t.Errorf("%s: probability %d = %g after the round trip, %g before", m.Name, i, p, want[i])
+	for _, dtype := range []string{"F32", "F16"} {
+		for _, m := range tinyModels(rand.New(rand.NewPCG(10, 10))) {
+			m.Meta["command"] = "make train"
+			tol := 1e-6 // float32 storage
+			if dtype == "F16" {
+				RoundToHalf(m) // then the file holds the model exactly
+				tol = 0
+			}
+			var buf bytes.Buffer
+			if err := WriteModel(&buf, m, dtype); err != nil {
+				t.Fatal(err)
+			}
+			got, err := ReadModel(buf.Bytes())
+			if err != nil {
+				t.Fatalf("%s %s: %v", dtype, m.Name, err)
+			}
+			if got.Name != m.Name || got.Meta["command"] != "make train" || got.ParamCount() != m.ParamCount() {
+				t.Fatalf("%s %s: read back %q with meta %v", dtype, m.Name, got.Name, got.Meta)
+			}
+			x := make([]float64, m.InputSize())
+			for i := range x {
+				x[i] = float64(i%7) / 7
+			}
+			want := append([]float64(nil), m.PredictOne(x)...)
+			for i, p := range got.PredictOne(x) {
+				if math.Abs(p-want[i]) > tol {
+					t.Errorf("%s %s: probability %d = %g after the round trip, %g before", dtype, m.Name, i, p, want[i])
+				}
 			}
 		}
 	}
@@ -90,7 +97,7 @@ func TestReadModelRejects(t *testing.T) {
 func FuzzReadModel(f *testing.F) {
 	for _, m := range tinyModels(rand.New(rand.NewPCG(11, 11))) {
 		var buf bytes.Buffer
-		WriteModel(&buf, m)
+		WriteModel(&buf, m, "F16")
 		f.Add(buf.Bytes())
 	}
 	f.Add(header(`{"w":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]}}`, make([]byte, 8)))

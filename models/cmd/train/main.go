@@ -100,7 +100,7 @@ func make1(r models.Recipe, train, test *core.Dataset, seed uint64, epochs int, 
 	mt.Record(m, command)
 	m.Meta["description"] = r.What
 	var buf bytes.Buffer
-	if err := core.WriteModel(&buf, m); err != nil {
+	if err := core.WriteModel(&buf, m, "F32"); err != nil {
 		return err
 	}
 	path := filepath.Join(out, r.Name+".safetensors")
