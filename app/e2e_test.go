@@ -27,7 +27,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
-	"github.com/chromedp/cdproto/page"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
@@ -539,7 +539,7 @@ func TestNoWebAssemblyMessage(t *testing.T) {
 	err := chromedp.Run(ctx,
 		// A browser without WebAssembly (such as a locked-down or JIT-less one).
 		chromedp.ActionFunc(func(ctx context.Context) error {
-			_, err := page.AddScriptToEvaluateOnNewDocument(`delete globalThis.WebAssembly`).Do(ctx)
+			_, err := cdppage.AddScriptToEvaluateOnNewDocument(`delete globalThis.WebAssembly`).Do(ctx)
 			return err
 		}),
 		chromedp.Navigate(srv.URL+"/"),

@@ -209,11 +209,7 @@ func (l *lab) loadModel(ctx app.Context, name string) {
 	}
 	l.loading[name] = true
 	ctx.Async(func() {
-		b, err := fetchStatic("models/" + name + ".safetensors")
-		var m *core.Model
-		if err == nil {
-			m, err = core.ReadModel(b)
-		}
+		m, err := sharedModel(name) // the store also holds the models trained in the page
 		ctx.Dispatch(func(ctx app.Context) {
 			l.loading[name] = false
 			if err != nil {

@@ -23,4 +23,10 @@ func main() {
 // routes registers the lab's one page.
 func routes() {
 	app.RouteFunc("/", func() app.Composer { return newLab() })
+	app.RouteFunc("/linear", func() app.Composer { return newLinearPage() })
+	app.RouteFunc("/rubbish", func() app.Composer { return newRubbishPage() })
+	app.RouteFunc("/sweeps", func() app.Composer { return newSweepsPage() })
+	app.RouteFunc("/defence", func() app.Composer { return newDefencePage() })
+	app.RouteFunc("/rbf", func() app.Composer { return newRBFPage() })
+	app.RouteFunc("/train", func() app.Composer { return newTrainPage() })
 }

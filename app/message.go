@@ -87,7 +87,7 @@ func parseSet(m inMessage, samples int) (command, error) {
 	var fs []func(*settings)
 	if m.Model != nil {
 		v := *m.Model
-		if !slices.Contains(modelNames, v) {
+		if !slices.Contains(labModels(), v) {
 			return command{}, fmt.Errorf("model must be one of %v", modelNames)
 		}
 		fs = append(fs, func(s *settings) { s.Model = v })

@@ -102,18 +102,23 @@ func (p *modelPanel) Render() app.UI {
 	default:
 		about = app.P().Class("error").Role("alert").Text(p.status)
 	}
+	names := labModels()
+	blurb := modelBlurbs[p.current]
+	if blurb == "" {
+		blurb = trainedBlurb(p.current)
+	}
 	return app.Div().Class("model").Body(
 		app.Div().Class("field").Body(
 			app.Label().For("model").Text("Model"),
 			app.Select().ID("model").OnChange(p.onChange).Body(
-				app.Range(modelNames).Slice(func(i int) app.UI {
-					n := modelNames[i]
+				app.Range(names).Slice(func(i int) app.UI {
+					n := names[i]
 					return app.Option().Value(n).Text(n).Selected(n == p.current)
 				}),
 			),
 		),
 		app.Div().Class("card-text").Body(
-			app.P().Class("blurb").Text(modelBlurbs[p.current]),
+			app.P().Class("blurb").Text(blurb),
 			about,
 		),
 	)
@@ -135,7 +140,7 @@ func fact(name, value string) app.HTMLDiv {
 
 func (p *modelPanel) onChange(ctx app.Context, e app.Event) {
 	name := ctx.JSSrc().Get("value").String()
-	for _, n := range modelNames {
+	for _, n := range labModels() {
 		if n == name {
 			p.onChoose(ctx, n)
 		}

@@ -65,7 +65,7 @@ func parseSettings(q url.Values, samples int) (s settings, bad []string) {
 	s = defaultSettings()
 	fail := func(name string) { bad = append(bad, name) }
 	if v, ok := one(q, "model"); ok {
-		if slices.Contains(modelNames, v) {
+		if slices.Contains(labModels(), v) { // a model trained in this visit counts
 			s.Model = v
 		} else {
 			fail("model")

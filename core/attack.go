@@ -130,11 +130,22 @@ func SignStep(x, g *mat.Dense, step float64, o Options) *mat.Dense {
 	}
 	adv := mat.NewDense(n, c, nil)
 	xs, gs, as := x.RawMatrix().Data, g.RawMatrix().Data, adv.RawMatrix().Data
-	for i := range as {
-		as[i] = xs[i] + step*Sign(gs[i])
-	}
+	signStep(as, xs[:len(as)], gs[:len(as)], step)
 	finish(as, o)
 	return adv
+}
+
+// signStep computes dst = x + step·Sign(g). Copysign takes the sign of g
+// without a branch on it (the signs are random, so branches mispredict);
+// the result is exactly that of Sign, also 0 for a zero or NaN g.
+func signStep(dst, x, g []float64, step float64) {
+	for i, v := range g {
+		s := 0.0
+		if math.Abs(v) > 0 {
+			s = math.Copysign(1, v) * step
+		}
+		dst[i] = x[i] + s
+	}
 }
 
 func noise(x *mat.Dense, o Options, draw func() float64) *mat.Dense {
@@ -159,12 +170,23 @@ func project(adv, x *mat.Dense, eps float64, o Options) {
 
 func finish(v []float64, o Options) {
 	if !o.NoClip {
-		for i, a := range v {
-			v[i] = min(max(a, 0), 1)
-		}
+		clip01(v)
 	}
 	if o.Round8 {
 		round8(v)
+	}
+}
+
+// clip01 clips v to [0, 1] with comparisons: min and max of floats are
+// calls into the runtime under WebAssembly, several times slower. NaN stays
+// NaN, as with min and max.
+func clip01(v []float64) {
+	for i, a := range v {
+		if a < 0 {
+			v[i] = 0
+		} else if a > 1 {
+			v[i] = 1
+		}
 	}
 }
 

@@ -3,8 +3,6 @@ package core
 import (
 	"fmt"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -39,7 +37,7 @@ func (d *Dense) Forward(x *mat.Dense, train bool) *mat.Dense {
 		d.forwardOne(x.RawRowView(0), y.RawRowView(0))
 		return y
 	}
-	y.Mul(x, d.W.matrix().T())
+	mulABt(y, x, d.W.matrix())
 	for i := 0; i < n; i++ {
 		add(y.RawRowView(i), d.B.Data)
 	}
@@ -53,11 +51,11 @@ func (d *Dense) Backward(dy *mat.Dense, params bool) *mat.Dense {
 	if n == 1 {
 		d.backwardOne(dy.RawRowView(0), dx.RawRowView(0))
 	} else {
-		dx.Mul(dy, d.W.matrix())
+		mulAB(dx, dy, d.W.matrix())
 	}
 	if params {
 		// dJ/dW += dyᵀ·x, accumulated in place.
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, dy.RawMatrix(), d.x.RawMatrix(), 1, d.W.gradMatrix().RawMatrix())
+		addAtB(d.W.gradMatrix(), dy, d.x)
 		for i := 0; i < n; i++ {
 			add(d.B.Grad, dy.RawRowView(i))
 		}

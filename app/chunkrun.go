@@ -1,0 +1,255 @@
+package main
+
+import (
+	"sync"
+	"time"
+
+	"fgsmlab/core"
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+	"gonum.org/v1/gonum/mat"
+)
+
+// WebAssembly in the page runs on the browser's one main thread, so a long
+// computation (a sweep over 1,000 digits, a transfer matrix) runs a slice at
+// a time: each slice is one browser task kept well under 50 ms, and the page
+// yields between slices so that it repaints and answers clicks, shows
+// progress, and can be cancelled.
+
+// stage is one part of a chunked job.
+type stage struct {
+	// step does about n units of work (digits) and reports whether the
+	// stage is done.
+	step     func(n int) bool
+	progress func() float64 // in [0, 1]
+	// finish, if set, runs once the stage is done.
+	finish func()
+}
+
+// sweepStage wraps a core.SweepRun; done receives its results.
+func sweepStage(r *core.SweepRun, done func([]core.Result)) stage {
+	return stage{step: r.Step, progress: r.Progress, finish: func() { done(r.Results()) }}
+}
+
+// chunkRunner runs a job's stages one after another, a slice per browser
+// task. The zero value is ready to use.
+type chunkRunner struct {
+	gen     int // bumped by start and cancel; a stale loop stops
+	busy    bool
+	stages  []stage
+	at      int
+	n       int     // units per slice, adapted to the budget
+	Compute float64 // milliseconds spent computing, summed over slices
+	Wall    float64 // milliseconds from start to the end
+	Longest float64 // the longest slice, in milliseconds
+	began   time.Time
+}
+
+// sliceBudget is the computing time aimed at per task: well below the 50 ms
+// of a "long task", leaving room for the re-render that follows.
+const sliceBudget = 20 * time.Millisecond
+
+// start runs the stages. tick runs after each slice (to show progress) and
+// done after the last. A running job is cancelled first.
+func (r *chunkRunner) start(ctx app.Context, stages []stage, tick, done func(app.Context)) {
+	r.gen++
+	gen := r.gen
+	r.busy, r.stages, r.at, r.n = true, stages, 0, 1
+	r.Compute, r.Wall, r.Longest = 0, 0, 0
+	r.began = time.Now()
+	var loop func(app.Context)
+	loop = func(ctx app.Context) {
+		if gen != r.gen {
+			return
+		}
+		t0 := time.Now()
+		r.slice()
+		dt := time.Since(t0)
+		ms := float64(dt) / float64(time.Millisecond)
+		r.Compute += ms
+		r.Longest = max(r.Longest, ms)
+		r.adapt(dt)
+		if r.at == len(r.stages) {
+			r.busy = false
+			r.Wall = float64(time.Since(r.began)) / float64(time.Millisecond)
+			done(ctx)
+			return
+		}
+		tick(ctx)
+		afterYield(ctx, loop)
+	}
+	afterYield(ctx, loop)
+}
+
+// slice does one slice of the current stage.
+func (r *chunkRunner) slice() {
+	if r.at == len(r.stages) {
+		return
+	}
+	s := r.stages[r.at]
+	if s.step(r.n) {
+		if s.finish != nil {
+			s.finish()
+		}
+		r.at++
+	}
+}
+
+// adapt sets the units of the next slice so that it takes about the budget.
+func (r *chunkRunner) adapt(dt time.Duration) {
+	switch {
+	case dt < sliceBudget/8:
+		r.n *= 2
+	case dt > 0:
+		r.n = max(1, int(float64(r.n)*float64(sliceBudget)/float64(dt)))
+	}
+	r.n = min(r.n, 1000)
+}
+
+// cancel stops the job after the slice in progress.
+func (r *chunkRunner) cancel() {
+	r.gen++
+	r.busy = false
+}
+
+// Progress is the fraction of the job done.
+func (r *chunkRunner) Progress() float64 {
+	if len(r.stages) == 0 {
+		return 0
+	}
+	p := float64(r.at)
+	if r.at < len(r.stages) {
+		p += r.stages[r.at].progress()
+	}
+	return p / float64(len(r.stages))
+}
+
+// yielder queues callbacks behind a MessageChannel message: unlike
+// setTimeout, which browsers clamp to 4 ms once nested, it gives the
+// browser a turn (input, paint) and comes straight back.
+var yielder struct {
+	sync.Mutex
+	port  app.Value
+	queue []func()
+}
+
+// afterYield lets the browser run its pending tasks, then runs f in the
+// component's context.
+func afterYield(ctx app.Context, f func(app.Context)) {
+	yielder.Lock()
+	defer yielder.Unlock()
+	if yielder.port == nil {
+		ch := app.Window().Get("MessageChannel").New()
+		fn := app.FuncOf(func(this app.Value, args []app.Value) any {
+			yielder.Lock()
+			q := yielder.queue
+			yielder.queue = nil
+			yielder.Unlock()
+			for _, g := range q {
+				g()
+			}
+			return nil
+		})
+		ch.Get("port1").Set("onmessage", fn)
+		yielder.port = ch.Get("port2")
+	}
+	yielder.queue = append(yielder.queue, func() { ctx.Dispatch(f) })
+	yielder.port.Call("postMessage", 0)
+}
+
+// attackTally adds up a model's answers as core's Result does.
+type attackTally struct {
+	n, wrong       int
+	conf, wrongSum float64
+	mistakes       []float64 // the confidence of each mistake, if kept
+	keep           bool
+}
+
+func (t *attackTally) add(p *mat.Dense, labels []int) {
+	for i, y := range labels {
+		row := p.RawRowView(i)
+		k := core.Argmax(row)
+		t.n++
+		t.conf += row[k]
+		if k != y {
+			t.wrong++
+			t.wrongSum += row[k]
+			if t.keep {
+				t.mistakes = append(t.mistakes, row[k])
+			}
+		}
+	}
+}
+
+func (t *attackTally) result() core.Result {
+	r := core.Result{N: t.n}
+	if t.n > 0 {
+		r.Error = float64(t.wrong) / float64(t.n)
+		r.Confidence = t.conf / float64(t.n)
+	}
+	if t.wrong > 0 {
+		r.MistakeConfidence = t.wrongSum / float64(t.wrong)
+	}
+	return r
+}
+
+// transferRun crafts FGSM examples on each craft model and scores them on
+// each target model (§8), a few digits at a time: tallies[i][j] holds craft
+// i on target j, as core.EvaluateAttack(craft[i], target[j], …) counts it.
+// When a craft model is also a target, that cell keeps the confidence of
+// each mistake.
+type transferRun struct {
+	craft, target []*core.Model
+	x             *mat.Dense
+	labels        []int
+	o             core.Options
+	done          int
+	tallies       [][]attackTally
+}
+
+func newTransferRun(craft, target []*core.Model, x *mat.Dense, labels []int, o core.Options) *transferRun {
+	r := &transferRun{craft: craft, target: target, x: x, labels: labels, o: o}
+	r.tallies = make([][]attackTally, len(craft))
+	for i := range craft {
+		r.tallies[i] = make([]attackTally, len(target))
+		for j := range target {
+			r.tallies[i][j].keep = craft[i] == target[j]
+		}
+	}
+	return r
+}
+
+// Step crafts and scores up to n more digits.
+func (r *transferRun) Step(n int) bool {
+	end := min(r.done+n, len(r.labels))
+	if end > r.done {
+		_, dim := r.x.Dims()
+		x := r.x.Slice(r.done, end, 0, dim).(*mat.Dense)
+		y := r.labels[r.done:end]
+		for i, c := range r.craft {
+			adv := core.FGSM(c, x, y, r.o)
+			for j, t := range r.target {
+				r.tallies[i][j].add(t.Predict(adv), y)
+			}
+		}
+		r.done = end
+	}
+	return r.done == len(r.labels)
+}
+
+func (r *transferRun) Progress() float64 {
+	if len(r.labels) == 0 {
+		return 1
+	}
+	return float64(r.done) / float64(len(r.labels))
+}
+
+func (r *transferRun) stage(finish func()) stage {
+	return stage{step: r.Step, progress: r.Progress, finish: finish}
+}
+
+// firstDigits returns the first n digits of d as a batch and its labels.
+func firstDigits(d *core.Dataset, n int) (*mat.Dense, []int) {
+	n = min(n, d.Len())
+	s := d.Slice(0, n)
+	return s.Images, s.Labels
+}

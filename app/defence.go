@@ -1,0 +1,419 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"fgsmlab/core"
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+	"gonum.org/v1/gonum/mat"
+)
+
+// defencePage is §6 and Figure 3 live: the maxout network and the same
+// network trained on the adversarial objective, side by side on one input,
+// their sweeps, their first-layer weights, and how examples crafted on one
+// transfer to the other.
+type defencePage struct {
+	app.Compo
+
+	embed   bool
+	notices []string
+	sample  int
+	eps100  int // ε in hundredths
+	n       int
+
+	digits  *core.Dataset
+	models  [2]*core.Model
+	failed  string
+	state   string
+	run     chunkRunner
+	sweeps  map[string][]core.Result
+	transfr [][]core.Result // [craft][target], ε = 0.25
+	resultN int
+	single  [2]singleOutcome
+
+	chart *lineChart
+}
+
+// defenceModels are the two networks of §6.
+var defenceModels = [2]string{"maxout", "maxout-adv"}
+
+// transferEps is the ε of the paper's transfer numbers.
+const transferEps = 0.25
+
+// weightFilters is how many first-layer filters each grid shows.
+const weightFilters = 48
+
+// paperTransfer is §6: maxout's examples on maxout-adv, and the reverse.
+var paperTransfer = [2][2]float64{{0.894, 0.196}, {0.409, 0.179}}
+
+// singleOutcome is one model on the chosen digit.
+type singleOutcome struct {
+	eta, adv             []float64
+	clean, fool          int
+	cleanConf, foolConf  float64
+}
+
+func newDefencePage() *defencePage {
+	p := &defencePage{eps100: 25, n: 500, state: "loading", sweeps: map[string][]core.Result{},
+		chart: newLineChart("chart-defence", "FGSM error against ε: maxout and maxout-adv", "ε", "error rate")}
+	p.chart.empty = "Computing…"
+	return p
+}
+
+func (p *defencePage) OnMount(ctx app.Context) {
+	q := newPageParams(app.Window().URL().Query())
+	p.embed = q.flag("embed")
+	p.n = q.count("n", p.n)
+	p.eps100 = int(math.Round(100 * q.fraction("eps", 0, 0.5, 0.25)))
+	p.sample = q.index("sample", 1000, 0)
+	p.notices = q.notices()
+	ctx.Async(func() {
+		d, err := sharedDigits(testDigits)
+		var ms [2]*core.Model
+		for i, name := range defenceModels {
+			if err == nil {
+				ms[i], err = sharedModel(name)
+			}
+		}
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				p.failed, p.state = "Could not load the digits or a model: "+err.Error(), "failed"
+				return
+			}
+			p.digits, p.models = d, ms
+			if p.sample >= d.Len() {
+				p.sample = 0
+			}
+			p.paintWeights()
+			p.attackOne()
+			p.compute(ctx)
+		})
+	})
+}
+
+func (p *defencePage) OnDismount() { p.run.cancel() }
+
+func (p *defencePage) eps() float64 { return float64(p.eps100) / 100 }
+
+// attackOne runs FGSM on the chosen digit against both models.
+func (p *defencePage) attackOne() {
+	if p.digits == nil {
+		return
+	}
+	x := mat.NewDense(1, Pixels, slices.Clone(p.digits.Image(p.sample)))
+	y := []int{p.digits.Labels[p.sample]}
+	for i, m := range p.models {
+		adv := core.FGSM(m, x, y, core.Options{Epsilon: p.eps()})
+		pc := slices.Clone(m.Predict(x).RawRowView(0))
+		pa := slices.Clone(m.Predict(adv).RawRowView(0))
+		o := singleOutcome{adv: adv.RawRowView(0), eta: core.Perturbation(x, adv).RawMatrix().Data}
+		o.clean, o.fool = core.Argmax(pc), core.Argmax(pa)
+		o.cleanConf, o.foolConf = pc[o.clean], pa[o.fool]
+		p.single[i] = o
+	}
+	paint("def-x", grayRGBA(x.RawRowView(0)))
+	scale := max(p.eps(), 1.0/255)
+	for i, name := range defenceModels {
+		paint("def-eta-"+name, divergingRGBA(p.single[i].eta, scale))
+		paint("def-adv-"+name, grayRGBA(p.single[i].adv))
+	}
+}
+
+// compute runs the sweeps and the transfer numbers over the first N digits.
+func (p *defencePage) compute(ctx app.Context) {
+	p.run.cancel()
+	p.sweeps, p.transfr, p.resultN = map[string][]core.Result{}, nil, p.n
+	x, labels := firstDigits(p.digits, p.n)
+	ms := p.models[:]
+	var stages []stage
+	add := func(i int, kind string) {
+		key := defenceModels[i] + "/" + kind
+		r := core.NewSweepRun(p.models[i], x, labels, kind, epsGrid(), core.Options{}, sweepSeed)
+		stages = append(stages, sweepStage(r, func(res []core.Result) { p.sweeps[key] = res; p.showChart() }))
+	}
+	add(0, core.AttackFGSM)
+	add(1, core.AttackFGSM)
+	tr := newTransferRun(ms, ms, x, labels, core.Options{Epsilon: transferEps})
+	stages = append(stages, tr.stage(func() {
+		p.transfr = make([][]core.Result, 2)
+		for i := range 2 {
+			p.transfr[i] = []core.Result{tr.tallies[i][0].result(), tr.tallies[i][1].result()}
+		}
+	}))
+	add(0, core.AttackRandomSign)
+	add(1, core.AttackRandomSign)
+	p.state = "running"
+	p.showChart()
+	p.run.start(ctx, stages, func(ctx app.Context) { p.Update() }, func(ctx app.Context) {
+		p.state = "done"
+		p.Update()
+	})
+	p.rewriteURL()
+	p.Update()
+}
+
+func (p *defencePage) showChart() {
+	var ss []series
+	for _, name := range defenceModels {
+		for _, k := range sweepKinds[:2] {
+			if res := p.sweeps[name+"/"+k.kind]; res != nil {
+				y := make([]float64, len(res))
+				for i, r := range res {
+					y[i] = r.Error
+				}
+				ss = append(ss, series{Name: name + " · " + k.name, Color: modelColor[name], Dash: k.dash, X: epsGrid(), Y: y})
+			}
+		}
+	}
+	var refs []refPoint
+	for _, name := range defenceModels {
+		refs = append(refs, refPoint{X: 0.25, Y: paperError[name], Label: name + " FGSM error", Color: modelColor[name]})
+	}
+	p.chart.show(ss, refs)
+}
+
+func (p *defencePage) onCancel(ctx app.Context, e app.Event) {
+	if p.run.busy {
+		p.run.cancel()
+		p.state = "cancelled"
+		p.Update()
+	}
+}
+
+func (p *defencePage) setSample(ctx app.Context, i int) {
+	if p.digits == nil {
+		return
+	}
+	p.sample = (i%p.digits.Len() + p.digits.Len()) % p.digits.Len()
+	p.attackOne()
+	p.rewriteURL()
+	p.Update()
+}
+
+func (p *defencePage) rewriteURL() {
+	q := url.Values{}
+	q.Set("sample", strconv.Itoa(p.sample))
+	q.Set("eps", strconv.FormatFloat(p.eps(), 'f', 2, 64))
+	q.Set("n", strconv.Itoa(p.n))
+	if p.embed {
+		q.Set("embed", "1")
+	}
+	setQuery(q)
+}
+
+// paintWeights draws the first weightFilters first-layer filters of each
+// model, each in the diverging map scaled to its own largest |w|.
+func (p *defencePage) paintWeights() {
+	for i, m := range p.models {
+		for u, w := range firstFilters(m, weightFilters) {
+			scale := 0.0
+			for _, v := range w {
+				scale = max(scale, math.Abs(v))
+			}
+			paint(fmt.Sprintf("w-%s-%d", defenceModels[i], u), divergingRGBA(w, scale))
+		}
+	}
+}
+
+// firstFilters returns up to k rows of the first dense layer's weights: for
+// a maxout layer of p pieces (rows u·p + piece), the first piece of unit u.
+func firstFilters(m *core.Model, k int) [][]float64 {
+	for i, l := range m.Layers {
+		d, ok := l.(*core.Dense)
+		if !ok {
+			continue
+		}
+		pieces := 1
+		if i+1 < len(m.Layers) {
+			if mx, ok := m.Layers[i+1].(*core.Maxout); ok {
+				pieces = mx.Pieces
+			}
+		}
+		in, out := d.In(), d.Out()
+		var rows [][]float64
+		for u := 0; u < out/pieces && len(rows) < k; u++ {
+			r := u * pieces
+			rows = append(rows, d.W.Data[r*in:(r+1)*in])
+		}
+		return rows
+	}
+	return nil
+}
+
+func (p *defencePage) Render() app.UI {
+	return explainFrame("defence", "/defence", "Adversarial training as a defence",
+		"Train on FGSM examples as you go (α = 0.5, ε = 0.25) and the network resists them, and its weights change (paper §6, Figure 3).",
+		p.embed, p.state, p.notices,
+		app.Div().Class("explain-grid").Body(
+			app.Section().Class("card").Aria("labelledby", "h-def-input").Body(
+				heading("h-def-input", "1", "The same input, both networks"),
+				p.renderPicker(),
+				p.renderPair(),
+			),
+			app.Section().Class("card").Aria("labelledby", "h-def-sweep").Body(
+				heading("h-def-sweep", "2", "Sweeps and transfer"),
+				digitCountField("def-n", p.n, func(ctx app.Context, n int) {
+					p.n = n
+					if p.digits != nil {
+						p.compute(ctx)
+					}
+				}),
+				progressRow("def-progress", p.run.busy, p.run.Progress(), p.statusText(), p.onCancel),
+				app.If(p.failed != "", app.P().Class("error").Text(p.failed)),
+				p.chart,
+				p.renderTransfer(),
+			),
+			app.Section().Class("card wide").Aria("labelledby", "h-def-weights").Body(
+				heading("h-def-weights", "3", "First-layer weights"),
+				app.P().Class("small muted card-text").Text(
+					"The paper: “the weights of the adversarially trained model were significantly more localized and interpretable” (Figure 3). "+
+						"Each square is one unit's weights over the 28×28 pixels (for maxout, the first of its pieces): red positive, blue negative, each scaled to its own largest |w|."),
+				app.Div().Class("weights-pair").Body(
+					app.Range(defenceModels[:]).Slice(func(i int) app.UI { return p.renderWeights(defenceModels[i]) }),
+				),
+			),
+		),
+	)
+}
+
+func (p *defencePage) statusText() string {
+	switch p.state {
+	case "loading":
+		return "Loading…"
+	case "running":
+		return "Computing"
+	case "cancelled":
+		return "Cancelled at"
+	case "failed":
+		return "Failed"
+	}
+	return fmt.Sprintf("Done in %.1f s:", p.run.Wall/1000)
+}
+
+func (p *defencePage) renderPicker() app.UI {
+	label := ""
+	if p.digits != nil {
+		label = fmt.Sprintf("a %d", p.digits.Labels[p.sample])
+	}
+	return app.Div().Class("def-picker").Body(
+		app.Div().Class("field").Body(
+			app.Label().For("def-sample").Text("Test digit"),
+			app.Div().Class("sample-row").Body(
+				app.Button().Class("btn").ID("def-prev").Aria("label", "Previous digit").Text("←").
+					OnClick(func(ctx app.Context, e app.Event) { p.setSample(ctx, p.sample-1) }),
+				app.Input().Type("number").ID("def-sample").Min(0).Max(999).Value(p.sample).
+					OnChange(func(ctx app.Context, e app.Event) {
+						if i, err := strconv.Atoi(ctx.JSSrc().Get("value").String()); err == nil && i >= 0 && p.digits != nil && i < p.digits.Len() {
+							p.setSample(ctx, i)
+						}
+					}),
+				app.Button().Class("btn").ID("def-next").Aria("label", "Next digit").Text("→").
+					OnClick(func(ctx app.Context, e app.Event) { p.setSample(ctx, p.sample+1) }),
+				app.Button().Class("btn").ID("def-random").Text("Random").
+					OnClick(func(ctx app.Context, e app.Event) {
+						if p.digits != nil {
+							p.setSample(ctx, rand.IntN(p.digits.Len()))
+						}
+					}),
+				app.Span().Class("muted small").Text(label),
+			),
+		),
+		app.Div().Class("field").Body(
+			app.Label().For("def-eps").Body(app.Text("ε = "), app.B().ID("def-eps-value").Text(fmt.Sprintf("%.2f", p.eps()))),
+			app.Input().Type("range").ID("def-eps").Min(0).Max(50).Step(1).Value(p.eps100).
+				Aria("valuetext", fmt.Sprintf("epsilon %.2f", p.eps())).
+				OnInput(func(ctx app.Context, e app.Event) {
+					if v, err := strconv.Atoi(ctx.JSSrc().Get("value").String()); err == nil && v >= 0 && v <= 50 {
+						p.eps100 = v
+						p.attackOne()
+						p.rewriteURL()
+						p.Update()
+					}
+				}),
+		),
+	)
+}
+
+func (p *defencePage) renderPair() app.UI {
+	return app.Div().Class("def-pair").Body(
+		app.Figure().Class("panel def-x").Body(
+			app.Canvas().ID("def-x").Class("pix").Width(28).Height(28).Role("img").Aria("label", "The input x"),
+			app.FigCaption().Body(app.Span().Class("term").Text("x")),
+		),
+		app.Range(defenceModels[:]).Slice(func(i int) app.UI {
+			name, o := defenceModels[i], p.single[i]
+			verdict := ""
+			class := "def-verdict"
+			if o.adv != nil {
+				verdict = fmt.Sprintf("“%d” %.1f%% → “%d” %.1f%%", o.clean, 100*o.cleanConf, o.fool, 100*o.foolConf)
+				if o.fool != o.clean {
+					class += " fooled"
+				}
+			}
+			return app.Div().Class("def-model").DataSet("model", name).DataSet("clean", o.clean).DataSet("adv", o.fool).Body(
+				app.H3().Body(app.Span().Class("dot").Style("background", modelColor[name]), app.Text(name)),
+				app.Div().Class("eq").Body(
+					app.Figure().Class("panel").Body(
+						app.Canvas().ID("def-eta-"+name).Class("pix").Width(28).Height(28).Role("img").Aria("label", "η for "+name),
+						app.FigCaption().Body(app.Span().Class("term").Text("η")),
+					),
+					app.Figure().Class("panel").Body(
+						app.Canvas().ID("def-adv-"+name).Class("pix").Width(28).Height(28).Role("img").Aria("label", "x̃ for "+name),
+						app.FigCaption().Body(app.Span().Class("term").Text("x̃")),
+					),
+				),
+				app.P().Class(class).Text(verdict),
+			)
+		}),
+	)
+}
+
+// renderTransfer shows the 2×2 table: rows craft, columns evaluate.
+func (p *defencePage) renderTransfer() app.UI {
+	cell := func(i, j int) app.UI {
+		ours := "…"
+		if p.transfr != nil {
+			ours = fmtPct(p.transfr[i][j].Error)
+		}
+		return app.Td().ID(fmt.Sprintf("transfer-%d-%d", i, j)).DataSet("error", ours).Body(
+			app.B().Text(ours),
+			app.Span().Class("small muted").Text(" paper "+fmtPct(paperTransfer[i][j])),
+		)
+	}
+	return app.Div().Class("transfer").Body(
+		app.H3().Text(fmt.Sprintf("Transfer: error at ε = %.2f over the first %d digits", transferEps, p.resultN)),
+		app.Div().Class("table-scroll").Body(app.Table().Class("num-table transfer-table").Body(
+			app.THead().Body(app.Tr().Body(
+				app.Th().Body(app.Text("crafted on ↓"), app.Br(), app.Text("shown to →")),
+				app.Th().Text(defenceModels[0]), app.Th().Text(defenceModels[1]),
+			)),
+			app.TBody().Body(
+				app.Tr().Body(app.Th().Scope("row").Text(defenceModels[0]), cell(0, 0), cell(0, 1)),
+				app.Tr().Body(app.Th().Scope("row").Text(defenceModels[1]), cell(1, 0), cell(1, 1)),
+			),
+		)),
+		app.P().Class("small muted card-text").Text(
+			"Off the diagonal, examples made to fool one network are shown to the other. The paper found 19.6% (maxout's examples on the adversarially trained model) and 40.9% (the reverse): the adversarially trained model resists even examples it did not make. The paper's diagonal is 89.4% and 17.9%."),
+	)
+}
+
+func (p *defencePage) renderWeights(name string) app.UI {
+	ids := make([]int, weightFilters)
+	for i := range ids {
+		ids[i] = i
+	}
+	return app.Figure().Class("weights").DataSet("model", name).Body(
+		app.FigCaption().Body(app.Span().Class("dot").Style("background", modelColor[name]), app.Text(name)),
+		app.Div().Class("weight-grid").Body(
+			app.Range(ids).Slice(func(i int) app.UI {
+				return app.Canvas().ID(fmt.Sprintf("w-%s-%d", name, i)).Class("pix").Width(28).Height(28).
+					Title(fmt.Sprintf("%s, unit %d", name, i))
+			}),
+		),
+	)
+}

@@ -1,0 +1,353 @@
+//go:build e2e && !js
+
+// Browser tests of the ε-sweep, adversarial-training and RBF pages: each
+// page's numbers must equal core's native evaluation of the same models on
+// the same bundled digits, to the precision the page shows.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"fgsmlab/core"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+func nativeModel(t *testing.T, name string) *core.Model {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(webDir, "models", name+".safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := core.ReadModel(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// pageState waits until the page's root (by id) reaches the state.
+func pageState(id, state string) chromedp.Action {
+	return chromedp.Poll(fmt.Sprintf(`(() => { const e = document.getElementById(%q); return !!e && e.dataset.state === %q })()`, id, state),
+		nil, chromedp.WithPollingTimeout(60*time.Second), chromedp.WithPollingInterval(25*time.Millisecond))
+}
+
+// frame checks the embed mode: no navigation, the embed class, the notice.
+type frame struct {
+	Embed, Nav bool
+	Notice     string
+}
+
+func frameOf(ctx context.Context, t *testing.T, id string) frame {
+	t.Helper()
+	var f frame
+	if err := chromedp.Run(ctx, eval(fmt.Sprintf(`({Embed: document.getElementById(%q).classList.contains("embed"),
+		Nav: !!document.querySelector(".site-nav"),
+		Notice: document.getElementById("notice") ? document.getElementById("notice").textContent : ""})`, id), &f)); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// sweepCells reads the sweep table: model/kind/eps → [error, conf].
+func sweepCells(ctx context.Context, t *testing.T) map[string][2]string {
+	t.Helper()
+	var cells []struct{ Model, Kind, Eps, Error, Conf string }
+	if err := chromedp.Run(ctx, eval(`Array.from(document.querySelectorAll("#sweep-table td")).map(td => ({
+		Model: td.dataset.model, Kind: td.dataset.kind, Eps: td.dataset.eps, Error: td.dataset.error, Conf: td.dataset.conf}))`, &cells)); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][2]string{}
+	for _, c := range cells {
+		out[c.Model+"/"+c.Kind+"/"+c.Eps] = [2]string{c.Error, c.Conf}
+	}
+	return out
+}
+
+// checkSweep compares the page's table with core's native sweeps.
+func checkSweep(t *testing.T, got map[string][2]string, name string, n int, overAll bool) {
+	t.Helper()
+	d := samples(t).Slice(0, n)
+	m := nativeModel(t, name)
+	eps := epsGrid()
+	for _, k := range sweepKinds {
+		want := core.NewSweepRun(m, d.Images, d.Labels, k.kind, eps, core.Options{}, sweepSeed)
+		for !want.Step(n) {
+		}
+		if k.kind == core.AttackFGSM {
+			// The page's FGSM curve is also core's FastSweep.
+			fast := core.FastSweep(m, d.Images, d.Labels, eps, core.Options{})
+			if fast[5].Error != want.Results()[5].Error {
+				t.Fatalf("FastSweep and SweepRun disagree at ε = 0.25")
+			}
+		}
+		for i, r := range want.Results() {
+			conf := r.MistakeConfidence
+			if overAll {
+				conf = r.Confidence
+			}
+			key := fmt.Sprintf("%s/%s/%v", name, k.kind, eps[i])
+			w := [2]string{fmtPct(r.Error), fmtPct(conf)}
+			if got[key] != w {
+				t.Errorf("%s: the page shows error · confidence %v, core natively %v", key, got[key], w)
+			}
+		}
+	}
+}
+
+func TestSweepsPageMatchesNative(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTab(t)
+	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/sweeps?models=mlp&n=1000"), pageState("sweeps", "done")); err != nil {
+		t.Fatal(err)
+	}
+	got := sweepCells(ctx, t)
+	if len(got) != 33 {
+		t.Fatalf("the table has %d cells for mlp, want 3 curves × 11 ε", len(got))
+	}
+	checkSweep(t, got, "mlp", 1000, false)
+	var paths int
+	chromedp.Run(ctx, eval(`document.querySelectorAll("#chart-error svg path[d]").length`, &paths))
+	if paths != 3 { // mlp has no paper point
+		t.Errorf("the error chart has %d paths, want the 3 curves", paths)
+	}
+	if f := frameOf(ctx, t, "sweeps"); f.Embed || !f.Nav || f.Notice != "" {
+		t.Errorf("the full page: %+v; want the navigation and no notice", f)
+	}
+
+}
+
+// TestSweepResponsiveness measures, in headless Chromium, the longest
+// main-thread task while the page sweeps (a PerformanceObserver for
+// "longtask") and the time of the FGSM sweep over 1,000 digits × 11 ε on
+// mlp (the issue's target: ≤ 1 s). It fails only far beyond the targets,
+// since the machine may be busy: a sweep that does not yield at all makes
+// one task of seconds.
+func TestSweepResponsiveness(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTab(t)
+	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/sweeps?models=mlp&n=1000&curves=fgsm"), pageState("sweeps", "done")); err != nil {
+		t.Fatal(err)
+	}
+	var fgsm, wall, longest []float64
+	for range 5 {
+		var lt struct{ Longest, Count float64 }
+		var times string
+		err := chromedp.Run(ctx,
+			eval(`window.__lt = {longest: 0, count: 0};
+				window.__obs && window.__obs.disconnect();
+				window.__obs = new PerformanceObserver(l => l.getEntries().forEach(e => {
+					window.__lt.longest = Math.max(window.__lt.longest, e.duration); window.__lt.count++ }));
+				window.__obs.observe({type: "longtask"}); true`, nil),
+			eval(`document.getElementById("sweep-run").click(), true`, nil),
+			pageState("sweeps", "done"),
+			chromedp.Sleep(100*time.Millisecond), // let the observer deliver
+			eval(`({Longest: window.__lt.longest, Count: window.__lt.count})`, &lt),
+			eval(`window.fgsmlabSweepTimes`, &times),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tm struct {
+			Curves  map[string]float64 `json:"curves_ms"`
+			Wall    float64            `json:"wall_ms"`
+			Longest float64            `json:"longest_slice_ms"`
+		}
+		if err := json.Unmarshal([]byte(times), &tm); err != nil {
+			t.Fatal(err)
+		}
+		fgsm = append(fgsm, tm.Curves["mlp/fgsm"])
+		wall = append(wall, tm.Wall)
+		longest = append(longest, lt.Longest)
+		t.Logf("run: FGSM sweep %.0f ms computing, %.0f ms wall with yields, longest slice %.1f ms; long tasks %.0f, longest %.0f ms",
+			tm.Curves["mlp/fgsm"], tm.Wall, tm.Longest, lt.Count, lt.Longest)
+	}
+	t.Logf("median of 5 runs: FGSM sweep of 1,000 digits × 11 ε on mlp: %.0f ms computing, %.0f ms wall (target ≤ 1000 ms); longest main-thread task %.0f ms (0: none over 50 ms)",
+		median(fgsm), median(wall), median(longest))
+	if median(wall) > 5000 {
+		t.Errorf("the FGSM sweep took %.0f ms, far beyond the 1 s target", median(wall))
+	}
+	if median(longest) > 1000 {
+		t.Errorf("a main-thread task took %.0f ms during the sweep: the page does not yield", median(longest))
+	}
+}
+
+func TestSweepsEmbedAndCancel(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTab(t)
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/sweeps?embed=1&models=softmax&n=100&conf=%3Cb%3E"),
+		pageState("sweeps", "done"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := frameOf(ctx, t, "sweeps"); !f.Embed || f.Nav || !strings.Contains(f.Notice, "conf") || strings.Contains(f.Notice, "<b>") {
+		t.Errorf("embed mode with a bad conf: %+v; want embed, no navigation, a notice naming conf", f)
+	}
+	checkSweep(t, sweepCells(ctx, t), "softmax", 100, false)
+	// The conf toggle switches the confidence to all digits.
+	if err := chromedp.Run(ctx, eval(`document.getElementById("conf-all").click(), true`, nil),
+		poll(`location.search.includes("conf=all")`)); err != nil {
+		t.Fatal(err)
+	}
+	checkSweep(t, sweepCells(ctx, t), "softmax", 100, true)
+	// Cancel: a run over 1,000 digits stops where it is.
+	var state string
+	err = chromedp.Run(ctx,
+		eval(`(() => { const s = document.getElementById("sweep-n"); s.value = "1000"; s.dispatchEvent(new Event("change", {bubbles: true})); return true })()`, nil),
+		pageState("sweeps", "running"),
+		eval(`document.getElementById("sweep-progress-cancel").click(), true`, nil),
+		pageState("sweeps", "cancelled"),
+		chromedp.Sleep(300*time.Millisecond),
+		eval(`document.getElementById("sweeps").dataset.state`, &state),
+	)
+	if err != nil || state != "cancelled" {
+		t.Fatalf("cancel: state %q, %v", state, err)
+	}
+}
+
+func TestDefencePageMatchesNative(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTab(t)
+	const n = 250
+	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+fmt.Sprintf("/defence?n=%d&sample=3&eps=0.2", n)), pageState("defence", "done")); err != nil {
+		t.Fatal(err)
+	}
+	d := samples(t).Slice(0, n)
+	ms := []*core.Model{nativeModel(t, "maxout"), nativeModel(t, "maxout-adv")}
+	for i := range 2 {
+		for j := range 2 {
+			want := core.EvaluateAttack(ms[i], ms[j], d.Images, d.Labels, core.FGSMAttack(core.Options{Epsilon: 0.25}))
+			var got string
+			chromedp.Run(ctx, eval(fmt.Sprintf(`document.getElementById("transfer-%d-%d").dataset.error`, i, j), &got))
+			if got != fmtPct(want.Error) {
+				t.Errorf("transfer %s → %s: the page shows %s, core.EvaluateAttack %s", defenceModels[i], defenceModels[j], got, fmtPct(want.Error))
+			}
+		}
+	}
+	// The single digit: both models' verdicts match core at ε = 0.2.
+	var pair []struct{ Model, Clean, Adv string }
+	chromedp.Run(ctx, eval(`Array.from(document.querySelectorAll(".def-model")).map(e => ({Model: e.dataset.model, Clean: e.dataset.clean, Adv: e.dataset.adv}))`, &pair))
+	full := samples(t)
+	x := full.Slice(3, 4)
+	for i, m := range ms {
+		adv := core.FGSM(m, x.Images, x.Labels, core.Options{Epsilon: 0.2})
+		c, a := core.Argmax(m.Predict(x.Images).RawRowView(0)), core.Argmax(m.Predict(adv).RawRowView(0))
+		if len(pair) != 2 || pair[i].Clean != fmt.Sprint(c) || pair[i].Adv != fmt.Sprint(a) {
+			t.Errorf("digit 3 at ε = 0.2 on %s: the page shows %+v, core %d → %d", defenceModels[i], pair, c, a)
+		}
+	}
+	// The weights: 48 filters per model, painted (not all blank).
+	var painted int
+	chromedp.Run(ctx, eval(`Array.from(document.querySelectorAll(".weight-grid canvas")).filter(c =>
+		c.getContext("2d").getImageData(0, 0, 28, 28).data.some((v, i) => i % 4 === 3 && v > 0)).length`, &painted))
+	if painted != 2*weightFilters {
+		t.Errorf("%d weight images painted, want %d", painted, 2*weightFilters)
+	}
+	// Embed mode.
+	// Embed mode, without a notice: the navigation goes and nothing shifts.
+	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/defence?embed=1&n=100"), pageState("defence", "done")); err != nil {
+		t.Fatal(err)
+	}
+	if f := frameOf(ctx, t, "defence"); !f.Embed || f.Nav || f.Notice != "" {
+		t.Errorf("embed mode: %+v", f)
+	}
+	// A bad sample gets a notice naming it, never its value.
+	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/defence?n=100&sample=%3Cimg%3E"), pageState("defence", "done")); err != nil {
+		t.Fatal(err)
+	}
+	if f := frameOf(ctx, t, "defence"); f.Embed || !f.Nav || !strings.Contains(f.Notice, "sample") || strings.Contains(f.Notice, "<img>") {
+		t.Errorf("a bad sample: %+v", f)
+	}
+}
+
+func TestRBFPageMatchesNative(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTab(t)
+	const n = 100
+	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+fmt.Sprintf("/rbf?embed=1&n=%d", n)), pageState("rbf", "done")); err != nil {
+		t.Fatal(err)
+	}
+	if f := frameOf(ctx, t, "rbf"); !f.Embed || f.Nav || f.Notice != "" {
+		t.Errorf("embed mode: %+v", f)
+	}
+	d := samples(t).Slice(0, n)
+	var ms []*core.Model
+	for _, name := range modelNames {
+		ms = append(ms, nativeModel(t, name))
+	}
+	want := core.TransferMatrix(ms, d.Images, d.Labels, core.Options{Epsilon: 0.25})
+	var got [][]string
+	chromedp.Run(ctx, eval(`Array.from(document.querySelectorAll("#transfer-matrix tbody tr")).map(r =>
+		Array.from(r.querySelectorAll("td")).map(td => td.dataset.error))`, &got))
+	if len(got) != len(ms) {
+		t.Fatalf("the matrix has %d rows, want %d", len(got), len(ms))
+	}
+	for i := range ms {
+		for j := range ms {
+			if w := fmtPct(want[i][j].Error); got[i][j] != w {
+				t.Errorf("crafted on %s, evaluated on %s: the page shows %s, core.TransferMatrix %s", modelNames[i], modelNames[j], got[i][j], w)
+			}
+		}
+	}
+	var rbfConf string
+	chromedp.Run(ctx, eval(`document.querySelector('#rbf-numbers tr[data-model="rbf"] .ours-conf b').textContent`, &rbfConf))
+	if w := fmtPct(want[4][4].MistakeConfidence); rbfConf != w {
+		t.Errorf("rbf's confidence on its mistakes: the page shows %s, core %s", rbfConf, w)
+	}
+	var bars int
+	chromedp.Run(ctx, eval(`document.querySelectorAll(".hist svg rect").length`, &bars))
+	if bars != 2*histBins {
+		t.Errorf("the histogram has %d bars, want %d", bars, 2*histBins)
+	}
+}
+
+// TestExplainScreenshots saves each page at desktop and phone width into
+// $FGSMLAB_SHOTS (skipped when unset).
+func TestExplainScreenshots(t *testing.T) {
+	dir := os.Getenv("FGSMLAB_SHOTS")
+	if dir == "" {
+		t.Skip("set FGSMLAB_SHOTS to a directory to take screenshots")
+	}
+	srv := labServer(t)
+	for _, pg := range []struct{ id, path string }{
+		{"sweeps", "/sweeps?n=500"}, {"defence", "/defence?n=250"}, {"rbf", "/rbf?n=250"}, {"sweeps", "/sweeps?embed=1&models=softmax,rbf&n=250"},
+	} {
+		for _, w := range []int64{1280, 360} {
+			ctx := newTab(t)
+			var buf []byte
+			err := chromedp.Run(ctx,
+				emulation.SetDeviceMetricsOverride(w, 900, 1, w < 600),
+				chromedp.Navigate(srv.URL+pg.path), pageState(pg.id, "done"),
+				chromedp.Sleep(300*time.Millisecond),
+				eval(`(() => { const s = document.querySelector("#chart-error svg, #chart-defence svg");
+					if (!s) return true; const r = s.getBoundingClientRect();
+					s.dispatchEvent(new PointerEvent("pointermove", {clientX: r.left + r.width * 0.52, clientY: r.top + 40, bubbles: true})); return true })()`, nil),
+				chromedp.Sleep(200*time.Millisecond),
+				chromedp.FullScreenshot(&buf, 100),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := strings.NewReplacer("/", "", "?", "-", "&", "-", "=", "", ",", "").Replace(pg.path)
+			os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, w)), buf, 0o644)
+		}
+	}
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}

@@ -1,0 +1,312 @@
+//go:build e2e && !js
+
+// Browser tests of /linear and /rubbish: the numbers the pages show must be
+// the ones core computes natively from the same model files and digits.
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fgsmlab/core"
+
+	"github.com/chromedp/cdproto/emulation"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"gonum.org/v1/gonum/mat"
+)
+
+func webModel(t *testing.T, name string) *core.Model {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(webDir, "models", name+".safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := core.ReadModel(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// near fails the test when the page's value is not the native one.
+func near(t *testing.T, what string, got, want, tol float64) {
+	t.Helper()
+	if math.IsNaN(got) || math.Abs(got-want) > tol {
+		t.Errorf("%s: the page shows %v, core computes %v", what, got, want)
+	}
+}
+
+func dataNum(sel, key string) string {
+	return fmt.Sprintf(`Number(document.querySelector(%q).dataset[%q])`, sel, key)
+}
+
+func TestLinearPageMatchesCore(t *testing.T) {
+	// Native: logreg37 on the bundled 3s (label 0) and 7s (label 1).
+	m := webModel(t, "logreg37")
+	d := samples(t)
+	var rows [][]float64
+	var y []int
+	for i, l := range d.Labels {
+		if l == 3 || l == 7 {
+			rows = append(rows, d.Image(i))
+			y = append(y, map[int]int{3: 0, 7: 1}[l])
+		}
+	}
+	x := mat.NewDense(len(rows), core.ImageSize, nil)
+	for i, r := range rows {
+		copy(x.RawRowView(i), r)
+	}
+	eps := 64.0 / 255
+	clean := core.Evaluate(m, x, y)
+	fgsm := core.EvaluateAttack(m, m, x, y, core.FGSMAttack(core.Options{Epsilon: eps}))
+	var l1 float64
+	for _, w := range m.Layers[0].(*core.Dense).W.Data {
+		l1 += math.Abs(w)
+	}
+	// Flips at 0.3 of a grey level, unclipped and rounded to 8 bits.
+	sub := 0.3 / 255
+	flips := func(o core.Options) int {
+		p0, p1 := mat.DenseCopyOf(m.Predict(x)), m.Predict(core.FGSM(m, x, y, o))
+		n := 0
+		for i := range y {
+			if core.Argmax(p0.RawRowView(i)) != core.Argmax(p1.RawRowView(i)) {
+				n++
+			}
+		}
+		return n
+	}
+	wantUnclipped, wantRounded := flips(core.Options{Epsilon: sub, NoClip: true}), flips(core.Options{Epsilon: sub, Round8: true})
+	if wantRounded != 0 {
+		t.Errorf("natively, FGSM at 0.3/255 rounded to 8 bits flips %d digits; rounding should undo it", wantRounded)
+	}
+
+	srv := labServer(t)
+	ctx := newTab(t)
+	var got struct {
+		Clean, FGSM, Shift, L1, Margin float64
+		CleanText, FGSMText            string
+		Unclipped, Rounded             float64
+		SubShift                       float64
+		DimFGSM                        float64
+		Nav                            bool
+	}
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/linear?eps=0.25"),
+		poll(`document.getElementById("err-fgsm") !== null`),
+		eval(`(() => { const e = document.getElementById("sub"); e.value = 3;
+			e.dispatchEvent(new Event("input", {bubbles: true}));
+			const n = document.getElementById("dim-n"); n.value = 3072;
+			n.dispatchEvent(new Event("input", {bubbles: true})); return true })()`, nil),
+		poll(`document.getElementById("sub-value").textContent.startsWith("0.3/255") &&
+			document.getElementById("dim-n-value").textContent === "3072"`),
+		eval(`({Clean: `+dataNum("#err-clean", "value")+`, FGSM: `+dataNum("#err-fgsm", "value")+`,
+			CleanText: document.getElementById("err-clean").textContent,
+			FGSMText: document.getElementById("err-fgsm").firstChild.textContent,
+			Shift: `+dataNum("#num-shift", "value")+`, L1: `+dataNum("#num-l1", "value")+`,
+			Margin: `+dataNum("#num-margin", "value")+`,
+			Unclipped: `+dataNum("#prec-unclipped", "flips")+`, Rounded: `+dataNum("#prec-rounded", "flips")+`,
+			SubShift: `+dataNum("#prec-unclipped", "shift")+`,
+			DimFGSM: `+dataNum("#dim-readout", "fgsm")+`,
+			Nav: !!document.querySelector(".site-nav")})`, &got),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "clean error", got.Clean, clean.Error, 1e-12)
+	near(t, "FGSM error at ε = 64/255", got.FGSM, fgsm.Error, 1e-12)
+	if want := pct(clean.Error, 1); got.CleanText != want {
+		t.Errorf("clean error reads %q, want %q", got.CleanText, want)
+	}
+	if want := pct(fgsm.Error, 1); got.FGSMText != want {
+		t.Errorf("FGSM error reads %q, want %q", got.FGSMText, want)
+	}
+	near(t, "‖w‖₁", got.L1, l1, 1e-9)
+	near(t, "ε·‖w‖₁", got.Shift, eps*l1, 1e-9)
+	near(t, "score change at 0.3/255, unclipped", got.SubShift, sub*l1, 1e-9)
+	near(t, "digits flipped at 0.3/255, unclipped", got.Unclipped, float64(wantUnclipped), 0)
+	near(t, "digits flipped at 0.3/255, rounded", got.Rounded, float64(wantRounded), 0)
+	near(t, "ε·m·n at n = 3072", got.DimFGSM, eps*l1/784*3072, 1e-9)
+	if got.Margin <= 0 || !got.Nav {
+		t.Errorf("margin %v, navigation shown %v", got.Margin, got.Nav)
+	}
+	t.Logf("logreg37 on %d 3s and 7s: clean %.2f%%, FGSM(64/255) %.1f%%, ε‖w‖₁ = %.2f, flips at 0.3/255: %d unclipped, %d rounded",
+		len(y), 100*clean.Error, 100*fgsm.Error, eps*l1, wantUnclipped, wantRounded)
+}
+
+func TestLinearEmbedPanelAndBadParams(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTab(t)
+	var got struct {
+		Embed, Nav, Fig2, Dim, Prec bool
+		Notice                      string
+		HTML                        bool
+	}
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/linear?embed=1&panel=dim&n=%3Cscript%3E&sub=7"),
+		poll(`document.getElementById("linear") && document.getElementById("linear").dataset.ready === "true" && !!document.getElementById("dim-readout")`),
+		eval(`({Embed: document.getElementById("linear").classList.contains("embed"),
+			Nav: !!document.querySelector(".site-nav"), Fig2: !!document.getElementById("fig2"),
+			Dim: !!document.getElementById("dim"), Prec: !!document.getElementById("precision"),
+			Notice: document.getElementById("notice") ? document.getElementById("notice").textContent : "",
+			HTML: /<script/i.test(document.getElementById("linear").innerHTML)})`, &got),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Embed || got.Nav || got.Fig2 || !got.Dim || got.Prec || got.HTML {
+		t.Errorf("?embed=1&panel=dim gave %+v; want the dimensionality panel alone, embedded, no navigation", got)
+	}
+	for _, name := range []string{"n", "sub"} {
+		if !strings.Contains(got.Notice, name) {
+			t.Errorf("the notice %q does not name %s", got.Notice, name)
+		}
+	}
+}
+
+// rubbishExpect computes natively what /rubbish?n=…&k=3&model=maxout&eps=0.25
+// shows: core.Rubbish per model, and the targeted attack from the first
+// noise image of the same stream.
+func rubbishExpect(t *testing.T, n int) (map[string]core.Result, float64) {
+	res := map[string]core.Result{}
+	for _, name := range modelNames {
+		res[name] = core.Rubbish(webModel(t, name), n, 1)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	x0 := mat.NewDense(1, core.ImageSize, nil)
+	for i := range core.ImageSize {
+		x0.Set(0, i, rng.NormFloat64())
+	}
+	m, eps := webModel(t, "maxout"), 64.0/255
+	adv := core.Iterative{Steps: 10, StepSize: 2.5 * eps / 10, Targeted: true}.Attack(m, x0, []int{3}, core.Options{Epsilon: eps, NoClip: true})
+	return res, m.Predict(adv).At(0, 3)
+}
+
+func TestRubbishPageMatchesCore(t *testing.T) {
+	const n = 300
+	want, wantFinal := rubbishExpect(t, n)
+	srv := labServer(t)
+	ctx := newTab(t)
+	type row struct {
+		Hits, N float64
+		Conf    string
+	}
+	var got struct {
+		Rows   map[string]row
+		Final  float64
+		Frames int
+	}
+	var longest float64
+	err := chromedp.Run(ctx,
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			_, err := cdppage.AddScriptToEvaluateOnNewDocument(`window.longest = 0;
+				new PerformanceObserver(l => { for (const e of l.getEntries()) window.longest = Math.max(window.longest, e.duration) })
+					.observe({type: "longtask", buffered: true});`).Do(ctx)
+			return err
+		}),
+		chromedp.Navigate(srv.URL+fmt.Sprintf("/rubbish?n=%d&k=3&model=maxout&eps=0.25", n)),
+		poll(`document.getElementById("fraction") && document.getElementById("fraction").dataset.done === "true" &&
+			document.getElementById("target").dataset.done === "true"`),
+		eval(`({Rows: Object.fromEntries(Array.from(document.querySelectorAll("#rub-table tbody tr")).map(r =>
+				[r.id.slice(4), {Hits: Number(r.dataset.hits), N: Number(r.dataset.n), Conf: r.children[2].textContent}])),
+			Final: `+dataNum("#target-readout", "final")+`,
+			Frames: document.querySelectorAll(".filmstrip .frame").length})`, &got),
+		// The longest task while the fraction is measured again.
+		eval(`window.longest = 0; document.getElementById("rub-run").click(), true`, nil),
+		poll(`document.getElementById("fraction").dataset.done === "false"`),
+		poll(`document.getElementById("fraction").dataset.done === "true"`),
+		eval(`window.longest`, &longest),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range modelNames {
+		r, w := got.Rows[name], want[name]
+		if r.N != n || int(r.Hits) != int(math.Round(w.Error*n)) {
+			t.Errorf("%s: the page has %v of %v noise images above 0.5; core.Rubbish has %.0f of %d", name, r.Hits, r.N, w.Error*n, n)
+		}
+		if wc := pct(w.Confidence, 1); w.Error > 0 && r.Conf != wc {
+			t.Errorf("%s: confidence %q, core says %s", name, r.Conf, wc)
+		}
+	}
+	if got.Frames != targetSteps+1 {
+		t.Errorf("the filmstrip has %d frames, want %d", got.Frames, targetSteps+1)
+	}
+	near(t, "p(3) after 10 targeted steps on maxout", got.Final, wantFinal, 1e-9)
+	t.Logf("rubbish over %d images: maxout %.1f%%, softmax %.1f%%, rbf %.1f%%; p(3) from noise %.3f; longest main-thread task during a run %.0f ms",
+		n, 100*want["maxout"].Error, 100*want["softmax"].Error, 100*want["rbf"].Error, wantFinal, longest)
+}
+
+func TestRubbishCancelAndEmbed(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTab(t)
+	var status string
+	var done float64
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/rubbish?n=10000&embed=1&panel=fraction"),
+		poll(`document.getElementById("rub-cancel") !== null && Number(document.getElementById("rub-progress").value) > 0`),
+		eval(`document.getElementById("rub-cancel").click()`, nil),
+		poll(`document.getElementById("rub-status").textContent.startsWith("Cancelled")`),
+		eval(`document.getElementById("rub-status").textContent`, &status),
+		eval(dataNum("#rub-maxout", "n"), &done),
+	)
+	if err != nil {
+		t.Fatalf("cancel: %v (status %q)", err, status)
+	}
+	if done <= 0 || done >= 10000 {
+		t.Errorf("after cancelling, %v images were measured", done)
+	}
+	var embed struct{ Embed, Nav, Grid, Target bool }
+	chromedp.Run(ctx, eval(`({Embed: document.getElementById("rubbish").classList.contains("embed"),
+		Nav: !!document.querySelector(".site-nav"), Grid: !!document.getElementById("noise-grid"),
+		Target: !!document.getElementById("target")})`, &embed))
+	if !embed.Embed || embed.Nav || embed.Grid || embed.Target {
+		t.Errorf("?embed=1&panel=fraction gave %+v; want the fraction panel alone", embed)
+	}
+	// The count stays where it was cancelled.
+	var later float64
+	chromedp.Run(ctx, chromedp.Sleep(300*time.Millisecond), eval(dataNum("#rub-maxout", "n"), &later))
+	if later != done {
+		t.Errorf("the run went on after Cancel: %v → %v images", done, later)
+	}
+}
+
+// TestLRScreenshots saves desktop and 360 px screenshots of both pages when
+// LR_SHOTS names a directory.
+func TestLRScreenshots(t *testing.T) {
+	dir := os.Getenv("LR_SHOTS")
+	if dir == "" {
+		t.Skip("set LR_SHOTS=dir to save screenshots")
+	}
+	srv := labServer(t)
+	for _, c := range []struct {
+		name, path, ready string
+	}{
+		{"linear", "/linear", `document.getElementById("err-fgsm") !== null`},
+		{"rubbish", "/rubbish", `document.getElementById("target") && document.getElementById("target").dataset.done === "true" && document.getElementById("fraction").dataset.done === "true"`},
+		{"linear-embed", "/linear?embed=1&panel=precision", `document.getElementById("prec-table") !== null`},
+	} {
+		for _, w := range []int64{1280, 360} {
+			ctx := newTab(t)
+			var buf []byte
+			err := chromedp.Run(ctx,
+				emulation.SetDeviceMetricsOverride(w, 900, 1, w < 500),
+				chromedp.Navigate(srv.URL+c.path),
+				poll(c.ready),
+				chromedp.Sleep(300*time.Millisecond),
+				chromedp.FullScreenshot(&buf, 100),
+			)
+			if err != nil {
+				t.Fatal(c.name, err)
+			}
+			os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", c.name, w)), buf, 0o644)
+		}
+	}
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+)
+
+// The explanation pages (/linear, /rubbish) show many small 28×28 images
+// that come and go with the state, so they draw them as <img> elements with
+// PNG data: URLs rather than canvases that must be painted after mounting.
+
+// pixURL returns a data: URL of a 28×28 RGBA image (as grayRGBA and
+// divergingRGBA make).
+func pixURL(rgba []byte) string {
+	img := image.NewRGBA(image.Rect(0, 0, 28, 28))
+	copy(img.Pix, rgba)
+	return dataURL(encodeImage(img))
+}
+
+// pixImg is a 28×28 image scaled up with its pixels kept square.
+func pixImg(rgba []byte, alt string) app.UI {
+	return app.Img().Class("pix").Src(pixURL(rgba)).Alt(alt).Width(28).Height(28)
+}
+
+// noiseRGBA shows values of any sign, such as N(0, 1) noise, mapping
+// −3…3 (three standard deviations) to black…white.
+func noiseRGBA(x []float64) []byte {
+	v := make([]float64, len(x))
+	for i, a := range x {
+		v[i] = (a + 3) / 6
+	}
+	return grayRGBA(v)
+}
+
+// explainTop is the header of an explanation page, like the lab's.
+func explainTop(title, tagline string) app.UI {
+	return app.Header().Class("top").Body(
+		app.Img().Class("logo").Src("/web/icon.svg").Alt(""),
+		app.Div().Class("titles").Body(
+			app.H1().Text(title),
+			app.P().Class("tagline").Text(tagline),
+		),
+		app.A().Class("paper").Href("https://arxiv.org/abs/1412.6572").Text("The paper: Goodfellow, Shlens & Szegedy, 2015"),
+	)
+}
+
+// explainNotice lists URL parameters that were not understood; it names
+// them but never echoes their values.
+func explainNotice(bad []string) string {
+	if len(bad) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Some settings in the link were not understood and were reset to their defaults: %s.", strings.Join(bad, ", "))
+}
+
+// pct writes a fraction as a percentage with the given decimals.
+func pct(v float64, decimals int) string {
+	return fmt.Sprintf("%.*f%%", decimals, 100*v)
+}
+
+// niceStep returns a round tick step (1, 2 or 5 × 10^k) that splits span
+// into about n intervals.
+func niceStep(span float64, n int) float64 {
+	if span <= 0 || n <= 0 {
+		return 1
+	}
+	raw := span / float64(n)
+	p := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*p >= raw {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+// svgEscape escapes text for an SVG built as a string.
+func svgEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
+}

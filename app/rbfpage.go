@@ -1,0 +1,284 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"fgsmlab/core"
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+)
+
+// rbfPage is §7 and §8 live: an RBF network is fooled by FGSM but with low
+// confidence, and FGSM examples transfer between models.
+type rbfPage struct {
+	app.Compo
+
+	embed   bool
+	notices []string
+	n       int
+
+	digits  *core.Dataset
+	models  []*core.Model
+	failed  string
+	state   string
+	run     chunkRunner
+	matrix  [][]core.Result // [craft][target]
+	hist    map[string][]float64
+	resultN int
+}
+
+// rbfEps is the ε of the paper's RBF and transfer numbers.
+const rbfEps = 0.25
+
+// histBins splits confidence [0, 1] for the histogram.
+const histBins = 10
+
+func newRBFPage() *rbfPage { return &rbfPage{n: 500, state: "loading"} }
+
+func (p *rbfPage) OnMount(ctx app.Context) {
+	q := newPageParams(app.Window().URL().Query())
+	p.embed = q.flag("embed")
+	p.n = q.count("n", p.n)
+	p.notices = q.notices()
+	ctx.Async(func() {
+		d, err := sharedDigits(testDigits)
+		ms := make([]*core.Model, len(modelNames))
+		for i, name := range modelNames {
+			if err == nil {
+				ms[i], err = sharedModel(name)
+			}
+		}
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				p.failed, p.state = "Could not load the digits or a model: "+err.Error(), "failed"
+				return
+			}
+			p.digits, p.models = d, ms
+			p.compute(ctx)
+		})
+	})
+}
+
+func (p *rbfPage) OnDismount() { p.run.cancel() }
+
+// compute crafts FGSM examples on every model for the first N digits and
+// scores them on every model.
+func (p *rbfPage) compute(ctx app.Context) {
+	p.run.cancel()
+	p.matrix, p.hist, p.resultN = nil, nil, p.n
+	x, labels := firstDigits(p.digits, p.n)
+	tr := newTransferRun(p.models, p.models, x, labels, core.Options{Epsilon: rbfEps})
+	st := tr.stage(func() {
+		p.matrix = make([][]core.Result, len(p.models))
+		p.hist = map[string][]float64{}
+		for i := range p.models {
+			p.matrix[i] = make([]core.Result, len(p.models))
+			for j := range p.models {
+				p.matrix[i][j] = tr.tallies[i][j].result()
+			}
+			p.hist[modelNames[i]] = histogram(tr.tallies[i][i].mistakes)
+		}
+	})
+	p.state = "running"
+	p.run.start(ctx, []stage{st}, func(ctx app.Context) { p.Update() }, func(ctx app.Context) {
+		p.state = "done"
+		p.Update()
+	})
+	q := url.Values{}
+	q.Set("n", strconv.Itoa(p.n))
+	if p.embed {
+		q.Set("embed", "1")
+	}
+	setQuery(q)
+	p.Update()
+}
+
+// histogram returns the fraction of values in each of histBins equal bins
+// of [0, 1].
+func histogram(v []float64) []float64 {
+	h := make([]float64, histBins)
+	for _, c := range v {
+		h[min(int(c*histBins), histBins-1)]++
+	}
+	for i := range h {
+		if len(v) > 0 {
+			h[i] /= float64(len(v))
+		}
+	}
+	return h
+}
+
+func (p *rbfPage) onCancel(ctx app.Context, e app.Event) {
+	if p.run.busy {
+		p.run.cancel()
+		p.state = "cancelled"
+		p.Update()
+	}
+}
+
+func (p *rbfPage) Render() app.UI {
+	return explainFrame("rbf", "/rbf", "RBF networks and transfer",
+		"A network of radial basis functions is not linear: FGSM still fools it, but it is not sure of its mistakes. And examples made for one model fool others (paper §7, §8).",
+		p.embed, p.state, p.notices,
+		app.Div().Class("explain-grid").Body(
+			app.Section().Class("card").Aria("labelledby", "h-rbf").Body(
+				heading("h-rbf", "1", "Fooled, but not confidently"),
+				digitCountField("rbf-n", p.n, func(ctx app.Context, n int) {
+					p.n = n
+					if p.digits != nil {
+						p.compute(ctx)
+					}
+				}),
+				progressRow("rbf-progress", p.run.busy, p.run.Progress(), p.statusText(), p.onCancel),
+				app.If(p.failed != "", app.P().Class("error").Text(p.failed)),
+				p.renderRBFNumbers(),
+				p.renderHistogram(),
+			),
+			app.Section().Class("card").Aria("labelledby", "h-transfer").Body(
+				heading("h-transfer", "2", "Transfer between models"),
+				p.renderMatrix(),
+			),
+		),
+	)
+}
+
+func (p *rbfPage) statusText() string {
+	switch p.state {
+	case "loading":
+		return "Loading…"
+	case "running":
+		return "Computing"
+	case "cancelled":
+		return "Cancelled at"
+	case "failed":
+		return "Failed"
+	}
+	return fmt.Sprintf("Done in %.1f s:", p.run.Wall/1000)
+}
+
+func (p *rbfPage) result(name string) *core.Result {
+	for i, m := range modelNames {
+		if m == name && p.matrix != nil {
+			return &p.matrix[i][i]
+		}
+	}
+	return nil
+}
+
+func (p *rbfPage) renderRBFNumbers() app.UI {
+	row := func(name, paperErr, paperConf string) app.UI {
+		e, c := "…", "…"
+		if r := p.result(name); r != nil {
+			e, c = fmtPct(r.Error), fmtPct(r.MistakeConfidence)
+		}
+		return app.Tr().DataSet("model", name).Body(
+			app.Th().Scope("row").Body(app.Span().Class("dot").Style("background", modelColor[name]), app.Text(name)),
+			app.Td().Class("ours-error").Body(app.B().Text(e), app.Span().Class("small muted").Text(paperErr)),
+			app.Td().Class("ours-conf").Body(app.B().Text(c), app.Span().Class("small muted").Text(paperConf)),
+		)
+	}
+	return app.Div().Body(
+		app.Table().ID("rbf-numbers").Class("num-table").Body(
+			app.Caption().Class("small muted").Text(fmt.Sprintf("FGSM at ε = %.2f, crafted on each model itself, first %d test digits", rbfEps, p.resultN)),
+			app.THead().Body(app.Tr().Body(app.Th().Text("model"), app.Th().Text("error"), app.Th().Text("confidence on mistakes"))),
+			app.TBody().Body(
+				row("rbf", " paper 55.4%", " paper 1.2%"),
+				row("mlp", "", ""),
+			),
+		),
+	)
+}
+
+// renderHistogram draws the confidence of the mistakes of rbf and mlp as
+// grouped SVG bars.
+func (p *rbfPage) renderHistogram() app.UI {
+	const w, h, left, bottom, top = 360.0, 210.0, 40.0, 36.0, 10.0
+	names := []string{"rbf", "mlp"}
+	bw := (w - left - 8) / histBins
+	y := func(v float64) float64 { return top + (h-top-bottom)*(1-v) }
+	var kids []app.UI
+	kids = append(kids, svgEl("title").Text("Histogram of the confidence of the mistakes, rbf and mlp"))
+	for _, t := range []float64{0, 0.25, 0.5, 0.75, 1} {
+		kids = append(kids,
+			svgEl("line").Attr("x1", left).Attr("x2", w-8).Attr("y1", f1(y(t))).Attr("y2", f1(y(t))).Attr("stroke", "#e6e3dc"),
+			svgEl("text").Attr("x", left-5).Attr("y", f1(y(t))).Attr("dy", "0.32em").Attr("text-anchor", "end").
+				Attr("font-size", 10).Attr("fill", "#6b645d").Text(fmt.Sprintf("%.0f%%", 100*t)))
+	}
+	for b := 0; b <= histBins; b += 2 {
+		x := left + float64(b)*bw
+		kids = append(kids, svgEl("text").Attr("x", f1(x)).Attr("y", h-bottom+14).Attr("text-anchor", "middle").
+			Attr("font-size", 10).Attr("fill", "#6b645d").Text(fmt.Sprintf("%d%%", 10*b)))
+	}
+	kids = append(kids,
+		svgEl("text").Attr("x", f1(left+(w-left)/2)).Attr("y", h-4).Attr("text-anchor", "middle").
+			Attr("font-size", 11).Attr("fill", "#1c1917").Text("confidence in the wrong class"),
+		svgEl("text").Attr("transform", fmt.Sprintf("translate(11 %s) rotate(-90)", f1(y(0.5)))).
+			Attr("text-anchor", "middle").Attr("font-size", 11).Attr("fill", "#1c1917").Text("share of mistakes"))
+	for k, name := range names {
+		hs := p.hist[name]
+		for b, v := range hs {
+			x := left + float64(b)*bw + 2 + float64(k)*(bw-4)/2
+			kids = append(kids, svgEl("rect").Attr("x", f1(x)).Attr("y", f1(y(v))).
+				Attr("width", f1((bw-4)/2)).Attr("height", f1(y(0)-y(v))).Attr("fill", modelColor[name]).Body(
+				svgEl("title").Text(fmt.Sprintf("%s: %s of its mistakes have confidence %d–%d%%", name, fmtPct(v), 10*b, 10*b+10))))
+		}
+	}
+	kids = append(kids, svgEl("line").Attr("x1", left).Attr("x2", w-8).Attr("y1", f1(y(0))).Attr("y2", f1(y(0))).Attr("stroke", "#6b645d"))
+	return app.Figure().Class("chart hist").Body(
+		app.FigCaption().Class("chart-title").Text("How sure is each model of its mistakes?"),
+		svgEl("svg").Attr("viewBox", fmt.Sprintf("0 0 %g %g", w, h)).Attr("width", "100%").
+			Attr("role", "img").Attr("aria-label", "Histogram of the confidence of the mistakes of rbf and mlp").
+			Attr("font-family", "system-ui, sans-serif").Body(kids...),
+		app.Ul().Class("chart-legend").Body(
+			app.Range(names).Slice(func(i int) app.UI {
+				return app.Li().Body(app.Span().Class("dot").Style("background", modelColor[names[i]]), app.Span().Text(names[i]))
+			}),
+		),
+		app.P().Class("small muted card-text").Text(
+			"mlp is wrong on almost every adversarial digit and nearly sure of it. rbf's class scores exp(−β‖x − w‖²) fall off away from its centres, so on an adversarial digit no class scores high: it is wrong, but says so with low confidence (the paper: 1.2%)."),
+	)
+}
+
+// renderMatrix is the transfer matrix, coloured by error rate.
+func (p *rbfPage) renderMatrix() app.UI {
+	head := []app.UI{app.Th().Body(app.Text("crafted on ↓"), app.Br(), app.Text("shown to →"))}
+	for _, name := range modelNames {
+		head = append(head, app.Th().Scope("col").Text(name))
+	}
+	var rows []app.UI
+	for i, craft := range modelNames {
+		cells := []app.UI{app.Th().Scope("row").Text(craft)}
+		for j, target := range modelNames {
+			txt, bg := "…", "transparent"
+			if p.matrix != nil {
+				e := p.matrix[i][j].Error
+				txt = fmtPct(e)
+				bg = fmt.Sprintf("rgba(109, 40, 217, %.3f)", 0.08+0.8*e)
+			}
+			cls := "cell"
+			if p.matrix != nil && p.matrix[i][j].Error > 0.55 {
+				cls += " dark"
+			}
+			if i == j {
+				cls += " diag"
+			}
+			cells = append(cells, app.Td().Class(cls).ID(fmt.Sprintf("tm-%d-%d", i, j)).
+				DataSet("craft", craft).DataSet("target", target).DataSet("error", txt).
+				Style("background", bg).Title(fmt.Sprintf("crafted on %s, evaluated on %s: error %s", craft, target, txt)).Text(txt))
+		}
+		rows = append(rows, app.Tr().Body(cells...))
+	}
+	return app.Div().Body(
+		app.P().Class("small muted").Text(fmt.Sprintf(
+			"FGSM at ε = %.2f crafted on the row's model, shown to the column's model: its error rate over the first %d test digits. Darker is more fooled; the diagonal is each model attacked directly.", rbfEps, p.resultN)),
+		app.Div().Class("table-scroll").Body(
+			app.Table().ID("transfer-matrix").Class("num-table matrix").Body(
+				app.THead().Body(app.Tr().Body(head...)),
+				app.TBody().Body(rows...),
+			),
+		),
+		app.P().Class("small muted card-text").Text(
+			"The paper (§8): examples crafted on maxout fool the other models too; on maxout's mistakes, softmax picks maxout's wrong class 54.6% of the time and rbf 16.0%. Adversarial examples are a property of the direction, shared by models that are all nearly linear, not of one model's quirks. rbf transfers least, both ways."),
+	)
+}

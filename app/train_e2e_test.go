@@ -1,0 +1,235 @@
+//go:build e2e && !js
+
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"fgsmlab/core"
+
+	"github.com/chromedp/chromedp"
+)
+
+// trainDigitsNative decodes the bundled digit file as the page does.
+func trainDigitsNative(t *testing.T, file string) *core.Dataset {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(webDir, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := core.DecodeSamples(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestTrainPageMatchesNativeTraining trains softmax regression in the page
+// (α = 0.5, ε = 0.25, plain comparison on) and checks the errors the page
+// shows against core.Train of the same model, seed and settings on the
+// same 10,000 digits, evaluated natively on the same 1,000 test digits.
+// The page's matrix products under WebAssembly add up in another order
+// than gonum's (core/dense_wasm.go), so the weights may differ in the last
+// bits: the error rates must agree to within 2 test digits (0.2%), and the
+// test logs how far apart they are. It then takes the trained model to the
+// lab and logs the median training time of one epoch in Chromium.
+func TestTrainPageMatchesNativeTraining(t *testing.T) {
+	const epochs = 3
+	spec := trainSpec{Kind: "softmax", Alpha20: 10, Eps255: 64, Epochs: epochs, LR: 0.002, Seed: 7, Plain: true}
+	srv := labServer(t)
+	ctx := newTab(t)
+	url := srv.URL + "/train?" + spec.query().Encode()
+	var ready bool
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(url),
+		poll(`document.querySelector("#train") && document.querySelector("#train").dataset.state === "ready"`),
+		eval(`document.getElementById("tr-start").textContent === "Train both"`, &ready),
+		eval(`document.getElementById("tr-start").click()`, nil),
+		chromedp.Poll(`document.querySelector("#train").dataset.state === "done"`, nil,
+			chromedp.WithPollingTimeout(60*time.Second), chromedp.WithPollingInterval(100*time.Millisecond)),
+	)
+	if err != nil {
+		var state string
+		chromedp.Run(ctx, eval(`document.querySelector("#train") ? document.querySelector("#train").dataset.state + ": " + document.querySelector("#train").innerText.slice(0, 400) : "no page"`, &state))
+		t.Fatalf("%v (page: %s)", err, state)
+	}
+	if !ready {
+		t.Error(`with the plain comparison on, the button does not say "Train both"`)
+	}
+	var page struct {
+		Values  [][]string
+		Texts   [][]string
+		EpochMs string
+		Longest string
+		P90     string
+		Links   []string
+		Series  int
+	}
+	err = chromedp.Run(ctx, eval(`(() => {
+		const rows = [0, 1].map(i => ["tr-clean-", "tr-fgsm-", "tr-fgsm25-"].map(p => document.getElementById(p + i)));
+		const root = document.querySelector(".train-page");
+		return {
+			Values: rows.map(r => r.map(c => c ? c.dataset.value : "")),
+			Texts: rows.map(r => r.map(c => c ? c.textContent : "")),
+			EpochMs: root.dataset.epochMs, Longest: root.dataset.longestMs, P90: root.dataset.p90Ms,
+			Links: Array.from(document.querySelectorAll(".use-links a")).map(a => a.getAttribute("href")),
+			Series: document.querySelectorAll("#train-chart g[data-series]").length,
+		} })()`, &page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Series != 4 {
+		t.Errorf("the chart has %d series; want clean and FGSM for both models", page.Series)
+	}
+
+	train := trainDigitsNative(t, trainDigits)
+	test := trainDigitsNative(t, testDigits)
+	for i, s := range []trainSpec{spec, spec.plain()} {
+		m := newTrainee(s.Kind, s.Seed)
+		core.Train(m, train, s.config())
+		want := []float64{
+			core.Evaluate(m, test.Images, test.Labels).Error,
+			core.EvaluateAttack(m, m, test.Images, test.Labels, core.FGSMAttack(core.Options{Epsilon: s.Eps()})).Error,
+			core.EvaluateAttack(m, m, test.Images, test.Labels, core.FGSMAttack(core.Options{Epsilon: 0.25})).Error,
+		}
+		for j, name := range []string{"clean error", "FGSM error", "FGSM error at 0.25"} {
+			got, err := strconv.ParseFloat(page.Values[i][j], 64)
+			if err != nil {
+				t.Fatalf("model %d: %s: the page shows %q", i, name, page.Values[i][j])
+			}
+			t.Logf("%s, %s: page %s (%.4f), native %s (%.4f)", s.modelName(), name, page.Texts[i][j], got, trainPct(want[j]), want[j])
+			if d := math.Abs(got - want[j]); d > 0.002+1e-9 {
+				t.Errorf("%s, %s: the page shows %s, native training gives %s", s.modelName(), name, page.Texts[i][j], trainPct(want[j]))
+			}
+		}
+	}
+
+	var times []float64
+	if err := json.Unmarshal([]byte(page.EpochMs), &times); err != nil || len(times) != 2*epochs {
+		t.Fatalf("epoch times %q: %v", page.EpochMs, err)
+	}
+	adv := append([]float64(nil), times[:epochs]...) // the adversarial run's epochs come first
+	sort.Float64s(adv)
+	t.Logf("in Chromium: one epoch of softmax training on 10,000 digits, α = 0.5: median %.0f ms (epochs %v ms); plain α = 1 epochs %v ms; slices of work: 90%% under %s ms, longest %s ms",
+		adv[len(adv)/2], times[:epochs], times[epochs:], page.P90, page.Longest)
+	if adv[len(adv)/2] > 2000 {
+		t.Logf("NOTE: the median epoch misses the 2 s target")
+	}
+	// A slice holds at least one mini-batch, and the page packs no more
+	// batches into it than fit in its budget: nine slices in ten must end
+	// within 50 ms, or within two batches' time where the machine is so
+	// loaded that one batch takes longer. The longest is logged, not
+	// checked: the operating system may stretch any slice.
+	batch := adv[len(adv)/2] / 79
+	if l, _ := strconv.ParseFloat(page.P90, 64); l > max(50, 2*batch) {
+		t.Errorf("90%% of the slices of work took up to %s ms; want under 50 (one batch takes %.0f ms)", page.P90, batch)
+	}
+
+	// The trained model is offered in the lab.
+	if len(page.Links) != 2 || !strings.Contains(page.Links[0], "model=yours-softmax-a0.5") {
+		t.Fatalf("the links to the lab are %q", page.Links)
+	}
+	var lab struct {
+		Options []string
+		Chosen  string
+		Blurb   string
+		Notice  bool
+	}
+	err = chromedp.Run(ctx,
+		eval(`document.getElementById("tr-use-0").click()`, nil),
+		poll(`document.getElementById("lab") && document.getElementById("lab").dataset.model === "yours-softmax-a0.5" &&
+			document.querySelector(".figure").dataset.ready === "true"`),
+		eval(`({Options: Array.from(document.querySelectorAll("#model option")).map(o => o.value),
+			Chosen: document.getElementById("model").value,
+			Blurb: document.querySelector(".blurb").textContent,
+			Notice: !!document.getElementById("notice")})`, &lab),
+	)
+	if err != nil {
+		t.Fatal("the lab did not open with the trained model: ", err)
+	}
+	for _, want := range []string{"mlp", "yours-softmax-a0.5", "yours-softmax-a1"} {
+		if !contains(lab.Options, want) {
+			t.Errorf("the lab's selector offers %v; it lacks %s", lab.Options, want)
+		}
+	}
+	if lab.Chosen != "yours-softmax-a0.5" || !strings.HasPrefix(lab.Blurb, "Trained in this page") || lab.Notice {
+		t.Errorf("the lab shows %+v", lab)
+	}
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// TestTrainPageEmbedAndBadLinks checks ?embed=1, a link with bad values,
+// and that the lab refuses a trained model's name on a fresh visit.
+func TestTrainPageEmbedAndBadLinks(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTab(t)
+	var got struct {
+		Embed, Nav, Controls bool
+		Notice, Kind, Alpha  string
+		Pwned                bool
+	}
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/train?embed=1&kind=%3Cscript%3Ewindow.pwned%3D1%3C%2Fscript%3E&alpha=3&epochs=2&eps=0.1"),
+		poll(`document.querySelector("#train") && document.querySelector("#train").dataset.state === "ready"`),
+		eval(`({Embed: document.getElementById("train").classList.contains("embed"),
+			Nav: !!document.querySelector(".site-nav"),
+			Controls: !!document.getElementById("tr-start") && !!document.getElementById("train-chart"),
+			Notice: document.getElementById("notice") ? document.getElementById("notice").textContent : "",
+			Kind: document.getElementById("tr-kind").value, Alpha: document.getElementById("tr-alpha").value,
+			Pwned: window.pwned !== undefined || /<script/i.test(document.body.innerHTML)})`, &got),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Embed || got.Nav || !got.Controls || got.Pwned {
+		t.Errorf("embedded training page: %+v; want embed, no navigation, controls, nothing injected", got)
+	}
+	if !strings.Contains(got.Notice, "kind") || !strings.Contains(got.Notice, "alpha") || strings.Contains(got.Notice, "eps") {
+		t.Errorf("the notice %q should name kind and alpha only", got.Notice)
+	}
+	if got.Kind != "softmax" || got.Alpha != "10" {
+		t.Errorf("bad values fell back to kind %q, α slider %q; want softmax, 10 (α = 0.5)", got.Kind, got.Alpha)
+	}
+	// Embedded without a notice: the navigation goes and the digits load.
+	var plain struct{ Embed, Nav bool }
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/train?embed=1&epochs=1"),
+		poll(`document.querySelector("#train") && document.querySelector("#train").dataset.state === "ready" &&
+			!document.getElementById("tr-start").disabled`),
+		eval(`({Embed: document.getElementById("train").classList.contains("embed"), Nav: !!document.querySelector(".site-nav")})`, &plain),
+	)
+	if err != nil || !plain.Embed || plain.Nav {
+		t.Errorf("/train?embed=1: %+v, %v; want embed, no navigation, ready to train", plain, err)
+	}
+	var lab struct {
+		Model  string
+		Notice string
+	}
+	err = chromedp.Run(ctx,
+		waitReady(srv.URL+"/?model=yours-softmax-a0.5"),
+		eval(`({Model: document.getElementById("model").value,
+			Notice: document.getElementById("notice") ? document.getElementById("notice").textContent : ""})`, &lab),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lab.Model != "mlp" || !strings.Contains(lab.Notice, "model") {
+		t.Errorf("a fresh lab asked for an untrained model shows %+v; want mlp and a notice naming model", lab)
+	}
+}

@@ -1,0 +1,23 @@
+//go:build !js
+
+package core
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// The batched products of Dense go to gonum's BLAS (or OpenBLAS) natively;
+// dense_wasm.go has the WebAssembly versions.
+
+// mulABt computes y = x·wᵀ.
+func mulABt(y, x, w *mat.Dense) { y.Mul(x, w.T()) }
+
+// mulAB computes dx = dy·w.
+func mulAB(dx, dy, w *mat.Dense) { dx.Mul(dy, w) }
+
+// addAtB computes g += dyᵀ·x, in place.
+func addAtB(g, dy, x *mat.Dense) {
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, dy.RawMatrix(), x.RawMatrix(), 1, g.RawMatrix())
+}
