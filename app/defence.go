@@ -53,9 +53,9 @@ var paperTransfer = [2][2]float64{{0.894, 0.196}, {0.409, 0.179}}
 
 // singleOutcome is one model on the chosen digit.
 type singleOutcome struct {
-	eta, adv             []float64
-	clean, fool          int
-	cleanConf, foolConf  float64
+	eta, adv            []float64
+	clean, fool         int
+	cleanConf, foolConf float64
 }
 
 func newDefencePage() *defencePage {

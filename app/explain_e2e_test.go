@@ -220,7 +220,7 @@ func TestSweepsEmbedAndCancel(t *testing.T) {
 func TestDefencePageMatchesNative(t *testing.T) {
 	srv := labServer(t)
 	ctx := newTab(t)
-	const n = 250
+	const n = 100
 	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+fmt.Sprintf("/defence?n=%d&sample=3&eps=0.2", n)), pageState("defence", "done")); err != nil {
 		t.Fatal(err)
 	}

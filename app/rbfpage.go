@@ -178,7 +178,7 @@ func (p *rbfPage) renderRBFNumbers() app.UI {
 			app.Td().Class("ours-conf").Body(app.B().Text(c), app.Span().Class("small muted").Text(paperConf)),
 		)
 	}
-	return app.Div().Body(
+	return app.Div().Class("table-scroll").Body(
 		app.Table().ID("rbf-numbers").Class("num-table").Body(
 			app.Caption().Class("small muted").Text(fmt.Sprintf("FGSM at ε = %.2f, crafted on each model itself, first %d test digits", rbfEps, p.resultN)),
 			app.THead().Body(app.Tr().Body(app.Th().Text("model"), app.Th().Text("error"), app.Th().Text("confidence on mistakes"))),

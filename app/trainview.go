@@ -13,7 +13,7 @@ import (
 
 func (p *trainPage) Render() app.UI {
 	times, _ := json.Marshal(p.epochTimes())
-	return app.Div().Class("train-page").DataSet("epoch-ms", string(times)).DataSet("longest-ms", fmt.Sprintf("%.1f", p.longest)).DataSet("p90-ms", fmt.Sprintf("%.1f", quantileMs(p.slices, 0.9))).Body(
+	return app.Div().Class("train-page").DataSet("epoch-ms", string(times)).DataSet("longest-ms", fmt.Sprintf("%.1f", p.longest)).DataSet("p50-ms", fmt.Sprintf("%.1f", quantileMs(p.slices, 0.5))).DataSet("p90-ms", fmt.Sprintf("%.1f", quantileMs(p.slices, 0.9))).Body(
 		explainFrame("train", "/train", "Train it yourself",
 			"Train a small model here, in your browser, on the paper's adversarial objective α·J(x) + (1 − α)·J(x + ε·sign(∇ₓJ)), and watch its error on FGSM examples fall beside a model trained plainly (paper §6).",
 			p.s.Embed, p.state(), p.notices,
