@@ -236,7 +236,7 @@ func (p *rbfPage) renderHistogram() app.UI {
 			}),
 		),
 		app.P().Class("small muted card-text").Text(
-			"mlp is wrong on almost every adversarial digit and nearly sure of it. rbf's class scores exp(−β‖x − w‖²) fall off away from its centres, so on an adversarial digit no class scores high: it is wrong, but says so with low confidence (the paper: 1.2%)."),
+			"mlp is wrong on almost every adversarial digit and nearly sure of it. rbf's class scores exp(−Σⱼ βⱼ(xⱼ − wⱼ)²) fall off away from its centres, fastest along the pixels that never vary within a class (the background FGSM lights up), so on an adversarial digit no class scores high: it is wrong, but says so with low confidence (the paper: 1.2%)."),
 	)
 }
 
