@@ -104,7 +104,9 @@ func (l *lab) Render() app.UI {
 			),
 			app.A().Class("paper").Href("https://arxiv.org/abs/1412.6572").Text("The paper: Goodfellow, Shlens & Szegedy, 2015"),
 		),
-		app.If(!l.s.Embed, siteNav("/")),
+		// A placeholder keeps the children in place when embed mode drops
+		// the nav, or go-app would mount the pad a second time.
+		app.If(!l.s.Embed, siteNav("/")).Else(app.Span().Class("sr-only")),
 		app.If(len(l.notices) > 0,
 			app.Div().ID("notice").Class("notice").Role("status").Body(
 				app.Range(l.notices).Slice(func(i int) app.UI { return app.P().Text(l.notices[i]) }),

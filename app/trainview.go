@@ -175,7 +175,7 @@ func (p *trainPage) renderResults() app.UI {
 		app.Div().Class("table-scroll").Body(
 			app.Table().Class("num-table").ID("tr-results").Body(
 				app.THead().Body(app.Tr().Body(
-					app.Th().Text("model"), app.Th().Text("clean"),
+					app.Th().Text("model"), app.Th().Text("epoch"), app.Th().Text("clean"),
 					app.Th().Text("FGSM ε = "+eps), app.Th().Text("FGSM ε = 0.25"), app.Th().Text("s / epoch"),
 				)),
 				app.TBody().Body(app.Range(p.runs).Slice(func(i int) app.UI { return p.resultRow(i) })),
@@ -200,8 +200,10 @@ func (p *trainPage) resultRow(i int) app.UI {
 	r := p.runs[i]
 	cells := []string{"–", "–", "–"}
 	exact := []string{"", "", ""} // full precision, for the tests
+	epoch := "–"
 	if n := len(r.points); n > 0 {
 		last := r.points[n-1]
+		epoch = fmt.Sprint(last.Epoch)
 		cells = []string{trainPct(last.Clean.Error), trainPct(last.FGSM.Error), trainPct(last.At25.Error)}
 		exact = []string{fmt.Sprint(last.Clean.Error), fmt.Sprint(last.FGSM.Error), fmt.Sprint(last.At25.Error)}
 	}
@@ -211,6 +213,7 @@ func (p *trainPage) resultRow(i int) app.UI {
 	}
 	return app.Tr().DataSet("run", i).Body(
 		app.Th().Body(app.Span().Class("dot").Style("background", r.color), app.Text(r.label)),
+		app.Td().Text(epoch),
 		app.Td().ID(fmt.Sprintf("tr-clean-%d", i)).DataSet("value", exact[0]).Text(cells[0]),
 		app.Td().ID(fmt.Sprintf("tr-fgsm-%d", i)).DataSet("value", exact[1]).Text(cells[1]),
 		app.Td().ID(fmt.Sprintf("tr-fgsm25-%d", i)).DataSet("value", exact[2]).Text(cells[2]),
@@ -220,11 +223,7 @@ func (p *trainPage) resultRow(i int) app.UI {
 
 // tableNote says when the table's errors were measured.
 func (p *trainPage) tableNote() string {
-	n := len(p.runs[len(p.runs)-1].points) - 1
-	if n < 0 {
-		return "Test error on the first 1,000 MNIST test digits, measured after each epoch."
-	}
-	return fmt.Sprintf("Test error on the first 1,000 MNIST test digits after epoch %d of %d.", n, p.s.Epochs)
+	return fmt.Sprintf("Test error on the first 1,000 MNIST test digits after the last epoch each model finished (of %d; epoch 0 is the untrained model).", p.s.Epochs)
 }
 
 func (p *trainPage) speedText() string {
