@@ -54,13 +54,18 @@ func (d *Dense) Backward(dy *mat.Dense, params bool) *mat.Dense {
 		mulAB(dx, dy, d.W.matrix())
 	}
 	if params {
-		// dJ/dW += dyᵀ·x, accumulated in place.
-		addAtB(d.W.gradMatrix(), dy, d.x)
-		for i := 0; i < n; i++ {
-			add(d.B.Grad, dy.RawRowView(i))
-		}
+		d.BackwardParams(dy)
 	}
 	return dx
+}
+
+// BackwardParams adds dJ/dW and dJ/db for the last Forward, without dJ/dx:
+// the first layer's input gradient is wasted work in plain training.
+func (d *Dense) BackwardParams(dy *mat.Dense) {
+	addAtB(d.W.gradMatrix(), dy, d.x) // dJ/dW += dyᵀ·x, in place
+	for i := range dy.RawMatrix().Rows {
+		add(d.B.Grad, dy.RawRowView(i))
+	}
 }
 
 // forwardOne computes one example with plain dot products over the

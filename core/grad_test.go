@@ -255,6 +255,21 @@ func TestModelParamGradient(t *testing.T) {
 					}
 				}
 			}
+			// BackwardParams gives the same parameter gradients.
+			var want [][]float64
+			for _, p := range m.Params() {
+				want = append(want, slices.Clone(p.Grad))
+			}
+			m.ZeroGrad()
+			m.Forward(x, false)
+			m.BackwardParams(labels, 1)
+			for k, p := range m.Params() {
+				for i, g := range p.Grad {
+					if g != want[k][i] {
+						t.Fatalf("BackwardParams: dJ/d%s[%d] = %g, Backward gives %g", p.Name, i, g, want[k][i])
+					}
+				}
+			}
 		})
 	}
 }

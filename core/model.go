@@ -48,12 +48,36 @@ func (m *Model) Forward(x *mat.Dense, train bool) *mat.Dense {
 // and returns ∇ₓJ, one row per example. With params set it also adds the
 // parameter gradients into each Param's Grad, scaled by scale.
 func (m *Model) Backward(labels []int, params bool, scale float64) *mat.Dense {
+	g := m.delta(labels, scale)
+	for i := len(m.Layers) - 1; i >= 0; i-- {
+		g = m.Layers[i].Backward(g, params)
+	}
+	return g
+}
+
+// BackwardParams adds the parameter gradients of the last Forward's cost,
+// scaled, as Backward(labels, true, scale) does, but stops at the first
+// layer with parameters and skips its input gradient where it can.
+func (m *Model) BackwardParams(labels []int, scale float64) {
+	first := 0
+	for first < len(m.Layers)-1 && m.Layers[first].Params() == nil {
+		first++
+	}
+	g := m.delta(labels, scale)
+	for i := len(m.Layers) - 1; i > first; i-- {
+		g = m.Layers[i].Backward(g, true)
+	}
+	if l, ok := m.Layers[first].(interface{ BackwardParams(*mat.Dense) }); ok {
+		l.BackwardParams(g)
+	} else {
+		m.Layers[first].Backward(g, true)
+	}
+}
+
+func (m *Model) delta(labels []int, scale float64) *mat.Dense {
 	g := m.Out.Delta(labels)
 	if scale != 1 {
 		g.Scale(scale, g)
-	}
-	for i := len(m.Layers) - 1; i >= 0; i-- {
-		g = m.Layers[i].Backward(g, params)
 	}
 	return g
 }

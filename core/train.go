@@ -132,12 +132,12 @@ func trainStep(m *Model, x *mat.Dense, labels []int, adv *Adversarial) (loss, mi
 		}
 	}
 	if adv == nil {
-		m.Backward(labels, true, 1/n)
+		m.BackwardParams(labels, 1/n)
 		return loss, mistakes
 	}
 	g := m.Backward(labels, true, adv.Alpha/n)
 	xadv := SignStep(x, g, adv.Epsilon, Options{})
 	m.Forward(xadv, true)
-	m.Backward(labels, true, (1-adv.Alpha)/n)
+	m.BackwardParams(labels, (1-adv.Alpha)/n)
 	return loss, mistakes
 }
