@@ -56,7 +56,7 @@ func writeChoices(w io.Writer) {
   "misclassifies 89.4% … with an average confidence of 97.6%", and the mean over all examples is in
   the note; for clean rows it is over all examples; for the rubbish rows it is over the noise images
   that get a class above 0.5. The RBF network's class probabilities are independent
-  (p_c = exp(−β_c‖x − w_c‖²)), so its confidence is its largest p_c.
+  (p_c = exp(−Σ_j β_cj·(x_j − w_cj)²), one unit per class with per-pixel precisions β_cj), so its confidence is its largest p_c.
 - **Rubbish class**: images of N(0, 1) noise per pixel (10,000 per model, as in the paper), unclipped.
 - **Agreement** (§8): FGSM examples crafted on maxout (ε = 0.25) that maxout gets wrong; the
   fraction on which the other model's top class is maxout's wrong class.

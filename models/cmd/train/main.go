@@ -88,6 +88,11 @@ func make1(r models.Recipe, train, test *core.Dataset, seed uint64, epochs int, 
 	}
 	core.Train(m, tr, cfg)
 	bar.Finish()
+	dtype := "F32"
+	if r.Half {
+		core.RoundToHalf(m)
+		dtype = "F16"
+	}
 	mt := models.Measure(m, te)
 	tags := ""
 	if core.BLAS != "gonum (pure Go)" {
@@ -100,7 +105,7 @@ func make1(r models.Recipe, train, test *core.Dataset, seed uint64, epochs int, 
 	mt.Record(m, command)
 	m.Meta["description"] = r.What
 	var buf bytes.Buffer
-	if err := core.WriteModel(&buf, m, "F32"); err != nil {
+	if err := core.WriteModel(&buf, m, dtype); err != nil {
 		return err
 	}
 	path := filepath.Join(out, r.Name+".safetensors")
