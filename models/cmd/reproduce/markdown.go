@@ -62,6 +62,16 @@ func writeChoices(w io.Writer) {
   fraction on which the other model's top class is maxout's wrong class.
 - **Optimiser settings**, which the paper does not give, are in "How the models were trained" below.
 
+## What to read with care
+
+- **maxout-adv's FGSM error is not monotonic in ε** (see the sweep figure): it is lowest near the
+  ε = 0.25 it was trained on and higher at small ε. Training on one-step FGSM examples at one ε teaches
+  the network that particular perturbation (Kurakin et al. 2016 call the related effect "label
+  leaking"); it is not robustness to every perturbation of that size. Iterative attacks in the lab
+  break it more often.
+- **Our maxout networks are smaller** than the paper's (3 pieces instead of 5, half-precision weights,
+  so that a page can download them) and trained for a fixed number of epochs without early stopping.
+
 `)
 }
 
