@@ -62,11 +62,8 @@ var Recipes = []Recipe{
 	},
 	{
 		Name: "maxout-adv",
-		What: "the maxout network trained on the adversarial objective (α = 0.5, ε = 0.25), with lighter dropout",
-		// The adversarial half of the objective regularises too (§6), so
-		// this model keeps less dropout: none on the input, 0.25 on the
-		// hidden layers.
-		New: func(rng *rand.Rand, _ *core.Dataset) *core.Model { return maxout("maxout-adv", rng, 0, 0.25) },
+		What: "the maxout network trained on the adversarial objective (α = 0.5, ε = 0.25)",
+		New:  func(rng *rand.Rand, _ *core.Dataset) *core.Model { return maxout("maxout-adv", rng, 0.2, 0.5) },
 		Config: func() core.TrainConfig {
 			return adam(1e-3, 50, &core.Adversarial{Alpha: 0.5, Epsilon: 0.25})
 		},
