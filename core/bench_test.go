@@ -51,12 +51,14 @@ func BenchmarkFGSM(b *testing.B) {
 	}
 }
 
-// BenchmarkPredictFGSMPredict is what the lab does on each slider move.
+// BenchmarkPredictFGSMPredict is what the lab does on each change: predict
+// x, differentiate that same forward pass, step, predict x̃.
 func BenchmarkPredictFGSMPredict(b *testing.B) {
 	m, x := benchMLP(), benchInput(1)
+	o := Options{Epsilon: 0.25}
 	for b.Loop() {
 		y := Argmax(m.Predict(x).RawRowView(0))
-		m.Predict(FGSM(m, x, []int{y}, Options{Epsilon: 0.25}))
+		m.Predict(SignStep(x, m.Backward([]int{y}, false, 1), o.Epsilon, o))
 	}
 }
 
