@@ -532,7 +532,13 @@ func axpy8(a [8]float64, c0, c1, c2, c3, c4, c5, c6, c7, dst []float64) {
 	n := len(dst)
 	c0, c1, c2, c3, c4, c5, c6, c7 = c0[:n], c1[:n], c2[:n], c3[:n], c4[:n], c5[:n], c6[:n], c7[:n]
 	a0, a1, a2, a3, a4, a5, a6, a7 := a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
-	for i := range dst {
+	i := 0
+	for ; i+2 <= n; i += 2 { // two per iteration: the loop's own cost matters under WebAssembly
+		dst[i] += a0*c0[i] + a1*c1[i] + a2*c2[i] + a3*c3[i] + a4*c4[i] + a5*c5[i] + a6*c6[i] + a7*c7[i]
+		j := i + 1
+		dst[j] += a0*c0[j] + a1*c1[j] + a2*c2[j] + a3*c3[j] + a4*c4[j] + a5*c5[j] + a6*c6[j] + a7*c7[j]
+	}
+	for ; i < n; i++ {
 		dst[i] += a0*c0[i] + a1*c1[i] + a2*c2[i] + a3*c3[i] + a4*c4[i] + a5*c5[i] + a6*c6[i] + a7*c7[i]
 	}
 }
