@@ -281,19 +281,7 @@ func (p *defencePage) Render() app.UI {
 	)
 }
 
-func (p *defencePage) statusText() string {
-	switch p.state {
-	case "loading":
-		return "Loading…"
-	case "running":
-		return "Computing"
-	case "cancelled":
-		return "Cancelled at"
-	case "failed":
-		return "Failed"
-	}
-	return fmt.Sprintf("Done in %.1f s:", p.run.Wall/1000)
-}
+func (p *defencePage) statusText() string { return p.run.status(p.state) }
 
 func (p *defencePage) renderPicker() app.UI {
 	label := ""

@@ -143,19 +143,7 @@ func (p *rbfPage) Render() app.UI {
 	)
 }
 
-func (p *rbfPage) statusText() string {
-	switch p.state {
-	case "loading":
-		return "Loading…"
-	case "running":
-		return "Computing"
-	case "cancelled":
-		return "Cancelled at"
-	case "failed":
-		return "Failed"
-	}
-	return fmt.Sprintf("Done in %.1f s:", p.run.Wall/1000)
-}
+func (p *rbfPage) statusText() string { return p.run.status(p.state) }
 
 func (p *rbfPage) result(name string) *core.Result {
 	for i, m := range modelNames {

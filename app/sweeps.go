@@ -338,19 +338,7 @@ func (p *sweepsPage) confRadio(id, label string, all bool) app.UI {
 	)
 }
 
-func (p *sweepsPage) statusText() string {
-	switch p.state {
-	case "loading":
-		return "Loading…"
-	case "running":
-		return "Computing"
-	case "cancelled":
-		return "Cancelled at"
-	case "failed":
-		return "Failed"
-	}
-	return fmt.Sprintf("Done in %.1f s:", p.run.Wall/1000)
-}
+func (p *sweepsPage) statusText() string { return p.run.status(p.state) }
 
 // renderSummary says in one sentence what the chart shows at ε = 0.25.
 func (p *sweepsPage) renderSummary() app.UI {
