@@ -211,9 +211,15 @@ func TestDrawDigits(t *testing.T) {
 	if err := chromedp.Run(ctx, waitReady(srv.URL+"/")); err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range digits {
+	for i, d := range digits {
 		var acts []chromedp.Action
-		acts = append(acts, eval(`document.getElementById("clear").click()`, nil))
+		if i > 0 {
+			// Clear is enabled once the pad has re-rendered after the last
+			// stroke; clicking it earlier would draw over the last digit.
+			acts = append(acts, poll(`!document.getElementById("clear").disabled`),
+				eval(`document.getElementById("clear").click()`, nil),
+				poll(`document.getElementById("clear").disabled`))
+		}
 		for _, s := range d.strokes {
 			acts = append(acts, drawStroke(s...))
 		}

@@ -101,8 +101,13 @@ func (p *pad) onMove(ctx app.Context, e app.Event) {
 func (p *pad) onUp(ctx app.Context, e app.Event) {
 	if !p.drawing {
 		ctx.PreventUpdate()
+		return
 	}
 	p.drawing = false
+	// The moves of this stroke each cancelled the pad's pending update, the
+	// one pointerdown asked for too: render now, so Undo and Clear are
+	// enabled.
+	p.Update()
 }
 
 func (p *pad) onUndo(ctx app.Context, e app.Event) {
