@@ -74,18 +74,16 @@ func (p *defencePage) OnMount(ctx app.Context) {
 	p.notices = q.notices()
 	ctx.Async(func() {
 		d, err := sharedDigits(testDigits)
-		var ms [2]*core.Model
-		for i, name := range defenceModels {
-			if err == nil {
-				ms[i], err = sharedModel(name)
-			}
+		var ms []*core.Model
+		if err == nil {
+			ms, err = sharedModels(defenceModels[:])
 		}
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				p.failed, p.state = "Could not load the digits or a model: "+err.Error(), "failed"
 				return
 			}
-			p.digits, p.models = d, ms
+			p.digits, p.models = d, [2]*core.Model{ms[0], ms[1]}
 			if p.sample >= d.Len() {
 				p.sample = 0
 			}

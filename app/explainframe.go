@@ -42,15 +42,8 @@ func explainFrame(id, path, title, tagline string, embed bool, state string, not
 			),
 			app.A().Class("paper").Href("https://arxiv.org/abs/1412.6572").Text("The paper: Goodfellow, Shlens & Szegedy, 2015"),
 		),
-		// The placeholders keep main at the same index when OnMount turns
-		// on embed mode or adds a notice: go-app would otherwise re-mount
-		// main's child components, and panic.
-		app.If(!embed, siteNav(path)).Else(app.Span().Class("sr-only")),
-		app.If(len(notices) > 0,
-			app.Div().ID("notice").Class("notice").Role("status").Body(
-				app.Range(notices).Slice(func(i int) app.UI { return app.P().Text(notices[i]) }),
-			),
-		).Else(app.Span().Class("sr-only")),
+		pageNav(path, embed),
+		noticeList(notices),
 		app.Main().Class("explain-main").Body(body...),
 	)
 }

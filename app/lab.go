@@ -104,14 +104,8 @@ func (l *lab) Render() app.UI {
 			),
 			app.A().Class("paper").Href("https://arxiv.org/abs/1412.6572").Text("The paper: Goodfellow, Shlens & Szegedy, 2015"),
 		),
-		// A placeholder keeps the children in place when embed mode drops
-		// the nav, or go-app would mount the pad a second time.
-		app.If(!l.s.Embed, siteNav("/")).Else(app.Span().Class("sr-only")),
-		app.If(len(l.notices) > 0,
-			app.Div().ID("notice").Class("notice").Role("status").Body(
-				app.Range(l.notices).Slice(func(i int) app.UI { return app.P().Text(l.notices[i]) }),
-			),
-		),
+		pageNav("/", l.s.Embed),
+		noticeList(l.notices),
 		app.Main().Class("grid").Body(
 			app.Section().Class("card c-input").Aria("labelledby", "h-input").Body(
 				heading("h-input", "1", "Your digit"),

@@ -217,12 +217,8 @@ func (p *linearPage) Render() app.UI {
 	return app.Div().ID("linear").Class(class).DataSet("ready", ready).Body(
 		app.If(!p.embed, explainTop("Why FGSM works: linearity",
 			"A linear model adds up many tiny changes. Move every pixel by ε in the direction of sign(w) and the score moves by ε·‖w‖₁, which grows with the number of pixels (§3).")),
-		app.If(!p.embed, siteNav("/linear")),
-		app.If(len(p.notices) > 0,
-			app.Div().ID("notice").Class("notice").Role("status").Body(
-				app.Range(p.notices).Slice(func(i int) app.UI { return app.P().Text(p.notices[i]) }),
-			),
-		),
+		pageNav("/linear", p.embed),
+		noticeList(p.notices),
 		app.If(p.failed != "", app.P().Class("notice error").Text(p.failed)),
 		app.Main().Class("stack").Body(
 			app.If(p.showPanel("figure"), p.renderFigure2()),

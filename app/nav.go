@@ -38,3 +38,22 @@ func siteNav(current string) app.UI {
 		}),
 	)
 }
+
+// Both helpers below put a placeholder where they show nothing, so that the
+// elements after them keep their places when OnMount turns on embed mode or
+// adds a notice: go-app would otherwise re-mount the components that follow,
+// and panic.
+
+// pageNav is siteNav(current), or a placeholder in embed mode.
+func pageNav(current string, embed bool) app.UI {
+	return app.If(!embed, siteNav(current)).Else(app.Span().Class("sr-only"))
+}
+
+// noticeList shows the polite notices about a link's parameters.
+func noticeList(notices []string) app.UI {
+	return app.If(len(notices) > 0,
+		app.Div().ID("notice").Class("notice").Role("status").Body(
+			app.Range(notices).Slice(func(i int) app.UI { return app.P().Text(notices[i]) }),
+		),
+	).Else(app.Span().Class("sr-only"))
+}

@@ -43,11 +43,9 @@ func (p *rbfPage) OnMount(ctx app.Context) {
 	p.notices = q.notices()
 	ctx.Async(func() {
 		d, err := sharedDigits(testDigits)
-		ms := make([]*core.Model, len(modelNames))
-		for i, name := range modelNames {
-			if err == nil {
-				ms[i], err = sharedModel(name)
-			}
+		var ms []*core.Model
+		if err == nil {
+			ms, err = sharedModels(modelNames)
 		}
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {

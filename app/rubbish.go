@@ -81,13 +81,7 @@ func (p *rubbishPage) OnMount(ctx app.Context) {
 	}
 	p.setGrid()
 	ctx.Async(func() {
-		ms := make([]*core.Model, len(modelNames))
-		var err error
-		for i, name := range modelNames {
-			if ms[i], err = sharedModel(name); err != nil {
-				break
-			}
-		}
+		ms, err := sharedModels(modelNames)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				p.failed = "The models did not load: " + err.Error()
@@ -291,12 +285,8 @@ func (p *rubbishPage) Render() app.UI {
 	return app.Div().ID("rubbish").Class(class).DataSet("ready", p.models != nil).Body(
 		app.If(!p.embed, explainTop("The rubbish class",
 			"Feed a model pure noise and ask what digit it sees. A nearly linear model answers, and confidently (paper, appendix).")),
-		app.If(!p.embed, siteNav("/rubbish")),
-		app.If(len(p.notices) > 0,
-			app.Div().ID("notice").Class("notice").Role("status").Body(
-				app.Range(p.notices).Slice(func(i int) app.UI { return app.P().Text(p.notices[i]) }),
-			),
-		),
+		pageNav("/rubbish", p.embed),
+		noticeList(p.notices),
 		app.If(p.failed != "", app.P().Class("notice error").Text(p.failed)),
 		app.Main().Class("stack").Body(
 			app.If(p.showPanel("grid"), p.renderGrid()),

@@ -78,3 +78,17 @@ func sharedDigits(file string) (*core.Dataset, error) {
 	store.sets[file] = d
 	return d, nil
 }
+
+// sharedModels returns the named models, as sharedModel does, or the first
+// error. It blocks: call it from ctx.Async.
+func sharedModels(names []string) ([]*core.Model, error) {
+	ms := make([]*core.Model, len(names))
+	for i, name := range names {
+		m, err := sharedModel(name)
+		if err != nil {
+			return nil, err
+		}
+		ms[i] = m
+	}
+	return ms, nil
+}
