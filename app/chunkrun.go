@@ -49,14 +49,20 @@ type chunkRunner struct {
 // of a "long task", leaving room for the re-render that follows.
 const sliceBudget = 20 * time.Millisecond
 
-// start runs the stages. tick runs after each slice (to show progress) and
-// done after the last. A running job is cancelled first.
+// tickEvery spaces the progress re-renders: the page yields after every
+// slice, but re-rendering it each time cost about a fifth of a sweep's wall
+// time, and ten updates a second are as smooth to the eye.
+const tickEvery = 100 * time.Millisecond
+
+// start runs the stages. tick runs after a slice when tickEvery has passed
+// since the last (to show progress), and done after the last slice. A running job is cancelled first.
 func (r *chunkRunner) start(ctx app.Context, stages []stage, tick, done func(app.Context)) {
 	r.gen++
 	gen := r.gen
 	r.busy, r.stages, r.at, r.n = true, stages, 0, 1
 	r.Compute, r.Wall, r.Longest = 0, 0, 0
 	r.began = time.Now()
+	ticked := r.began
 	var loop func(app.Context)
 	loop = func(ctx app.Context) {
 		if gen != r.gen {
@@ -75,7 +81,10 @@ func (r *chunkRunner) start(ctx app.Context, stages []stage, tick, done func(app
 			done(ctx)
 			return
 		}
-		tick(ctx)
+		if time.Since(ticked) >= tickEvery {
+			ticked = time.Now()
+			tick(ctx)
+		}
 		afterYield(ctx, loop)
 	}
 	afterYield(ctx, loop)

@@ -76,6 +76,7 @@ type SweepRun struct {
 
 	wts          [][]float64  // per layer index: Wᵀ of each Dense layer
 	outs, grads  []*mat.Dense // per layer index, for Dense and ReLU layers
+	reluIn       []*mat.Dense // per layer index: the input of each ReLU
 	dirs, u, z   *mat.Dense
 	w, acc, coef []float64
 	idx          []int
@@ -110,7 +111,8 @@ func NewSweepRun(m *Model, x *mat.Dense, labels []int, kind string, eps []float6
 	}
 	r := &SweepRun{m: m, x: x, labels: labels, kind: kind, eps: slices.Clone(eps), o: base,
 		tallies: make([]tally, len(eps)), wts: make([][]float64, len(m.Layers)),
-		outs: make([]*mat.Dense, len(m.Layers)), grads: make([]*mat.Dense, len(m.Layers))}
+		outs: make([]*mat.Dense, len(m.Layers)), grads: make([]*mat.Dense, len(m.Layers)),
+		reluIn: make([]*mat.Dense, len(m.Layers))}
 	for i, l := range m.Layers {
 		if d, ok := l.(*Dense); ok {
 			r.wts[i] = transpose(d.W.Data, d.Out(), d.In())
@@ -235,7 +237,7 @@ func (r *SweepRun) batch(i, j int) {
 	x := r.x.Slice(i, j, 0, dim).(*mat.Dense)
 	labels := r.labels[i:j]
 	if r.head != nil {
-		r.dense(r.head.at, x, &r.u)
+		r.dense(r.head.at, x, &r.u, false)
 	}
 	dirs := r.directions(x, labels)
 	if len(r.slots) == 0 {
@@ -301,13 +303,23 @@ func (r *SweepRun) gradient(x *mat.Dense, labels []int) *mat.Dense {
 }
 
 // forward runs layers from, from+1, … and the output on h in test mode.
+// A ReLU followed by a Dense layer is not written out: the Dense layer
+// gathers the positive entries of the ReLU's input, and the backward pass
+// reads the signs there (r.reluIn).
 func (r *SweepRun) forward(h *mat.Dense, from int) *mat.Dense {
+	positive := false // h is the input of a ReLU not yet applied
 	for i := from; i < len(r.m.Layers); i++ {
 		switch l := r.m.Layers[i].(type) {
 		case *Dropout: // the identity at test time
 		case *Dense:
-			h = r.dense(i, h, &r.outs[i])
+			h = r.dense(i, h, &r.outs[i], positive)
+			positive = false
 		case *ReLU:
+			r.reluIn[i] = h
+			if _, ok := r.next(i).(*Dense); ok {
+				positive = true
+				continue
+			}
 			rows, c := h.Dims()
 			y := reuse(&r.outs[i], rows, c)
 			for k := range rows {
@@ -321,16 +333,31 @@ func (r *SweepRun) forward(h *mat.Dense, from int) *mat.Dense {
 	return r.m.Out.Forward(h)
 }
 
+// next returns the layer after layer i, skipping dropouts, or nil.
+func (r *SweepRun) next(i int) Layer {
+	for _, l := range r.m.Layers[i+1:] {
+		if _, ok := l.(*Dropout); !ok {
+			return l
+		}
+	}
+	return nil
+}
+
 // dense returns x·Wᵀ + b for the Dense layer i in *buf, adding for each
-// row only the columns of W of its nonzero entries.
-func (r *SweepRun) dense(i int, x *mat.Dense, buf **mat.Dense) *mat.Dense {
+// row only the columns of W of its nonzero entries. With positive, it takes
+// max(x, 0) for x, as ReLU does.
+func (r *SweepRun) dense(i int, x *mat.Dense, buf **mat.Dense, positive bool) *mat.Dense {
 	d := r.m.Layers[i].(*Dense)
 	rows, _ := x.Dims()
 	y := reuse(buf, rows, d.Out())
 	for k := range rows {
 		ys := y.RawRowView(k)
 		copy(ys, d.B.Data)
-		r.gather(x.RawRowView(k))
+		if positive {
+			r.gatherPositive(x.RawRowView(k))
+		} else {
+			r.gather(x.RawRowView(k))
+		}
 		addRows(ys, r.coef, r.idx, r.wts[i])
 	}
 	return y
@@ -356,7 +383,7 @@ func (r *SweepRun) backward(dy *mat.Dense, stop int) *mat.Dense {
 			rows, c := dy.Dims()
 			dx := reuse(&r.grads[i], rows, c)
 			for k := range rows {
-				reluGrad(dx.RawRowView(k), dy.RawRowView(k), r.outs[i].RawRowView(k))
+				reluGrad(dx.RawRowView(k), dy.RawRowView(k), r.reluIn[i].RawRowView(k))
 			}
 			dy = dx
 		default:
@@ -378,12 +405,13 @@ func relu(dst, x []float64) {
 	}
 }
 
-// reluGrad sets dx = dy where y > 0 and 0 elsewhere, as ReLU.Backward does.
-func reluGrad(dx, dy, y []float64) {
-	dx, y = dx[:len(dy)], y[:len(dy)]
+// reluGrad sets dx = dy where the ReLU's input x > 0 (exactly where its
+// output is) and 0 elsewhere, as ReLU.Backward does.
+func reluGrad(dx, dy, x []float64) {
+	dx, x = dx[:len(dy)], x[:len(dy)]
 	for j, g := range dy {
 		dx[j] = 0
-		if y[j] > 0 {
+		if x[j] > 0 {
 			dx[j] = g
 		}
 	}
@@ -394,6 +422,18 @@ func (r *SweepRun) gather(v []float64) {
 	r.idx, r.coef = r.idx[:0], r.coef[:0]
 	for j, a := range v {
 		if a != 0 {
+			r.idx = append(r.idx, j)
+			r.coef = append(r.coef, a)
+		}
+	}
+}
+
+// gatherPositive lists the entries of max(v, 0) that are not zero, as
+// gather(relu(v)) would: NaN included.
+func (r *SweepRun) gatherPositive(v []float64) {
+	r.idx, r.coef = r.idx[:0], r.coef[:0]
+	for j, a := range v {
+		if !(a <= 0) {
 			r.idx = append(r.idx, j)
 			r.coef = append(r.coef, a)
 		}
@@ -533,9 +573,13 @@ func axpy8(a [8]float64, c0, c1, c2, c3, c4, c5, c6, c7, dst []float64) {
 	c0, c1, c2, c3, c4, c5, c6, c7 = c0[:n], c1[:n], c2[:n], c3[:n], c4[:n], c5[:n], c6[:n], c7[:n]
 	a0, a1, a2, a3, a4, a5, a6, a7 := a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
 	i := 0
-	for ; i+2 <= n; i += 2 { // two per iteration: the loop's own cost matters under WebAssembly
+	for ; i+4 <= n; i += 4 { // four per iteration: each loop turn costs a dispatch under WebAssembly
 		dst[i] += a0*c0[i] + a1*c1[i] + a2*c2[i] + a3*c3[i] + a4*c4[i] + a5*c5[i] + a6*c6[i] + a7*c7[i]
 		j := i + 1
+		dst[j] += a0*c0[j] + a1*c1[j] + a2*c2[j] + a3*c3[j] + a4*c4[j] + a5*c5[j] + a6*c6[j] + a7*c7[j]
+		j = i + 2
+		dst[j] += a0*c0[j] + a1*c1[j] + a2*c2[j] + a3*c3[j] + a4*c4[j] + a5*c5[j] + a6*c6[j] + a7*c7[j]
+		j = i + 3
 		dst[j] += a0*c0[j] + a1*c1[j] + a2*c2[j] + a3*c3[j] + a4*c4[j] + a5*c5[j] + a6*c6[j] + a7*c7[j]
 	}
 	for ; i < n; i++ {
