@@ -18,12 +18,15 @@ import (
 
 // stage is one part of a chunked job.
 type stage struct {
-	// step does about n units of work (digits) and reports whether the
-	// stage is done.
+	// step does about n units of work (digits, mini-batches) and reports
+	// whether the stage is done.
 	step     func(n int) bool
 	progress func() float64 // in [0, 1]
 	// finish, if set, runs once the stage is done.
 	finish func()
+	// weight is the stage's share of the job's progress bar, relative to
+	// the other stages; 0 counts as 1.
+	weight float64
 }
 
 // sweepStage wraps a core.SweepRun; done receives its results.
@@ -38,10 +41,11 @@ type chunkRunner struct {
 	busy    bool
 	stages  []stage
 	at      int
-	n       int     // units per slice, adapted to the budget
-	Compute float64 // milliseconds spent computing, summed over slices
-	Wall    float64 // milliseconds from start to the end
-	Longest float64 // the longest slice, in milliseconds
+	n       int       // units per slice of the current stage, adapted to the budget
+	Compute float64   // milliseconds spent computing, summed over slices
+	Wall    float64   // milliseconds from start to the end
+	Longest float64   // the longest slice, in milliseconds
+	Slices  []float64 // every slice, in milliseconds
 	began   time.Time
 }
 
@@ -55,12 +59,13 @@ const sliceBudget = 20 * time.Millisecond
 const tickEvery = 100 * time.Millisecond
 
 // start runs the stages. tick runs after a slice when tickEvery has passed
-// since the last (to show progress), and done after the last slice. A running job is cancelled first.
+// since the last (to show progress), and done after the last slice. A
+// running job is cancelled first.
 func (r *chunkRunner) start(ctx app.Context, stages []stage, tick, done func(app.Context)) {
 	r.gen++
 	gen := r.gen
 	r.busy, r.stages, r.at, r.n = true, stages, 0, 1
-	r.Compute, r.Wall, r.Longest = 0, 0, 0
+	r.Compute, r.Wall, r.Longest, r.Slices = 0, 0, 0, nil
 	r.began = time.Now()
 	ticked := r.began
 	var loop func(app.Context)
@@ -68,13 +73,10 @@ func (r *chunkRunner) start(ctx app.Context, stages []stage, tick, done func(app
 		if gen != r.gen {
 			return
 		}
-		t0 := time.Now()
-		r.slice()
-		dt := time.Since(t0)
-		ms := float64(dt) / float64(time.Millisecond)
+		ms := float64(r.slice()) / float64(time.Millisecond)
 		r.Compute += ms
 		r.Longest = max(r.Longest, ms)
-		r.adapt(dt)
+		r.Slices = append(r.Slices, ms)
 		if r.at == len(r.stages) {
 			r.busy = false
 			r.Wall = float64(time.Since(r.began)) / float64(time.Millisecond)
@@ -90,29 +92,38 @@ func (r *chunkRunner) start(ctx app.Context, stages []stage, tick, done func(app
 	afterYield(ctx, loop)
 }
 
-// slice does one slice of the current stage.
-func (r *chunkRunner) slice() {
+// slice does one slice of the current stage and returns how long it took.
+func (r *chunkRunner) slice() time.Duration {
 	if r.at == len(r.stages) {
-		return
+		return 0
 	}
+	t0 := time.Now()
 	s := r.stages[r.at]
-	if s.step(r.n) {
-		if s.finish != nil {
-			s.finish()
-		}
-		r.at++
+	if !s.step(r.n) {
+		dt := time.Since(t0)
+		r.adapt(dt)
+		return dt
 	}
+	if s.finish != nil {
+		s.finish()
+	}
+	r.at++
+	// The next stage's units may cost far more (another model, training
+	// rather than testing), and this slice may have done only the last few
+	// units: start again from one.
+	r.n = 1
+	return time.Since(t0)
 }
 
-// adapt sets the units of the next slice so that it takes about the budget.
+// adapt sets the units of the next slice so that it takes about the
+// budget, from a slice that did r.n units in dt. It grows at most fourfold
+// a slice, since a few units time poorly.
 func (r *chunkRunner) adapt(dt time.Duration) {
-	switch {
-	case dt < sliceBudget/8:
-		r.n *= 2
-	case dt > 0:
-		r.n = max(1, int(float64(r.n)*float64(sliceBudget)/float64(dt)))
+	n := 4 * r.n
+	if dt > 0 {
+		n = min(n, int(float64(r.n)*float64(sliceBudget)/float64(dt)))
 	}
-	r.n = min(r.n, 1000)
+	r.n = min(max(1, n), 1000)
 }
 
 // cancel stops the job after the slice in progress.
@@ -121,16 +132,27 @@ func (r *chunkRunner) cancel() {
 	r.busy = false
 }
 
-// Progress is the fraction of the job done.
+// Progress is the fraction of the job done, weighing each stage by its
+// weight.
 func (r *chunkRunner) Progress() float64 {
-	if len(r.stages) == 0 {
+	var done, total float64
+	for i, s := range r.stages {
+		w := s.weight
+		if w == 0 {
+			w = 1
+		}
+		total += w
+		switch {
+		case i < r.at:
+			done += w
+		case i == r.at:
+			done += w * s.progress()
+		}
+	}
+	if total == 0 {
 		return 0
 	}
-	p := float64(r.at)
-	if r.at < len(r.stages) {
-		p += r.stages[r.at].progress()
-	}
-	return p / float64(len(r.stages))
+	return done / total
 }
 
 // yielder queues callbacks behind a MessageChannel message: unlike

@@ -145,6 +145,34 @@ func eval(expr string, res any) chromedp.Action {
 	})
 }
 
+// watchLongTasks makes every page the tab loads from now on keep the
+// longest main-thread task over 50 ms (a PerformanceObserver for
+// "longtask") and their count in window.fgsmlabLongTasks.
+func watchLongTasks() chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := cdppage.AddScriptToEvaluateOnNewDocument(`window.fgsmlabLongTasks = {longest: 0, count: 0};
+			new PerformanceObserver(l => { for (const e of l.getEntries()) {
+				const lt = window.fgsmlabLongTasks; lt.longest = Math.max(lt.longest, e.duration); lt.count++ } })
+				.observe({type: "longtask", buffered: true});`).Do(ctx)
+		return err
+	})
+}
+
+// longTasks is the longest task over 50 ms (0: none) and the number of
+// such tasks since the page loaded or since the last resetLongTasks.
+type longTasks struct{ Longest, Count float64 }
+
+// readLongTasks waits a moment for the observer's last entries and reads
+// them into lt.
+func readLongTasks(lt *longTasks) chromedp.Action {
+	return chromedp.Tasks{chromedp.Sleep(100 * time.Millisecond), eval(`window.fgsmlabLongTasks`, lt)}
+}
+
+// resetLongTasks starts the count again.
+func resetLongTasks() chromedp.Action {
+	return eval(`window.fgsmlabLongTasks = {longest: 0, count: 0}, true`, nil)
+}
+
 // labels returns the clean and adversarial labels the figure shows.
 func labels(ctx context.Context) (clean, adv string, err error) {
 	var l struct{ Clean, Adv string }

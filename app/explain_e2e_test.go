@@ -136,23 +136,18 @@ func TestSweepsPageMatchesNative(t *testing.T) {
 func TestSweepResponsiveness(t *testing.T) {
 	srv := labServer(t)
 	ctx := newTab(t)
-	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/sweeps?models=mlp&n=1000&curves=fgsm"), pageState("sweeps", "done")); err != nil {
+	if err := chromedp.Run(ctx, watchLongTasks(), chromedp.Navigate(srv.URL+"/sweeps?models=mlp&n=1000&curves=fgsm"), pageState("sweeps", "done")); err != nil {
 		t.Fatal(err)
 	}
 	var fgsm, wall, longest []float64
 	for range 5 {
-		var lt struct{ Longest, Count float64 }
+		var lt longTasks
 		var times string
 		err := chromedp.Run(ctx,
-			eval(`window.__lt = {longest: 0, count: 0};
-				window.__obs && window.__obs.disconnect();
-				window.__obs = new PerformanceObserver(l => l.getEntries().forEach(e => {
-					window.__lt.longest = Math.max(window.__lt.longest, e.duration); window.__lt.count++ }));
-				window.__obs.observe({type: "longtask"}); true`, nil),
+			resetLongTasks(),
 			eval(`document.getElementById("sweep-run").click(), true`, nil),
 			pageState("sweeps", "done"),
-			chromedp.Sleep(100*time.Millisecond), // let the observer deliver
-			eval(`({Longest: window.__lt.longest, Count: window.__lt.count})`, &lt),
+			readLongTasks(&lt),
 			eval(`window.fgsmlabSweepTimes`, &times),
 		)
 		if err != nil {
@@ -172,8 +167,8 @@ func TestSweepResponsiveness(t *testing.T) {
 		t.Logf("run: FGSM sweep %.0f ms computing, %.0f ms wall with yields, longest slice %.1f ms; long tasks %.0f, longest %.0f ms",
 			tm.Curves["mlp/fgsm"], tm.Wall, tm.Longest, lt.Count, lt.Longest)
 	}
-	t.Logf("median of 5 runs: FGSM sweep of 1,000 digits × 11 ε on mlp: %.0f ms computing, %.0f ms wall (target ≤ 1000 ms); longest main-thread task %.0f ms (0: none over 50 ms)",
-		median(fgsm), median(wall), median(longest))
+	t.Logf("median of 5 runs: FGSM sweep of 1,000 digits × 11 ε on mlp: %.0f ms computing, %.0f ms wall (target ≤ 1000 ms); longest main-thread task over all runs %.0f ms (0: none over 50 ms)",
+		median(fgsm), median(wall), slices.Max(longest))
 	if median(wall) > 5000 {
 		t.Errorf("the FGSM sweep took %.0f ms, far beyond the 1 s target", median(wall))
 	}

@@ -34,9 +34,8 @@ type rubbishPage struct {
 	// The fraction over n images.
 	n       int
 	run     *rubbishRun
-	running bool
+	job     chunkRunner
 	stopped bool
-	gen     int // bumped to abandon a run
 
 	// Make noise look like a k.
 	k         int
@@ -97,7 +96,7 @@ func (p *rubbishPage) OnMount(ctx app.Context) {
 }
 
 func (p *rubbishPage) OnDismount() {
-	p.gen++
+	p.job.cancel()
 	p.tgen++
 }
 
@@ -153,31 +152,19 @@ func (p *rubbishPage) parse(q url.Values) (bad []string) {
 func (p *rubbishPage) showPanel(name string) bool { return p.panel == "" || p.panel == name }
 
 // startRun measures the fraction over the first n images of the stream,
-// a step per frame.
+// a few images per slice.
 func (p *rubbishPage) startRun(ctx app.Context) {
-	p.gen++
-	gen := p.gen
-	p.run = newRubbishRun(p.n, p.seed, len(p.models))
-	p.running, p.stopped = true, false
-	var tick func(ctx app.Context)
-	tick = func(ctx app.Context) {
-		if gen != p.gen {
-			return
-		}
-		if p.run.Step(p.models, 20*time.Millisecond) {
-			p.running = false
-		} else {
-			afterYield(ctx, tick) // a timer would not give the browser a turn
-		}
-		p.Update()
-	}
-	afterYield(ctx, tick)
+	p.run = newRubbishRun(p.n, p.seed, p.models)
+	p.stopped = false
+	st := stage{step: p.run.Step, progress: p.run.Progress}
+	update := func(ctx app.Context) { p.Update() }
+	p.job.start(ctx, []stage{st}, update, update)
 	p.Update()
 }
 
 func (p *rubbishPage) onCancel(ctx app.Context, e app.Event) {
-	p.gen++
-	p.running, p.stopped = false, true
+	p.job.cancel()
+	p.stopped = true
 	p.Update()
 }
 
@@ -342,15 +329,15 @@ func (p *rubbishPage) renderFraction() app.UI {
 	}
 	status := "Loading the models…"
 	switch {
-	case p.running:
+	case p.job.busy:
 		status = fmt.Sprintf("Measuring: %d of %d noise images…", done, n)
 	case p.stopped:
 		status = fmt.Sprintf("Cancelled after %d of %d images.", done, n)
 	case r != nil:
-		status = fmt.Sprintf("Done: %d noise images (seed %d); the longest step took %d ms.", done, p.seed, r.Longest.Milliseconds())
+		status = fmt.Sprintf("Done: %d noise images (seed %d); the longest step took %.0f ms.", done, p.seed, p.job.Longest)
 	}
 	return app.Section().ID("fraction").Class("card").Aria("labelledby", "h-frac").
-		DataSet("done", r != nil && !p.running && !p.stopped).Body(
+		DataSet("done", r != nil && !p.job.busy && !p.stopped).Body(
 		heading("h-frac", "2", "How often is noise a confident digit?"),
 		app.P().Class("lede").Text("The fraction of noise images to which each model gives some class a probability above 0.5, and the mean of that probability. The same images go through every model."),
 		app.Div().Class("run-row").Body(
@@ -361,7 +348,7 @@ func (p *rubbishPage) renderFraction() app.UI {
 					return app.Option().Value(v).Text(fmt.Sprintf("%d", v)).Selected(v == p.n)
 				}),
 			),
-			app.If(p.running, app.Button().ID("rub-cancel").Class("btn").Text("Cancel").OnClick(p.onCancel)).
+			app.If(p.job.busy, app.Button().ID("rub-cancel").Class("btn").Text("Cancel").OnClick(p.onCancel)).
 				Else(app.Button().ID("rub-run").Class("btn primary").Text("Run again").Disabled(p.models == nil).OnClick(p.onRun)),
 			app.Progress().ID("rub-progress").Max(max(n, 1)).Value(done).Aria("label", "Progress"),
 		),

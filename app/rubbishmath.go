@@ -2,7 +2,6 @@ package main
 
 import (
 	"math/rand/v2"
-	"time"
 
 	"fgsmlab/core"
 	"gonum.org/v1/gonum/mat"
@@ -36,31 +35,30 @@ func noiseImages(seed uint64, first, count int) [][]float64 {
 const rubbishMaxRows = 200
 
 // rubbishRun measures, for several models at once, the fraction of n noise
-// images that get some class with probability above 0.5, in steps that
-// each fit in a frame.
+// images that get some class with probability above 0.5, a few images at a
+// time (a stage of a chunkRunner).
 type rubbishRun struct {
 	N, Done int
 	Hits    []int     // per model: images with a class above 0.5
 	ConfSum []float64 // per model: the sum of those images' top probability
 
-	rng     *rand.Rand
-	rows    int           // images per step, adapted to the budget
-	buf     []float64     // the noise of one step
-	Longest time.Duration // the longest step so far
+	models []*core.Model
+	rng    *rand.Rand
+	buf    []float64 // the noise of one step
 }
 
-func newRubbishRun(n int, seed uint64, models int) *rubbishRun {
-	return &rubbishRun{N: n, Hits: make([]int, models), ConfSum: make([]float64, models), rng: noiseStream(seed), rows: 4}
+func newRubbishRun(n int, seed uint64, models []*core.Model) *rubbishRun {
+	return &rubbishRun{N: n, Hits: make([]int, len(models)), ConfSum: make([]float64, len(models)),
+		models: models, rng: noiseStream(seed)}
 }
 
-// Step feeds the next images to every model, as many as fit in about
-// budget, and reports whether the run is done.
-func (r *rubbishRun) Step(models []*core.Model, budget time.Duration) bool {
-	rows := min(r.rows, r.N-r.Done)
+// Step feeds the next n images (at most rubbishMaxRows) to every model and
+// reports whether the run is done.
+func (r *rubbishRun) Step(n int) bool {
+	rows := min(n, rubbishMaxRows, r.N-r.Done)
 	if rows <= 0 {
 		return true
 	}
-	t0 := time.Now()
 	// One buffer for every step: less garbage, fewer collector pauses.
 	if cap(r.buf) < rows*core.ImageSize {
 		r.buf = make([]float64, rubbishMaxRows*core.ImageSize)
@@ -70,7 +68,7 @@ func (r *rubbishRun) Step(models []*core.Model, budget time.Duration) bool {
 	for i := range xs {
 		xs[i] = r.rng.NormFloat64()
 	}
-	for k, m := range models {
+	for k, m := range r.models {
 		p := m.Predict(x)
 		for i := range rows {
 			if top := p.At(i, core.Argmax(p.RawRowView(i))); top > 0.5 {
@@ -80,18 +78,11 @@ func (r *rubbishRun) Step(models []*core.Model, budget time.Duration) bool {
 		}
 	}
 	r.Done += rows
-	took := time.Since(t0)
-	r.Longest = max(r.Longest, took)
-	// Aim the next step at the budget, growing by at most 2× a step: the
-	// browser's clock is coarse, and a step that looked free may not be.
-	per := took / time.Duration(rows)
-	next := 2 * rows
-	if per > 0 {
-		next = min(int(budget/per), next)
-	}
-	r.rows = min(max(next, 1), rubbishMaxRows)
 	return r.Done >= r.N
 }
+
+// Progress is the fraction of the images done.
+func (r *rubbishRun) Progress() float64 { return float64(r.Done) / float64(max(r.N, 1)) }
 
 // Result returns model k's figures so far, as core.Rubbish reports them.
 func (r *rubbishRun) Result(k int) core.Result {

@@ -48,13 +48,17 @@ func TestTrainPageMatchesNativeTraining(t *testing.T) {
 	ctx := newTab(t)
 	url := srv.URL + "/train?" + spec.query().Encode()
 	var ready bool
+	var lt longTasks
 	err := chromedp.Run(ctx,
+		watchLongTasks(),
 		chromedp.Navigate(url),
 		poll(`document.querySelector("#train") && document.querySelector("#train").dataset.state === "ready"`),
 		eval(`document.getElementById("tr-start").textContent === "Train both"`, &ready),
+		resetLongTasks(),
 		eval(`document.getElementById("tr-start").click()`, nil),
 		chromedp.Poll(`document.querySelector("#train").dataset.state === "done"`, nil,
 			chromedp.WithPollingTimeout(60*time.Second), chromedp.WithPollingInterval(100*time.Millisecond)),
+		readLongTasks(&lt),
 	)
 	if err != nil {
 		var state string
@@ -119,13 +123,13 @@ func TestTrainPageMatchesNativeTraining(t *testing.T) {
 	}
 	adv := append([]float64(nil), times[:epochs]...) // the adversarial run's epochs come first
 	sort.Float64s(adv)
-	t.Logf("in Chromium: one epoch of softmax training on 10,000 digits, α = 0.5: median %.0f ms (epochs %v ms); plain α = 1 epochs %v ms; slices of work: median %s ms, 90%% under %s ms, longest %s ms",
-		adv[len(adv)/2], times[:epochs], times[epochs:], page.P50, page.P90, page.Longest)
+	t.Logf("in Chromium: one epoch of softmax training on 10,000 digits, α = 0.5: median %.0f ms (epochs %v ms); plain α = 1 epochs %v ms; slices of work: median %s ms, 90%% under %s ms, longest %s ms; main-thread tasks over 50 ms: %.0f, longest %.0f ms",
+		adv[len(adv)/2], times[:epochs], times[epochs:], page.P50, page.P90, page.Longest, lt.Count, lt.Longest)
 	if adv[len(adv)/2] > 2000 {
 		t.Logf("NOTE: the median epoch misses the 2 s target")
 	}
 	// A slice holds at least one mini-batch, and the page packs no more
-	// batches into it than fit in its 30 ms budget, so the typical slice
+	// batches into it than fit in its 20 ms budget, so the typical slice
 	// must end within 50 ms (or two batches' time, where the machine is so
 	// loaded that one batch takes longer). The tail is logged, not checked:
 	// on a busy machine the operating system stretches any slice.
@@ -232,5 +236,39 @@ func TestTrainPageEmbedAndBadLinks(t *testing.T) {
 	}
 	if lab.Model != "mlp" || !strings.Contains(lab.Notice, "model") {
 		t.Errorf("a fresh lab asked for an untrained model shows %+v; want mlp and a notice naming model", lab)
+	}
+}
+
+// TestTrainResponsiveness trains the small MLP for one epoch, with the
+// plain comparison, and logs the longest main-thread task while the page
+// loads its digits and while it trains (the issue asks for none over
+// 50 ms). It fails only far beyond that, since the machine may be busy: a
+// page that does not yield makes one task of seconds.
+func TestTrainResponsiveness(t *testing.T) {
+	spec := trainSpec{Kind: "mlp", Alpha20: 10, Eps255: 64, Epochs: 1, LR: 0.002, Seed: 7, Plain: true}
+	srv := labServer(t)
+	ctx := newTab(t)
+	var load, train longTasks
+	var slices struct{ P50, P90, Longest string }
+	err := chromedp.Run(ctx,
+		watchLongTasks(),
+		chromedp.Navigate(srv.URL+"/train?"+spec.query().Encode()),
+		poll(`document.querySelector("#train") && document.querySelector("#train").dataset.state === "ready"`),
+		readLongTasks(&load),
+		resetLongTasks(),
+		eval(`document.getElementById("tr-start").click()`, nil),
+		chromedp.Poll(`document.querySelector("#train").dataset.state === "done"`, nil,
+			chromedp.WithPollingTimeout(60*time.Second), chromedp.WithPollingInterval(100*time.Millisecond)),
+		readLongTasks(&train),
+		eval(`(() => { const d = document.querySelector(".train-page").dataset;
+			return {P50: d.p50Ms, P90: d.p90Ms, Longest: d.longestMs} })()`, &slices),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("in Chromium, /train with the MLP: main-thread tasks over 50 ms while loading the digits: %.0f, longest %.0f ms; while training one epoch of both models: %.0f, longest %.0f ms; slices of work: median %s ms, 90%% under %s ms, longest %s ms",
+		load.Count, load.Longest, train.Count, train.Longest, slices.P50, slices.P90, slices.Longest)
+	if train.Longest > 1000 {
+		t.Errorf("a main-thread task took %.0f ms during training: the page does not yield", train.Longest)
 	}
 }

@@ -25,22 +25,14 @@ type trainPage struct {
 	status  string // what the page is waiting for, or an error
 	failed  bool
 
-	train   *core.Dataset
-	testX   *mat.Dense
-	testY   []int
-	chart   *lineChart
-	runs    []*trainRun
-	tasks   []trainTask
-	task    int
-	gen     int // bumped by start and stop; a stale loop stops
-	running bool
-	done    bool
-
-	batchEst, digitEst time.Duration // measured cost of one batch, one digit
-	longest            float64       // the longest slice of work, in ms
-	slices             []float64     // the duration of every slice, in ms
-	started            time.Time
-	wall               float64 // ms from start to the end
+	train *core.Dataset
+	testX *mat.Dense
+	testY []int
+	chart *lineChart
+	runs  []*trainRun
+	tasks []trainTask // one per stage of run
+	run   chunkRunner
+	done  bool
 }
 
 // trainRun is one model being trained and its measurements.
@@ -50,7 +42,6 @@ type trainRun struct {
 	color   string
 	m       *core.Model
 	st      *core.Stepper
-	eval    *core.SweepRun
 	points  []trainPoint
 	epochMs []float64 // training time of each epoch (without evaluation)
 	cur     float64
@@ -68,10 +59,6 @@ type trainTask struct {
 	run   int
 	train bool
 }
-
-// trainBudget is the computing time of one slice: well under the 50 ms of
-// a long task, with room for the re-render.
-const trainBudget = 30 * time.Millisecond
 
 const (
 	colourAdv   = "#6d28d9"
@@ -123,14 +110,14 @@ func (p *trainPage) OnMount(ctx app.Context) {
 	app.Window().Get("document").Get("documentElement").Get("dataset").Set("fgsmlab", "train-mounted")
 }
 
-func (p *trainPage) OnDismount() { p.gen++ }
+func (p *trainPage) OnDismount() { p.run.cancel() }
 
 // state is what the page is doing, for the tests and the style sheet.
 func (p *trainPage) state() string {
 	switch {
 	case p.failed:
 		return "error"
-	case p.running:
+	case p.run.busy:
 		return "running"
 	case p.done:
 		return "done"
@@ -143,7 +130,7 @@ func (p *trainPage) state() string {
 // start trains the chosen model, and the plain one beside it, epoch by
 // epoch in turn, evaluating each after every epoch.
 func (p *trainPage) start(ctx app.Context, e app.Event) {
-	if p.train == nil || p.running {
+	if p.train == nil || p.run.busy {
 		return
 	}
 	specs := []trainSpec{p.s}
@@ -161,104 +148,78 @@ func (p *trainPage) start(ctx app.Context, e app.Event) {
 		p.runs = append(p.runs, r)
 	}
 	p.tasks = nil
+	var stages []stage
 	for epoch := 0; epoch <= p.s.Epochs; epoch++ {
-		for i := range p.runs {
+		for i, r := range p.runs {
 			if epoch > 0 {
 				p.tasks = append(p.tasks, trainTask{run: i, train: true})
+				stages = append(stages, p.epochStage(r))
 			}
 			p.tasks = append(p.tasks, trainTask{run: i})
+			stages = append(stages, p.evalStage(r))
 		}
 	}
-	p.task, p.running, p.done, p.longest, p.slices = 0, true, false, 0, nil
-	p.gen++
-	gen := p.gen
-	p.started = time.Now()
+	p.done = false
 	p.showChart()
-	afterYield(ctx, func(ctx app.Context) { p.loop(ctx, gen) })
+	p.run.start(ctx, stages, func(ctx app.Context) { p.Update() }, func(ctx app.Context) { p.finish() })
 }
 
 func (p *trainPage) stop(ctx app.Context, e app.Event) {
-	if !p.running {
+	if !p.run.busy {
 		return
 	}
-	p.gen++
-	p.running = false
+	p.run.cancel()
 	p.status = "Stopped. The partly trained models are not offered to the lab; press Train to start again."
 }
 
-// loop does one slice of work, about trainBudget long, then yields.
-func (p *trainPage) loop(ctx app.Context, gen int) {
-	if gen != p.gen {
-		return
-	}
-	t0 := time.Now()
-	for p.task < len(p.tasks) {
-		if p.tasks[p.task].train {
-			p.trainBatch()
-		} else {
-			p.evaluate(trainBudget - time.Since(t0))
-		}
-		est := p.digitEst * 50
-		if p.task < len(p.tasks) && p.tasks[p.task].train {
-			est = p.batchEst
-		}
-		if time.Since(t0)+est > trainBudget {
-			break
-		}
-	}
-	ms := float64(time.Since(t0)) / float64(time.Millisecond)
-	p.longest = max(p.longest, ms)
-	p.slices = append(p.slices, ms)
-	if p.task == len(p.tasks) {
-		p.finish()
-		return
-	}
-	p.Update()
-	afterYield(ctx, func(ctx app.Context) { p.loop(ctx, gen) })
-}
-
-func (p *trainPage) trainBatch() {
-	r := p.runs[p.tasks[p.task].run]
-	t := time.Now()
-	ended := r.st.Step(1)
-	if !ended {
-		p.batchEst = time.Since(t)
-	}
-	r.cur += float64(time.Since(t)) / float64(time.Millisecond)
-	if ended {
-		r.epochMs = append(r.epochMs, r.cur)
-		r.cur = 0
-		p.task++
+// epochStage trains r for one epoch, a few mini-batches per step, and
+// times it.
+func (p *trainPage) epochStage(r *trainRun) stage {
+	epochs := float64(p.s.Epochs)
+	return stage{
+		step: func(n int) bool {
+			t := time.Now()
+			ended := r.st.Step(n)
+			r.cur += float64(time.Since(t)) / float64(time.Millisecond)
+			if ended {
+				r.epochMs = append(r.epochMs, r.cur)
+				r.cur = 0
+			}
+			return ended
+		},
+		progress: func() float64 { return r.st.Progress()*epochs - float64(r.st.Epoch()) },
+		weight:   8, // an epoch costs several evaluations
 	}
 }
 
-// evaluate scores the run on the test digits at ε = 0, the chosen ε and
-// 0.25, as many digits as fit in the time left.
-func (p *trainPage) evaluate(left time.Duration) {
-	r := p.runs[p.tasks[p.task].run]
-	if r.eval == nil {
-		r.eval = core.NewSweepRun(r.m, p.testX, p.testY, core.AttackFGSM, trainEvalEps(p.s.Eps()), core.Options{}, 0)
-	}
-	n := 20
-	if p.digitEst > 0 {
-		n = max(10, int(left/p.digitEst))
-	}
-	t := time.Now()
-	done := r.eval.Step(n)
-	p.digitEst = max(time.Since(t)/time.Duration(n), time.Microsecond)
-	if done {
-		res := r.eval.Results()
-		r.points = append(r.points, trainPoint{Epoch: len(r.points), Clean: res[0], FGSM: res[1], At25: res[2]})
-		r.eval = nil
-		p.task++
-		p.showChart()
+// evalStage scores r on the test digits at ε = 0, the chosen ε and 0.25,
+// and adds the point to the chart.
+func (p *trainPage) evalStage(r *trainRun) stage {
+	var sw *core.SweepRun
+	return stage{
+		step: func(n int) bool {
+			if sw == nil {
+				sw = core.NewSweepRun(r.m, p.testX, p.testY, core.AttackFGSM, trainEvalEps(p.s.Eps()), core.Options{}, 0)
+			}
+			return sw.Step(n)
+		},
+		progress: func() float64 {
+			if sw == nil {
+				return 0
+			}
+			return sw.Progress()
+		},
+		finish: func() {
+			res := sw.Results()
+			r.points = append(r.points, trainPoint{Epoch: len(r.points), Clean: res[0], FGSM: res[1], At25: res[2]})
+			p.showChart()
+		},
 	}
 }
 
 // finish offers the trained models to the lab.
 func (p *trainPage) finish() {
-	p.running, p.done = false, true
-	p.wall = float64(time.Since(p.started)) / float64(time.Millisecond)
+	p.done = true
 	for _, r := range p.runs {
 		last := r.points[len(r.points)-1]
 		metrics, _ := json.Marshal(map[string]float64{
@@ -306,32 +267,6 @@ func (p *trainPage) showChart() {
 	}
 	p.setAxes()
 	p.chart.show(ss, nil)
-}
-
-// progress is the fraction of the tasks done, counting batches within a
-// training epoch and digits within an evaluation.
-func (p *trainPage) progress() float64 {
-	if len(p.tasks) == 0 {
-		return 0
-	}
-	var w, total float64
-	for i, t := range p.tasks {
-		cost := 1.0
-		if t.train {
-			cost = 8 // an epoch costs several evaluations
-		}
-		total += cost
-		switch {
-		case i < p.task:
-			w += cost
-		case i == p.task && t.train:
-			st := p.runs[t.run].st
-			w += cost * (st.Progress()*float64(p.s.Epochs) - float64(st.Epoch()))
-		case i == p.task && p.runs[t.run].eval != nil:
-			w += cost * p.runs[t.run].eval.Progress()
-		}
-	}
-	return w / total
 }
 
 // epochTimes lists every finished epoch's training time, in ms.

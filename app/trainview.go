@@ -13,7 +13,7 @@ import (
 
 func (p *trainPage) Render() app.UI {
 	times, _ := json.Marshal(p.epochTimes())
-	return app.Div().Class("train-page").DataSet("epoch-ms", string(times)).DataSet("longest-ms", fmt.Sprintf("%.1f", p.longest)).DataSet("p50-ms", fmt.Sprintf("%.1f", quantileMs(p.slices, 0.5))).DataSet("p90-ms", fmt.Sprintf("%.1f", quantileMs(p.slices, 0.9))).Body(
+	return app.Div().Class("train-page").DataSet("epoch-ms", string(times)).DataSet("longest-ms", fmt.Sprintf("%.1f", p.run.Longest)).DataSet("p50-ms", fmt.Sprintf("%.1f", quantileMs(p.run.Slices, 0.5))).DataSet("p90-ms", fmt.Sprintf("%.1f", quantileMs(p.run.Slices, 0.9))).Body(
 		explainFrame("train", "/train", "Train it yourself",
 			"Train a small model here, in your browser, on the paper's adversarial objective α·J(x) + (1 − α)·J(x + ε·sign(∇ₓJ)), and watch its error on FGSM examples fall beside a model trained plainly (paper §6).",
 			p.s.Embed, p.state(), p.notices,
@@ -34,7 +34,7 @@ func (p *trainPage) Render() app.UI {
 }
 
 func (p *trainPage) renderControls() app.UI {
-	busy := p.running
+	busy := p.run.busy
 	return app.Div().Class("train-controls").Body(
 		app.Div().Class("field").Body(
 			app.Label().For("tr-kind").Text("Model"),
@@ -134,7 +134,7 @@ func (p *trainPage) onSeed(ctx app.Context, e app.Event) {
 
 func (p *trainPage) renderProgress() app.UI {
 	switch {
-	case p.status != "" && !p.running:
+	case p.status != "" && !p.run.busy:
 		class := "muted"
 		if p.failed {
 			class = "error"
@@ -143,9 +143,9 @@ func (p *trainPage) renderProgress() app.UI {
 			app.If(p.train == nil && !p.failed, app.Progress().Aria("label", "Loading the digits")),
 			app.P().ID("tr-status").Class(class).Role("status").Text(p.status),
 		)
-	case p.running:
+	case p.run.busy:
 		return app.Div().Class("run-progress").Body(
-			app.Progress().ID("tr-progress").Max(1).Value(fmt.Sprintf("%.3f", p.progress())).Aria("label", "Training progress"),
+			app.Progress().ID("tr-progress").Max(1).Value(fmt.Sprintf("%.3f", p.run.Progress())).Aria("label", "Training progress"),
 			app.Span().ID("tr-status").Class("small").Role("status").Text(p.runningText()),
 		)
 	}
@@ -154,10 +154,10 @@ func (p *trainPage) renderProgress() app.UI {
 
 // runningText says what is being computed.
 func (p *trainPage) runningText() string {
-	if p.task >= len(p.tasks) {
+	if p.run.at >= len(p.tasks) {
 		return ""
 	}
-	t := p.tasks[p.task]
+	t := p.tasks[p.run.at]
 	r := p.runs[t.run]
 	if t.train {
 		return fmt.Sprintf("Training the %s model: epoch %d of %d", r.label, r.st.Epoch()+1, p.s.Epochs)
@@ -232,7 +232,7 @@ func (p *trainPage) speedText() string {
 		target = "; the project aims at 2 s for softmax at α = 0.5"
 	}
 	return fmt.Sprintf("One training epoch over 10,000 digits took %.2f s in your browser (median over the epochs%s). The whole run took %.1f s in %d slices of work between paints: 90%% took under %.0f ms, the longest %.0f ms.",
-		medianMs(p.epochTimes())/1000, target, p.wall/1000, len(p.slices), quantileMs(p.slices, 0.9), p.longest)
+		medianMs(p.epochTimes())/1000, target, p.run.Wall/1000, len(p.run.Slices), quantileMs(p.run.Slices, 0.9), p.run.Longest)
 }
 
 // trainPct writes an error rate as a percentage with one decimal.
