@@ -304,3 +304,58 @@ func TestLRScreenshots(t *testing.T) {
 		}
 	}
 }
+
+// TestLinearAndRubbishLinks moves controls on /linear and /rubbish and
+// checks that the address bar follows, so that a copied link reproduces
+// what the page shows; then it opens that link and checks the controls.
+func TestLinearAndRubbishLinks(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTab(t)
+	setRange := func(id string, v int) chromedp.Action {
+		return eval(fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %d;
+			e.dispatchEvent(new Event("input", {bubbles: true})); return true })()`, id, v), nil)
+	}
+	var link string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/linear"),
+		poll(`document.getElementById("linear") && document.getElementById("linear").dataset.ready === "true"`),
+		setRange("dim-n", 100),
+		setRange("sub", 3),
+		poll(`new URLSearchParams(location.search).get("n") === "100" && new URLSearchParams(location.search).get("sub") === "0.3"`),
+		eval(`location.href`, &link),
+	)
+	if err != nil {
+		t.Fatalf("/linear: %v", err)
+	}
+	var dim, sub string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(link),
+		poll(`document.getElementById("linear") && document.getElementById("linear").dataset.ready === "true"`),
+		eval(`document.getElementById("dim-n").value`, &dim),
+		eval(`document.getElementById("sub").value`, &sub),
+	)
+	if err != nil || dim != "100" || sub != "3" {
+		t.Errorf("the link %s shows n = %q, sub = %q tenths (%v); want 100 and 3", link, dim, sub, err)
+	}
+
+	var pressed string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/rubbish?n=100"),
+		poll(`document.getElementById("fraction") && document.getElementById("fraction").dataset.done === "true"`),
+		eval(`(() => { const s = document.getElementById("rub-k"); s.value = "5";
+			s.dispatchEvent(new Event("change", {bubbles: true})); return true })()`, nil),
+		eval(`document.querySelectorAll(".noise-pick")[2].click(), true`, nil),
+		poll(`new URLSearchParams(location.search).get("k") === "5" && new URLSearchParams(location.search).get("image") === "2"`),
+		eval(`location.href`, &link),
+		chromedp.Navigate(srv.URL+"/rubbish?n=100&k=7&image=13&model=softmax"),
+		poll(`document.querySelectorAll(".noise-pick[aria-pressed=true]").length === 1`),
+		eval(`document.querySelector(".noise-pick[aria-pressed=true]").parentElement.dataset.index + "," +
+			document.getElementById("rub-k").value + "," + document.getElementById("rub-model").value`, &pressed),
+	)
+	if err != nil {
+		t.Fatalf("/rubbish: %v", err)
+	}
+	if pressed != "13,7,softmax" {
+		t.Errorf("/rubbish?k=7&image=13&model=softmax starts from image, k, model %q; want 13,7,softmax", pressed)
+	}
+}

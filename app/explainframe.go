@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
@@ -129,6 +131,47 @@ func (p *pageParams) index(name string, n, def int) int {
 	return i
 }
 
+// intIn reads an integer in [lo, hi].
+func (p *pageParams) intIn(name string, lo, hi, def int) int {
+	v, ok := p.value(name)
+	if !ok {
+		return def
+	}
+	i, err := strconv.Atoi(v)
+	if err != nil || i < lo || i > hi {
+		p.fail(name)
+		return def
+	}
+	return i
+}
+
+// eps255 reads ε in [0, 0.5] and rounds it to grey levels, as the lab does.
+func (p *pageParams) eps255(name string, def int) int {
+	v, ok := p.value(name)
+	if !ok {
+		return def
+	}
+	e, err := parseEps(v)
+	if err != nil {
+		p.fail(name)
+		return def
+	}
+	return e
+}
+
+// choice reads one of options.
+func (p *pageParams) choice(name string, options []string, def string) string {
+	v, ok := p.value(name)
+	if !ok {
+		return def
+	}
+	if !slices.Contains(options, v) {
+		p.fail(name)
+		return def
+	}
+	return v
+}
+
 // models reads a comma-separated list of shipped model names.
 func (p *pageParams) models(name string, def []string) []string {
 	v, ok := p.value(name)
@@ -172,9 +215,13 @@ func (p *pageParams) notices() []string {
 	if len(p.bad) == 0 {
 		return nil
 	}
-	return []string{fmt.Sprintf(
-		"Some settings in the link were not understood and were reset to their defaults: %s.",
-		strings.Join(p.bad, ", "))}
+	return []string{badParamsNotice(p.bad)}
+}
+
+// badParamsNotice lists URL parameters that were not understood; it names
+// them and never repeats their values, which could be anything.
+func badParamsNotice(bad []string) string {
+	return fmt.Sprintf("Some settings in the link were not understood and were reset to their defaults: %s.", strings.Join(bad, ", "))
 }
 
 // progressRow shows a running job's progress and a cancel button.
@@ -217,9 +264,44 @@ func epsGrid() []float64 {
 	return e
 }
 
-// setQuery rewrites the address bar's query without reloading.
+// setQuery rewrites the address bar's query without reloading (see setURL).
 func setQuery(q url.Values) {
 	u := *app.Window().URL()
 	u.RawQuery = q.Encode()
-	app.Window().Get("history").Call("replaceState", nil, "", u.String())
+	setURL(u.String())
+}
+
+// addressBar is what setURL has yet to write.
+var addressBar struct {
+	sync.Mutex
+	at      time.Time // when it was last written
+	pending string    // the newest address not yet written, if any
+}
+
+// setURL shows u in the address bar without reloading or adding to the
+// history, at most about four times a second: browsers throttle
+// history.replaceState, and a slider asks at every step. The last address
+// asked for is always written.
+func setURL(u string) {
+	const every = 250 * time.Millisecond
+	addressBar.Lock()
+	defer addressBar.Unlock()
+	if wait := every - time.Since(addressBar.at); wait > 0 {
+		if addressBar.pending == "" {
+			time.AfterFunc(wait, func() {
+				addressBar.Lock()
+				defer addressBar.Unlock()
+				writeURL(addressBar.pending)
+			})
+		}
+		addressBar.pending = u
+		return
+	}
+	writeURL(u)
+}
+
+// writeURL replaces the address; the caller holds addressBar's lock.
+func writeURL(u string) {
+	addressBar.at, addressBar.pending = time.Now(), ""
+	app.Window().Get("history").Call("replaceState", nil, "", u)
 }

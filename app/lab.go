@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"fgsmlab/core"
@@ -29,8 +28,6 @@ type lab struct {
 	first        bool // the first outcome has been shown
 	galleryShown bool
 
-	urlAt      time.Time // when the address bar was last rewritten
-	urlPending bool
 
 	pad      *pad
 	gallery  *gallery
@@ -66,9 +63,7 @@ func (l *lab) OnMount(ctx app.Context) {
 	s, bad := parseSettings(app.Window().URL().Query(), -1)
 	l.s = s
 	if len(bad) > 0 {
-		l.notices = append(l.notices, fmt.Sprintf(
-			"Some settings in the link were not understood and were reset to their defaults: %s.",
-			strings.Join(bad, ", ")))
+		l.notices = append(l.notices, badParamsNotice(bad))
 	}
 	if s.Input != nil {
 		l.x = s.Input
@@ -330,23 +325,8 @@ func (l *lab) link() string {
 	return u.String()
 }
 
-// rewriteURL keeps the address bar in step with the state, at most about
-// four times a second (browsers throttle history.replaceState).
-func (l *lab) rewriteURL(ctx app.Context) {
-	const every = 250 * time.Millisecond
-	if wait := every - time.Since(l.urlAt); wait > 0 {
-		if !l.urlPending {
-			l.urlPending = true
-			ctx.After(wait, func(ctx app.Context) {
-				l.urlPending = false
-				l.rewriteURL(ctx)
-			})
-		}
-		return
-	}
-	l.urlAt = time.Now()
-	app.Window().Get("history").Call("replaceState", nil, "", l.link())
-}
+// rewriteURL keeps the address bar in step with the state.
+func (l *lab) rewriteURL(ctx app.Context) { setURL(l.link()) }
 
 // mark records a moment in the browser's performance timeline, where the
 // benchmark and the developer tools can see it.

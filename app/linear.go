@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"slices"
 	"strconv"
 
 	"fgsmlab/core"
@@ -57,10 +56,7 @@ func newLinearPage() *linearPage {
 }
 
 func (p *linearPage) OnMount(ctx app.Context) {
-	bad := p.parse(app.Window().URL().Query())
-	if msg := explainNotice(bad); msg != "" {
-		p.notices = append(p.notices, msg)
-	}
+	p.parse(app.Window().URL().Query())
 	p.eps.show(p.eps255)
 	ctx.Async(func() {
 		m, err := sharedModel("logreg37")
@@ -72,48 +68,32 @@ func (p *linearPage) OnMount(ctx app.Context) {
 	})
 }
 
-// parse reads ?eps, ?n, ?sub, ?panel and ?embed; it returns the names of
-// invalid ones, which keep their defaults.
-func (p *linearPage) parse(q url.Values) (bad []string) {
-	if v, ok := one(q, "eps"); ok {
-		if e, err := parseEps(v); err == nil {
-			p.eps255 = e
-		} else {
-			bad = append(bad, "eps")
-		}
+// parse reads ?eps, ?n, ?sub, ?panel and ?embed; invalid ones keep their
+// defaults and are named in a notice.
+func (p *linearPage) parse(v url.Values) {
+	q := newPageParams(v)
+	p.eps255 = q.eps255("eps", p.eps255)
+	p.dim = q.intIn("n", 1, dimPlotMaxN, p.dim)
+	// ε of the precision panel in grey levels, 0.1 to 1 in tenths.
+	p.tenths = int(math.Round(10 * q.fraction("sub", 0.1, 1, float64(p.tenths)/10)))
+	p.panel = q.choice("panel", linearPanels, p.panel)
+	p.embed = q.flag("embed")
+	p.notices = q.notices()
+}
+
+// query is the page's state as link parameters, as parse reads them.
+func (p *linearPage) query() url.Values {
+	q := url.Values{}
+	q.Set("eps", strconv.FormatFloat(float64(p.eps255)/255, 'f', 4, 64))
+	q.Set("n", strconv.Itoa(p.dim))
+	q.Set("sub", strconv.FormatFloat(float64(p.tenths)/10, 'f', 1, 64))
+	if p.panel != "" {
+		q.Set("panel", p.panel)
 	}
-	if v, ok := one(q, "n"); ok {
-		if n, err := strconv.Atoi(v); err == nil && n >= 1 && n <= dimPlotMaxN {
-			p.dim = n
-		} else {
-			bad = append(bad, "n")
-		}
+	if p.embed {
+		q.Set("embed", "1")
 	}
-	if v, ok := one(q, "sub"); ok {
-		// ε in grey levels, 0.1 to 1 in tenths.
-		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0.1 && f <= 1 && len(v) <= 8 {
-			p.tenths = int(math.Round(f * 10))
-		} else {
-			bad = append(bad, "sub")
-		}
-	}
-	if v, ok := one(q, "panel"); ok {
-		if slices.Contains(linearPanels, v) {
-			p.panel = v
-		} else {
-			bad = append(bad, "panel")
-		}
-	}
-	if v, ok := one(q, "embed"); ok {
-		switch v {
-		case "1", "true":
-			p.embed = true
-		case "0", "false":
-		default:
-			bad = append(bad, "embed")
-		}
-	}
-	return bad
+	return q
 }
 
 func (p *linearPage) load(m *core.Model, d *core.Dataset, err error) {
@@ -179,6 +159,7 @@ func (p *linearPage) subEps() float64  { return float64(p.tenths) / 10 / 255 }
 
 func (p *linearPage) onEps(ctx app.Context, eps255 int) {
 	p.eps255 = eps255
+	setQuery(p.query())
 	if p.m != nil {
 		p.recompute()
 	}
@@ -188,6 +169,7 @@ func (p *linearPage) onEps(ctx app.Context, eps255 int) {
 func (p *linearPage) onDim(ctx app.Context, e app.Event) {
 	if n := ctx.JSSrc().Get("valueAsNumber").Int(); n >= 1 && n <= dimPlotMaxN {
 		p.dim = n
+		setQuery(p.query())
 		p.Update()
 	}
 }
@@ -195,6 +177,7 @@ func (p *linearPage) onDim(ctx app.Context, e app.Event) {
 func (p *linearPage) onSub(ctx app.Context, e app.Event) {
 	if t := ctx.JSSrc().Get("valueAsNumber").Int(); t >= 1 && t <= 10 {
 		p.tenths = t
+		setQuery(p.query())
 		if p.m != nil {
 			p.recomputePrecision()
 		}

@@ -48,15 +48,6 @@ func explainTop(title, tagline string) app.UI {
 	)
 }
 
-// explainNotice lists URL parameters that were not understood; it names
-// them but never echoes their values.
-func explainNotice(bad []string) string {
-	if len(bad) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("Some settings in the link were not understood and were reset to their defaults: %s.", strings.Join(bad, ", "))
-}
-
 // pct writes a fraction as a percentage with the given decimals.
 func pct(v float64, decimals int) string {
 	return fmt.Sprintf("%.*f%%", decimals, 100*v)

@@ -75,9 +75,7 @@ func newRubbishPage() *rubbishPage {
 }
 
 func (p *rubbishPage) OnMount(ctx app.Context) {
-	if msg := explainNotice(p.parse(app.Window().URL().Query())); msg != "" {
-		p.notices = append(p.notices, msg)
-	}
+	p.parse(app.Window().URL().Query())
 	p.setGrid()
 	ctx.Async(func() {
 		ms, err := sharedModels(modelNames)
@@ -100,53 +98,43 @@ func (p *rubbishPage) OnDismount() {
 	p.tgen++
 }
 
-// parse reads ?n, ?seed, ?k, ?model, ?eps, ?panel and ?embed.
-func (p *rubbishPage) parse(q url.Values) (bad []string) {
-	intParam := func(name string, lo, hi int, dst *int) {
-		if v, ok := one(q, name); ok {
-			if i, err := strconv.Atoi(v); err == nil && i >= lo && i <= hi {
-				*dst = i
-			} else {
-				bad = append(bad, name)
-			}
-		}
+// parse reads ?n, ?seed, ?k, ?model, ?eps, ?image, ?panel and ?embed;
+// invalid ones keep their defaults and are named in a notice.
+func (p *rubbishPage) parse(v url.Values) {
+	q := newPageParams(v)
+	p.n = q.intIn("n", 1, 10000, p.n)
+	p.seed = uint64(q.intIn("seed", 0, 1<<31-1, int(p.seed)))
+	p.k = q.intIn("k", 0, 9, p.k)
+	p.tmodel = q.choice("model", modelNames, p.tmodel)
+	p.teps255 = q.eps255("eps", p.teps255)
+	// The image panel 3 starts from, as an index in the noise stream.
+	image := q.intIn("image", 0, rubbishMaxImage, p.offset+p.start)
+	p.offset, p.start = image/rubbishGridSize*rubbishGridSize, image%rubbishGridSize
+	p.panel = q.choice("panel", rubbishPanels, p.panel)
+	p.embed = q.flag("embed")
+	p.notices = q.notices()
+}
+
+// rubbishMaxImage bounds ?image: the grid pages through the stream eight
+// images at a time.
+const rubbishMaxImage = 1_000_000
+
+// query is the page's state as link parameters, as parse reads them.
+func (p *rubbishPage) query() url.Values {
+	q := url.Values{}
+	q.Set("n", strconv.Itoa(p.n))
+	q.Set("seed", strconv.FormatUint(p.seed, 10))
+	q.Set("k", strconv.Itoa(p.k))
+	q.Set("model", p.tmodel)
+	q.Set("eps", strconv.FormatFloat(float64(p.teps255)/255, 'f', 4, 64))
+	q.Set("image", strconv.Itoa(p.offset+p.start))
+	if p.panel != "" {
+		q.Set("panel", p.panel)
 	}
-	intParam("n", 1, 10000, &p.n)
-	seed := int(p.seed)
-	intParam("seed", 0, 1<<31-1, &seed)
-	p.seed = uint64(seed)
-	intParam("k", 0, 9, &p.k)
-	if v, ok := one(q, "model"); ok {
-		if slices.Contains(modelNames, v) {
-			p.tmodel = v
-		} else {
-			bad = append(bad, "model")
-		}
+	if p.embed {
+		q.Set("embed", "1")
 	}
-	if v, ok := one(q, "eps"); ok {
-		if e, err := parseEps(v); err == nil {
-			p.teps255 = e
-		} else {
-			bad = append(bad, "eps")
-		}
-	}
-	if v, ok := one(q, "panel"); ok {
-		if slices.Contains(rubbishPanels, v) {
-			p.panel = v
-		} else {
-			bad = append(bad, "panel")
-		}
-	}
-	if v, ok := one(q, "embed"); ok {
-		switch v {
-		case "1", "true":
-			p.embed = true
-		case "0", "false":
-		default:
-			bad = append(bad, "embed")
-		}
-	}
-	return bad
+	return q
 }
 
 func (p *rubbishPage) showPanel(name string) bool { return p.panel == "" || p.panel == name }
@@ -156,6 +144,7 @@ func (p *rubbishPage) showPanel(name string) bool { return p.panel == "" || p.pa
 func (p *rubbishPage) startRun(ctx app.Context) {
 	p.run = newRubbishRun(p.n, p.seed, p.models)
 	p.stopped = false
+	setQuery(p.query())
 	st := stage{step: p.run.Step, progress: p.run.Progress}
 	update := func(ctx app.Context) { p.Update() }
 	p.job.start(ctx, []stage{st}, update, update)
@@ -216,6 +205,7 @@ func (p *rubbishPage) startTarget(ctx app.Context) {
 	p.tgen++
 	gen := p.tgen
 	p.frames, p.frameURLs, p.probs, p.labels = nil, nil, nil, nil
+	setQuery(p.query())
 	if p.models == nil {
 		p.Update()
 		return

@@ -76,8 +76,7 @@ func newTrainPage() *trainPage {
 		s, bad := parseTrainSpec(app.Window().URL().Query())
 		p.s = s
 		if len(bad) > 0 {
-			p.notices = append(p.notices, fmt.Sprintf(
-				"Some settings in the link were not understood and were reset to their defaults: %s.", strings.Join(bad, ", ")))
+			p.notices = append(p.notices, badParamsNotice(bad))
 		}
 	}
 	p.setAxes()
@@ -291,11 +290,7 @@ func quantileMs(v []float64, q float64) float64 {
 	return s[min(int(q*float64(len(s))), len(s)-1)]
 }
 
-func (p *trainPage) rewriteURL() {
-	u := *app.Window().URL()
-	u.RawQuery = p.s.query().Encode()
-	app.Window().Get("history").Call("replaceState", nil, "", u.String())
-}
+func (p *trainPage) rewriteURL() { setQuery(p.s.query()) }
 
 // labHref links the lab with a trained model chosen.
 func labHref(name string) string {
