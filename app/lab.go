@@ -28,7 +28,6 @@ type lab struct {
 	first        bool // the first outcome has been shown
 	galleryShown bool
 
-
 	pad      *pad
 	gallery  *gallery
 	picker   *modelPanel
