@@ -309,19 +309,12 @@ func (p *defencePage) renderPicker() app.UI {
 				app.Span().Class("muted small").Text(label),
 			),
 		),
-		app.Div().Class("field").Body(
-			app.Label().For("def-eps").Body(app.Text("ε = "), app.B().ID("def-eps-value").Text(fmt.Sprintf("%.2f", p.eps()))),
-			app.Input().Type("range").ID("def-eps").Min(0).Max(50).Step(1).Value(p.eps100).
-				Aria("valuetext", fmt.Sprintf("epsilon %.2f", p.eps())).
-				OnInput(func(ctx app.Context, e app.Event) {
-					if v, err := strconv.Atoi(ctx.JSSrc().Get("value").String()); err == nil && v >= 0 && v <= 50 {
-						p.eps100 = v
-						p.attackOne()
-						p.rewriteURL()
-						p.Update()
-					}
-				}),
-		),
+		epsField("def-eps", p.eps100, func(ctx app.Context, v int) {
+			p.eps100 = v
+			p.attackOne()
+			p.rewriteURL()
+			p.Update()
+		}, nil),
 	)
 }
 

@@ -270,8 +270,9 @@ func TestDefencePageMatchesNative(t *testing.T) {
 func TestRBFPageMatchesNative(t *testing.T) {
 	srv := labServer(t)
 	ctx := newTab(t)
-	const n = 100
-	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+fmt.Sprintf("/rbf?embed=1&n=%d", n)), pageState("rbf", "done")); err != nil {
+	// Not the paper's 0.25: the page must compute at the ε of the link.
+	const n, eps = 100, 0.1
+	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+fmt.Sprintf("/rbf?embed=1&n=%d&eps=%v", n, eps)), pageState("rbf", "done")); err != nil {
 		t.Fatal(err)
 	}
 	if f := frameOf(ctx, t, "rbf"); !f.Embed || f.Nav || f.Notice != "" {
@@ -282,7 +283,7 @@ func TestRBFPageMatchesNative(t *testing.T) {
 	for _, name := range modelNames {
 		ms = append(ms, nativeModel(t, name))
 	}
-	want := core.TransferMatrix(ms, d.Images, d.Labels, core.Options{Epsilon: 0.25})
+	want := core.TransferMatrix(ms, d.Images, d.Labels, core.Options{Epsilon: eps})
 	var got [][]string
 	chromedp.Run(ctx, eval(`Array.from(document.querySelectorAll("#transfer-matrix tbody tr")).map(r =>
 		Array.from(r.querySelectorAll("td")).map(td => td.dataset.error))`, &got))
@@ -296,10 +297,16 @@ func TestRBFPageMatchesNative(t *testing.T) {
 			}
 		}
 	}
-	var rbfConf string
-	chromedp.Run(ctx, eval(`document.querySelector('#rbf-numbers tr[data-model="rbf"] .ours-conf b').textContent`, &rbfConf))
+	var rbfConf, paper, slider string
+	chromedp.Run(ctx,
+		eval(`document.querySelector('#rbf-numbers tr[data-model="rbf"] .ours-conf b').textContent`, &rbfConf),
+		eval(`document.querySelector('#rbf-numbers tr[data-model="rbf"] .ours-conf span').textContent`, &paper),
+		eval(`document.getElementById("rbf-eps").value`, &slider))
 	if w := fmtPct(want[4][4].MistakeConfidence); rbfConf != w {
 		t.Errorf("rbf's confidence on its mistakes: the page shows %s, core %s", rbfConf, w)
+	}
+	if !strings.Contains(paper, "at ε = 0.25") || slider != "10" {
+		t.Errorf("at ε = %v the paper's figure reads %q and the slider %q; want it marked as the paper's ε = 0.25, and 10", eps, paper, slider)
 	}
 	var bars int
 	chromedp.Run(ctx, eval(`document.querySelectorAll(".hist svg rect").length`, &bars))

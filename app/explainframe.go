@@ -234,6 +234,25 @@ func progressRow(id string, busy bool, frac float64, what string, onCancel app.E
 	)
 }
 
+// epsField is an ε slider from 0 to 0.5 in hundredths. onInput runs at
+// every step of a drag and onChange when it is let go; either may be nil.
+func epsField(id string, eps100 int, onInput, onChange func(ctx app.Context, eps100 int)) app.UI {
+	eps := float64(eps100) / 100
+	read := func(f func(app.Context, int)) app.EventHandler {
+		return func(ctx app.Context, e app.Event) {
+			if v, err := strconv.Atoi(ctx.JSSrc().Get("value").String()); err == nil && v >= 0 && v <= 50 && f != nil {
+				f(ctx, v)
+			}
+		}
+	}
+	return app.Div().Class("field").Body(
+		app.Label().For(id).Body(app.Text("ε = "), app.B().ID(id+"-value").Text(fmt.Sprintf("%.2f", eps))),
+		app.Input().Type("range").ID(id).Min(0).Max(50).Step(1).Value(eps100).
+			Aria("valuetext", fmt.Sprintf("epsilon %.2f", eps)).
+			OnInput(read(onInput)).OnChange(read(onChange)),
+	)
+}
+
 // digitCountField is the "over N test digits" select.
 func digitCountField(id string, n int, onChange func(app.Context, int)) app.UI {
 	return app.Div().Class("field").Body(

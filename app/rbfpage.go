@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 
@@ -17,29 +18,33 @@ type rbfPage struct {
 	embed   bool
 	notices []string
 	n       int
+	eps100  int // ε in hundredths
 
-	digits  *core.Dataset
-	models  []*core.Model
-	failed  string
-	state   string
-	run     chunkRunner
-	matrix  [][]core.Result // [craft][target]
-	hist    map[string][]float64
-	resultN int
+	digits    *core.Dataset
+	models    []*core.Model
+	failed    string
+	state     string
+	run       chunkRunner
+	matrix    [][]core.Result // [craft][target]
+	hist      map[string][]float64
+	resultN   int
+	resultEps float64
 }
 
-// rbfEps is the ε of the paper's RBF and transfer numbers.
-const rbfEps = 0.25
+// paperEps100 is the ε of the paper's RBF and transfer numbers, in
+// hundredths.
+const paperEps100 = 25
 
 // histBins splits confidence [0, 1] for the histogram.
 const histBins = 10
 
-func newRBFPage() *rbfPage { return &rbfPage{n: 500, state: "loading"} }
+func newRBFPage() *rbfPage { return &rbfPage{n: 500, eps100: paperEps100, state: "loading"} }
 
 func (p *rbfPage) OnMount(ctx app.Context) {
 	q := newPageParams(app.Window().URL().Query())
 	p.embed = q.flag("embed")
 	p.n = q.count("n", p.n)
+	p.eps100 = int(math.Round(100 * q.fraction("eps", 0, 0.5, p.eps())))
 	p.notices = q.notices()
 	ctx.Async(func() {
 		d, err := sharedDigits(testDigits)
@@ -60,13 +65,15 @@ func (p *rbfPage) OnMount(ctx app.Context) {
 
 func (p *rbfPage) OnDismount() { p.run.cancel() }
 
+func (p *rbfPage) eps() float64 { return float64(p.eps100) / 100 }
+
 // compute crafts FGSM examples on every model for the first N digits and
 // scores them on every model.
 func (p *rbfPage) compute(ctx app.Context) {
 	p.run.cancel()
-	p.matrix, p.hist, p.resultN = nil, nil, p.n
+	p.matrix, p.hist, p.resultN, p.resultEps = nil, nil, p.n, p.eps()
 	x, labels := firstDigits(p.digits, p.n)
-	tr := newTransferRun(p.models, p.models, x, labels, core.Options{Epsilon: rbfEps})
+	tr := newTransferRun(p.models, p.models, x, labels, core.Options{Epsilon: p.eps()})
 	st := tr.stage(func() {
 		p.matrix = make([][]core.Result, len(p.models))
 		p.hist = map[string][]float64{}
@@ -85,6 +92,7 @@ func (p *rbfPage) compute(ctx app.Context) {
 	})
 	q := url.Values{}
 	q.Set("n", strconv.Itoa(p.n))
+	q.Set("eps", strconv.FormatFloat(p.eps(), 'f', 2, 64))
 	if p.embed {
 		q.Set("embed", "1")
 	}
@@ -122,12 +130,22 @@ func (p *rbfPage) Render() app.UI {
 		app.Div().Class("explain-grid").Body(
 			app.Section().Class("card").Aria("labelledby", "h-rbf").Body(
 				heading("h-rbf", "1", "Fooled, but not confidently"),
-				digitCountField("rbf-n", p.n, func(ctx app.Context, n int) {
-					p.n = n
-					if p.digits != nil {
-						p.compute(ctx)
-					}
-				}),
+				app.Div().Class("field-row").Body(
+					digitCountField("rbf-n", p.n, func(ctx app.Context, n int) {
+						p.n = n
+						if p.digits != nil {
+							p.compute(ctx)
+						}
+					}),
+					epsField("rbf-eps", p.eps100, func(ctx app.Context, v int) {
+						p.eps100 = v // shown while dragging; computed when let go
+					}, func(ctx app.Context, v int) {
+						p.eps100 = v
+						if p.digits != nil {
+							p.compute(ctx)
+						}
+					}),
+				),
 				progressRow("rbf-progress", p.run.busy, p.run.Progress(), p.statusText(), p.onCancel),
 				app.If(p.failed != "", app.P().Class("error").Text(p.failed)),
 				p.renderRBFNumbers(),
@@ -152,6 +170,15 @@ func (p *rbfPage) result(name string) *core.Result {
 	return nil
 }
 
+// paperAt says, when the results are for another ε, that the paper's
+// figures are for 0.25.
+func (p *rbfPage) paperAt() string {
+	if math.Round(100*p.resultEps) == paperEps100 {
+		return ""
+	}
+	return " at ε = 0.25"
+}
+
 func (p *rbfPage) renderRBFNumbers() app.UI {
 	row := func(name, paperErr, paperConf string) app.UI {
 		e, c := "…", "…"
@@ -166,10 +193,10 @@ func (p *rbfPage) renderRBFNumbers() app.UI {
 	}
 	return app.Div().Class("table-scroll").Body(
 		app.Table().ID("rbf-numbers").Class("num-table").Body(
-			app.Caption().Class("small muted").Text(fmt.Sprintf("FGSM at ε = %.2f, crafted on each model itself, first %d test digits", rbfEps, p.resultN)),
+			app.Caption().Class("small muted").Text(fmt.Sprintf("FGSM at ε = %.2f, crafted on each model itself, first %d test digits", p.resultEps, p.resultN)),
 			app.THead().Body(app.Tr().Body(app.Th().Text("model"), app.Th().Text("error"), app.Th().Text("confidence on mistakes"))),
 			app.TBody().Body(
-				row("rbf", " paper 55.4%", " paper 1.2%"),
+				row("rbf", " paper 55.4%"+p.paperAt(), " paper 1.2%"+p.paperAt()),
 				row("mlp", "", ""),
 			),
 		),
@@ -179,15 +206,16 @@ func (p *rbfPage) renderRBFNumbers() app.UI {
 // renderHistogram draws the confidence of the mistakes of rbf and mlp as
 // grouped SVG bars.
 func (p *rbfPage) renderHistogram() app.UI {
-	const w, h, left, bottom, top = 360.0, 210.0, 40.0, 36.0, 10.0
+	// right leaves room for the last tick's "100%", centred on the axis end.
+	const w, h, left, right, bottom, top = 360.0, 210.0, 40.0, 16.0, 36.0, 10.0
 	names := []string{"rbf", "mlp"}
-	bw := (w - left - 8) / histBins
+	bw := (w - left - right) / histBins
 	y := func(v float64) float64 { return top + (h-top-bottom)*(1-v) }
 	var kids []app.UI
 	kids = append(kids, svgEl("title").Text("Histogram of the confidence of the mistakes, rbf and mlp"))
 	for _, t := range []float64{0, 0.25, 0.5, 0.75, 1} {
 		kids = append(kids,
-			svgEl("line").Attr("x1", left).Attr("x2", w-8).Attr("y1", f1(y(t))).Attr("y2", f1(y(t))).Attr("stroke", "#e6e3dc"),
+			svgEl("line").Attr("x1", left).Attr("x2", w-right).Attr("y1", f1(y(t))).Attr("y2", f1(y(t))).Attr("stroke", "#e6e3dc"),
 			svgEl("text").Attr("x", left-5).Attr("y", f1(y(t))).Attr("dy", "0.32em").Attr("text-anchor", "end").
 				Attr("font-size", 10).Attr("fill", "#6b645d").Text(fmt.Sprintf("%.0f%%", 100*t)))
 	}
@@ -210,7 +238,7 @@ func (p *rbfPage) renderHistogram() app.UI {
 				svgEl("title").Text(fmt.Sprintf("%s: %s of its mistakes have confidence %d–%d%%", name, fmtPct(v), 10*b, 10*b+10))))
 		}
 	}
-	kids = append(kids, svgEl("line").Attr("x1", left).Attr("x2", w-8).Attr("y1", f1(y(0))).Attr("y2", f1(y(0))).Attr("stroke", "#6b645d"))
+	kids = append(kids, svgEl("line").Attr("x1", left).Attr("x2", w-right).Attr("y1", f1(y(0))).Attr("y2", f1(y(0))).Attr("stroke", "#6b645d"))
 	return app.Figure().Class("chart hist").Body(
 		app.FigCaption().Class("chart-title").Text("How sure is each model of its mistakes?"),
 		svgEl("svg").Attr("viewBox", fmt.Sprintf("0 0 %g %g", w, h)).Attr("width", "100%").
@@ -257,7 +285,7 @@ func (p *rbfPage) renderMatrix() app.UI {
 	}
 	return app.Div().Body(
 		app.P().Class("small muted").Text(fmt.Sprintf(
-			"FGSM at ε = %.2f crafted on the row's model, shown to the column's model: its error rate over the first %d test digits. Darker is more fooled; the diagonal is each model attacked directly.", rbfEps, p.resultN)),
+			"FGSM at ε = %.2f crafted on the row's model, shown to the column's model: its error rate over the first %d test digits. Darker is more fooled; the diagonal is each model attacked directly.", p.resultEps, p.resultN)),
 		app.Div().Class("table-scroll").Body(
 			app.Table().ID("transfer-matrix").Class("num-table matrix").Body(
 				app.THead().Body(app.Tr().Body(head...)),
