@@ -73,7 +73,7 @@ func (p *defencePage) OnMount(ctx app.Context) {
 	p.sample = q.index("sample", 1000, 0)
 	p.notices = q.notices()
 	ctx.Async(func() {
-		d, err := sharedDigits(testDigits)
+		d, err := sharedDigits(testDigits, nil)
 		var ms []*core.Model
 		if err == nil {
 			ms, err = sharedModels(defenceModels[:])

@@ -386,6 +386,14 @@ func TestStaticSiteUnderSubPath(t *testing.T) {
 	if clean, _, _ := labels(ctx); clean != want {
 		t.Errorf("test digit 2 is a %s; the lab under /fgsmlab/ says %s", want, clean)
 	}
+	// The navigation's links work from a plain file server too, which has
+	// no train.html for /train.
+	for _, p := range pages[1:] {
+		id := strings.TrimPrefix(p.Path, "/")
+		if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/fgsmlab"+p.Path), poll(fmt.Sprintf(`!!document.getElementById(%q)`, id))); err != nil {
+			t.Errorf("/fgsmlab%s from a plain file server: %v", p.Path, err)
+		}
+	}
 }
 
 func TestOfflineAfterFirstVisit(t *testing.T) {
@@ -396,10 +404,14 @@ func TestOfflineAfterFirstVisit(t *testing.T) {
 	defer srv.Close()
 	ctx := newTab(t)
 	var cached int
+	trainReady := poll(`document.querySelector("#train") && document.querySelector("#train").dataset.state === "ready"`)
 	err := chromedp.Run(ctx,
 		waitReady(srv.URL+"/fgsmlab/"),
 		eval(`navigator.serviceWorker.ready.then(() => true)`, nil),
 		poll(`navigator.serviceWorker.controller !== null`),
+		// The training page fetches its digits on demand.
+		chromedp.Navigate(srv.URL+"/fgsmlab/train"),
+		trainReady,
 		eval(`caches.keys().then(ks => Promise.all(ks.map(k => caches.open(k).then(c => c.keys())))).then(ls => ls.flat().length)`, &cached),
 	)
 	if err != nil {
@@ -413,6 +425,9 @@ func TestOfflineAfterFirstVisit(t *testing.T) {
 	}
 	if clean, _, _ := labels(ctx); clean != fmt.Sprint(sampleLabel(t, 3)) {
 		t.Errorf("offline, test digit 3 is classified as %s", clean)
+	}
+	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/fgsmlab/train"), trainReady); err != nil {
+		t.Errorf("offline, the training page did not get its digits: %v", err)
 	}
 }
 

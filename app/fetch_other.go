@@ -5,6 +5,6 @@ package main
 import "errors"
 
 // fetchStatic only runs in the browser (see fetch_wasm.go).
-func fetchStatic(name string) ([]byte, error) {
+func fetchStatic(name string, progress func(b []byte)) ([]byte, error) {
 	return nil, errors.New("fetchStatic runs only in the browser")
 }

@@ -12,44 +12,76 @@ import (
 const maxAsset = 64 << 20
 
 // fetchStatic fetches a file under /web/ (such as "models/mlp.safetensors"),
-// wherever the site is deployed. It uses the browser's fetch and copies the
-// whole body into Go memory at once: reading it through net/http's stream
-// took several times as long. It blocks, so call it from ctx.Async.
-func fetchStatic(name string) ([]byte, error) {
-	type result struct {
-		b   []byte
-		err error
+// wherever the site is deployed, with the browser's fetch: reading it
+// through net/http's stream took several times as long. Without progress
+// it copies the whole body into Go memory at once; with it, it reads the
+// body chunk by chunk and calls progress with the bytes received so far
+// (which progress must not keep). It blocks, so call it from ctx.Async.
+func fetchStatic(name string, progress func(b []byte)) ([]byte, error) {
+	res, err := await(app.Window().Call("fetch", staticURL(name)))
+	if err != nil {
+		return nil, fmt.Errorf("could not fetch %s: %v", name, err)
 	}
-	done := make(chan result, 1)
-	check := app.FuncOf(func(this app.Value, args []app.Value) any {
-		res := args[0]
-		if !res.Get("ok").Bool() {
-			return app.JSValue(app.Window().Get("Promise").Call("reject",
-				fmt.Sprintf("%d %s", res.Get("status").Int(), res.Get("statusText").String())))
+	if !res.Get("ok").Bool() {
+		return nil, fmt.Errorf("could not fetch %s: %d %s", name, res.Get("status").Int(), res.Get("statusText").String())
+	}
+	body := res.Get("body")
+	if progress == nil || !body.Truthy() {
+		buf, err := await(res.Call("arrayBuffer"))
+		if err != nil {
+			return nil, fmt.Errorf("could not read %s: %v", name, err)
 		}
-		return app.JSValue(res.Call("arrayBuffer"))
-	})
-	defer check.Release()
-	ok := app.FuncOf(func(this app.Value, args []app.Value) any {
-		arr := app.Window().Get("Uint8Array").New(args[0])
+		arr := app.Window().Get("Uint8Array").New(buf)
 		if n := arr.Length(); n > maxAsset {
-			done <- result{err: fmt.Errorf("%s is %d bytes, more than the %d allowed", name, n, maxAsset)}
-			return nil
+			return nil, fmt.Errorf("%s is %d bytes, more than the %d allowed", name, n, maxAsset)
 		}
 		b := make([]byte, arr.Length())
 		app.CopyBytesToGo(b, arr)
-		done <- result{b: b}
+		return b, nil
+	}
+	reader := body.Call("getReader")
+	var b []byte
+	for {
+		r, err := await(reader.Call("read"))
+		if err != nil {
+			return nil, fmt.Errorf("could not read %s: %v", name, err)
+		}
+		if r.Get("done").Bool() {
+			return b, nil
+		}
+		chunk := r.Get("value")
+		n := chunk.Length()
+		if len(b)+n > maxAsset {
+			reader.Call("cancel")
+			return nil, fmt.Errorf("%s is more than the %d bytes allowed", name, maxAsset)
+		}
+		b = append(b, make([]byte, n)...)
+		app.CopyBytesToGo(b[len(b)-n:], chunk)
+		progress(b)
+	}
+}
+
+// await blocks until the promise p settles and returns its value, or its
+// reason as an error.
+func await(p app.Value) (app.Value, error) {
+	type result struct {
+		v   app.Value
+		err error
+	}
+	done := make(chan result, 1)
+	ok := app.FuncOf(func(this app.Value, args []app.Value) any {
+		done <- result{v: args[0]}
 		return nil
 	})
 	defer ok.Release()
 	failed := app.FuncOf(func(this app.Value, args []app.Value) any {
-		done <- result{err: fmt.Errorf("could not fetch %s: %s", name, args[0].Call("toString").String())}
+		done <- result{err: fmt.Errorf("%s", args[0].Call("toString").String())}
 		return nil
 	})
 	defer failed.Release()
-	app.Window().Call("fetch", staticURL(name)).Call("then", check).Call("then", ok, failed)
+	p.Call("then", ok, failed)
 	r := <-done
-	return r.b, r.err
+	return r.v, r.err
 }
 
 // staticURL returns the URL of a file under /web/. go-app passes the site's

@@ -168,7 +168,7 @@ func (l *lab) loadedModel() string {
 
 func (l *lab) loadSamples(ctx app.Context) {
 	ctx.Async(func() {
-		b, err := fetchStatic("digits.bin")
+		b, err := fetchStatic("digits.bin", nil)
 		var d *core.Dataset
 		if err == nil {
 			d, err = core.DecodeSamples(b)

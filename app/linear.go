@@ -62,7 +62,7 @@ func (p *linearPage) OnMount(ctx app.Context) {
 		m, err := sharedModel("logreg37")
 		var d *core.Dataset
 		if err == nil {
-			d, err = sharedDigits(testDigits)
+			d, err = sharedDigits(testDigits, nil)
 		}
 		ctx.Dispatch(func(ctx app.Context) { p.load(m, d, err) })
 	})

@@ -10,7 +10,11 @@
 //	go run ./app -gen dist -base /fgsmlab # write a static site for that sub-path
 package main
 
-import "github.com/maxence-charriere/go-app/v9/pkg/app"
+import (
+	"regexp"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+)
 
 func main() {
 	// Routes must come before RunWhenOnBrowser, which never returns in the
@@ -20,13 +24,21 @@ func main() {
 	serve()
 }
 
-// routes registers the lab's one page.
+// routes registers the lab and the explanation pages.
 func routes() {
-	app.RouteFunc("/", func() app.Composer { return newLab() })
-	app.RouteFunc("/linear", func() app.Composer { return newLinearPage() })
-	app.RouteFunc("/rubbish", func() app.Composer { return newRubbishPage() })
-	app.RouteFunc("/sweeps", func() app.Composer { return newSweepsPage() })
-	app.RouteFunc("/defence", func() app.Composer { return newDefencePage() })
-	app.RouteFunc("/rbf", func() app.Composer { return newRBFPage() })
-	app.RouteFunc("/train", func() app.Composer { return newTrainPage() })
+	route := func(path string, page func() app.Composer) {
+		app.RouteFunc(path, page)
+		if path != "/" {
+			// A plain file server answers /train with a redirect to /train/,
+			// served from the copy that generate writes to train/index.html.
+			app.RouteWithRegexpFunc("^"+regexp.QuoteMeta(path)+"/$", page)
+		}
+	}
+	route("/", func() app.Composer { return newLab() })
+	route("/linear", func() app.Composer { return newLinearPage() })
+	route("/rubbish", func() app.Composer { return newRubbishPage() })
+	route("/sweeps", func() app.Composer { return newSweepsPage() })
+	route("/defence", func() app.Composer { return newDefencePage() })
+	route("/rbf", func() app.Composer { return newRBFPage() })
+	route("/train", func() app.Composer { return newTrainPage() })
 }

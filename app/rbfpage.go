@@ -47,7 +47,7 @@ func (p *rbfPage) OnMount(ctx app.Context) {
 	p.eps100 = int(math.Round(100 * q.fraction("eps", 0, 0.5, p.eps())))
 	p.notices = q.notices()
 	ctx.Async(func() {
-		d, err := sharedDigits(testDigits)
+		d, err := sharedDigits(testDigits, nil)
 		var ms []*core.Model
 		if err == nil {
 			ms, err = sharedModels(modelNames)

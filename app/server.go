@@ -119,8 +119,8 @@ addEventListener("DOMContentLoaded", function () {
 // workerJS is the service worker. It differs from go-app's default in
 // three ways: a page matches the cache without its query string (a shared
 // link holds the lab's state there), offline any page of the site's scope
-// gets the cached lab, and models fetched on demand are cached as they
-// arrive. So the lab works offline after the first visit, also under a
+// gets the cached lab, and models and digit files fetched on demand are
+// cached as they arrive. So the lab works offline after the first visit, also under a
 // sub-path.
 const workerJS = `const cacheName = "app-" + "{{.Version}}";
 const resourcesToCache = {{.ResourcesToCache}};
@@ -164,7 +164,8 @@ self.addEventListener("fetch", (event) => {
         return unredirect(hit);
       }
       return fetch(req).then((res) => {
-        if (res.ok && new URL(req.url).pathname.includes("/web/models/")) {
+        const path = new URL(req.url).pathname;
+        if (res.ok && (path.includes("/web/models/") || path.endsWith(".bin"))) {
           const copy = res.clone();
           caches.open(cacheName).then((cache) => cache.put(req, copy));
         }
@@ -204,6 +205,24 @@ func generate(dir, web, base, version string) error {
 	for _, need := range []string{"app.wasm", "digits.bin", "models/mlp.safetensors", "lab.css", "icon.png", "icon.svg"} {
 		if _, err := os.Stat(filepath.Join(web, need)); err != nil {
 			return fmt.Errorf("the static site needs %s/%s: %v", web, need, err)
+		}
+	}
+	// go-app writes each page as train.html, which GitHub Pages serves for
+	// /train; other file servers answer /train with /train/, so each page
+	// is also train/index.html.
+	for _, p := range pages {
+		if p.Path == "/" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, p.Path+".html"))
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(dir, p.Path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, p.Path, "index.html"), b, 0o644); err != nil {
+			return err
 		}
 	}
 	return os.CopyFS(filepath.Join(dir, "web"), os.DirFS(web))

@@ -33,7 +33,7 @@ func sharedModel(name string) (*core.Model, error) {
 	if m != nil {
 		return m, nil
 	}
-	b, err := fetchStatic("models/" + name + ".safetensors")
+	b, err := fetchStatic("models/"+name+".safetensors", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -57,16 +57,24 @@ func putModel(name string, m *core.Model) {
 }
 
 // sharedDigits returns a bundled digit set (testDigits or trainDigits),
-// fetching and decoding it on first use. It blocks: call it from
-// ctx.Async.
-func sharedDigits(file string) (*core.Dataset, error) {
+// fetching and decoding it on first use. While it downloads, progress (if
+// not nil) hears the bytes received and the file's size (0 until known).
+// It blocks: call it from ctx.Async.
+func sharedDigits(file string, progress func(got, total int)) (*core.Dataset, error) {
 	store.Lock()
 	d := store.sets[file]
 	store.Unlock()
 	if d != nil {
 		return d, nil
 	}
-	b, err := fetchStatic(file)
+	var heard func([]byte)
+	if progress != nil {
+		heard = func(b []byte) {
+			total, _ := core.SamplesFileSize(b)
+			progress(len(b), total)
+		}
+	}
+	b, err := fetchStatic(file, heard)
 	if err != nil {
 		return nil, err
 	}

@@ -104,7 +104,7 @@ func (p *sweepsPage) load(ctx app.Context) {
 	ctx.Async(func() {
 		var err error
 		if digits == nil {
-			digits, err = sharedDigits(testDigits)
+			digits, err = sharedDigits(testDigits, nil)
 		}
 		got := map[string]*core.Model{}
 		for _, name := range need {

@@ -4,7 +4,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -271,4 +274,61 @@ func TestTrainResponsiveness(t *testing.T) {
 	if train.Longest > 1000 {
 		t.Errorf("a main-thread task took %.0f ms during training: the page does not yield", train.Longest)
 	}
+}
+
+// TestTrainDownloadProgress serves the training digits slowly, in 64 KiB
+// pieces over about three seconds, and checks that the page shows how much
+// has arrived, with the file's size read from its header. (Chromium's own
+// network throttling delivers a body in a few bursts at the end.)
+func TestTrainDownloadProgress(t *testing.T) {
+	if labHandler == nil {
+		labServer(t)
+	}
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/"+trainDigits) {
+			labHandler.ServeHTTP(w, r)
+			return
+		}
+		b, err := os.ReadFile(filepath.Join(webDir, trainDigits))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		const piece = 64 << 10
+		pause := 3 * time.Second / time.Duration(len(b)/piece+1)
+		for len(b) > 0 {
+			n := min(piece, len(b))
+			if _, err := w.Write(b[:n]); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			b = b[n:]
+			time.Sleep(pause)
+		}
+	})
+	srv := httptest.NewServer(slow)
+	t.Cleanup(srv.Close)
+	ctx := newTab(t)
+	var seen struct {
+		Value, Max float64
+		Status     string
+	}
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/train"),
+		poll(`(() => { const b = document.getElementById("tr-download"), s = document.getElementById("tr-status");
+			if (!b || !s || !(b.max > 1 && b.value > 0 && b.value < b.max)) return false;
+			window.seen = {Value: b.value, Max: b.max, Status: s.textContent};
+			return true })()`),
+		eval(`window.seen`, &seen),
+		poll(`document.querySelector("#train") && document.querySelector("#train").dataset.state === "ready"`),
+	)
+	if err != nil {
+		t.Fatalf("%v (last seen %+v)", err, seen)
+	}
+	want := 9 + trainDigitsNative(t, trainDigits).Len()*785
+	if int(seen.Max) != want || !strings.Contains(seen.Status, fmt.Sprintf("of %.1f MB", float64(want)/1e6)) {
+		t.Errorf("during the download the bar was at %v of %v and the status said %q; want a total of %d bytes", seen.Value, seen.Max, seen.Status, want)
+	}
+	t.Logf("while downloading: %q", seen.Status)
 }

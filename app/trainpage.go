@@ -25,14 +25,15 @@ type trainPage struct {
 	status  string // what the page is waiting for, or an error
 	failed  bool
 
-	train *core.Dataset
-	testX *mat.Dense
-	testY []int
-	chart *lineChart
-	runs  []*trainRun
-	tasks []trainTask // one per stage of run
-	run   chunkRunner
-	done  bool
+	train      *core.Dataset
+	got, total int // bytes of the training digits received, of total
+	testX      *mat.Dense
+	testY      []int
+	chart      *lineChart
+	runs       []*trainRun
+	tasks      []trainTask // one per stage of run
+	run        chunkRunner
+	done       bool
 }
 
 // trainRun is one model being trained and its measurements.
@@ -85,19 +86,26 @@ func newTrainPage() *trainPage {
 
 func (p *trainPage) OnMount(ctx app.Context) {
 	ctx.Async(func() {
-		test, err := sharedDigits(testDigits)
+		test, err := sharedDigits(testDigits, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				p.status, p.failed = "The test digits did not load: "+err.Error(), true
 				return
 			}
 			p.testX, p.testY = test.Images, test.Labels
-			p.status = "Fetching the 10,000 training digits (7.9 MB, once per visit)…"
+			p.status = "Fetching the 10,000 training digits (7.9 MB, kept for later visits)…"
 		})
 		if err != nil {
 			return
 		}
-		train, err := sharedDigits(trainDigits)
+		var heard time.Time
+		train, err := sharedDigits(trainDigits, func(got, total int) {
+			if time.Since(heard) < 100*time.Millisecond && got < total {
+				return
+			}
+			heard = time.Now()
+			ctx.Dispatch(func(ctx app.Context) { p.got, p.total = got, total })
+		})
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				p.status, p.failed = "The training digits did not load: "+err.Error(), true

@@ -139,9 +139,15 @@ func (p *trainPage) renderProgress() app.UI {
 		if p.failed {
 			class = "error"
 		}
+		status := p.status
+		bar := app.Progress().ID("tr-download").Aria("label", "Loading the digits")
+		if p.total > 0 && p.train == nil && p.testX != nil {
+			status = fmt.Sprintf("Fetching the training digits: %.1f of %.1f MB (kept for later visits)…", float64(p.got)/1e6, float64(p.total)/1e6)
+			bar = bar.Max(p.total).Value(p.got)
+		}
 		return app.Div().Class("run-progress").Body(
-			app.If(p.train == nil && !p.failed, app.Progress().Aria("label", "Loading the digits")),
-			app.P().ID("tr-status").Class(class).Role("status").Text(p.status),
+			app.If(p.train == nil && !p.failed, bar),
+			app.P().ID("tr-status").Class(class).Role("status").Text(status),
 		)
 	case p.run.busy:
 		return app.Div().Class("run-progress").Body(

@@ -21,6 +21,17 @@ const (
 	samplesHeader  = len(samplesMagic) + 1 + 4
 )
 
+// SamplesFileSize returns the size in bytes of the samples file that
+// starts with b, read from its header, so that a download can show its
+// progress. It reports false when b is shorter than the header or does not
+// start like a samples file.
+func SamplesFileSize(b []byte) (int, bool) {
+	if len(b) < samplesHeader || string(b[:4]) != samplesMagic || b[4] != samplesVersion {
+		return 0, false
+	}
+	return samplesHeader + int(binary.LittleEndian.Uint32(b[5:]))*(1+ImageSize), true
+}
+
 // SamplesError reports a samples file that cannot be decoded.
 type SamplesError string
 

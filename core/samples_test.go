@@ -21,6 +21,14 @@ func TestSamplesRoundTrip(t *testing.T) {
 	if !bytes.HasPrefix(b, []byte("FGSD\x01\x0c\x00\x00\x00\x00\x01\x02")) {
 		t.Errorf("header % x", b[:12])
 	}
+	for n := range 12 {
+		if size, ok := SamplesFileSize(b[:n]); ok != (n >= 9) || ok && size != len(b) {
+			t.Errorf("SamplesFileSize of the first %d bytes: %d, %v; want %d once the header is in", n, size, ok, len(b))
+		}
+	}
+	if _, ok := SamplesFileSize([]byte("GIF89a\x01\x00\x00")); ok {
+		t.Errorf("SamplesFileSize read a size from a GIF")
+	}
 	got, err := DecodeSamples(b)
 	if err != nil {
 		t.Fatal(err)
