@@ -69,7 +69,7 @@ func (p *defencePage) OnMount(ctx app.Context) {
 	q := newPageParams(app.Window().URL().Query())
 	p.embed = q.flag("embed")
 	p.n = q.count("n", p.n)
-	p.eps100 = int(math.Round(100 * q.fraction("eps", 0, 0.5, 0.25)))
+	p.eps100 = q.eps100("eps", p.eps100)
 	p.sample = q.index("sample", 1000, 0)
 	p.notices = q.notices()
 	ctx.Async(func() {

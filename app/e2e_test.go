@@ -600,9 +600,13 @@ func TestNoWebAssemblyMessage(t *testing.T) {
 	}
 }
 
-func samples(t *testing.T) *core.Dataset {
+// samples is the bundled test digits, as the page decodes them.
+func samples(t *testing.T) *core.Dataset { return webDigits(t, testDigits) }
+
+// webDigits decodes a bundled digit file as the page does.
+func webDigits(t *testing.T, file string) *core.Dataset {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(webDir, "digits.bin"))
+	b, err := os.ReadFile(filepath.Join(webDir, file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -611,6 +615,20 @@ func samples(t *testing.T) *core.Dataset {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// nativeModel decodes a shipped model file as the page does.
+func nativeModel(t *testing.T, name string) *core.Model {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(webDir, "models", name+".safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := core.ReadModel(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 func sampleLabel(t *testing.T, i int) int { return samples(t).Labels[i] }

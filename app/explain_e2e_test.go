@@ -23,19 +23,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-func nativeModel(t *testing.T, name string) *core.Model {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(webDir, "models", name+".safetensors"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := core.ReadModel(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // pageState waits until the page's root (by id) reaches the state.
 func pageState(id, state string) chromedp.Action {
 	return chromedp.Poll(fmt.Sprintf(`(() => { const e = document.getElementById(%q); return !!e && e.dataset.state === %q })()`, id, state),

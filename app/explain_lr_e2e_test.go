@@ -21,19 +21,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-func webModel(t *testing.T, name string) *core.Model {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(webDir, "models", name+".safetensors"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := core.ReadModel(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // near fails the test when the page's value is not the native one.
 func near(t *testing.T, what string, got, want, tol float64) {
 	t.Helper()
@@ -48,7 +35,7 @@ func dataNum(sel, key string) string {
 
 func TestLinearPageMatchesCore(t *testing.T) {
 	// Native: logreg37 on the bundled 3s (label 0) and 7s (label 1).
-	m := webModel(t, "logreg37")
+	m := nativeModel(t, "logreg37")
 	d := samples(t)
 	var rows [][]float64
 	var y []int
@@ -175,14 +162,14 @@ func TestLinearEmbedPanelAndBadParams(t *testing.T) {
 func rubbishExpect(t *testing.T, n int) (map[string]core.Result, float64) {
 	res := map[string]core.Result{}
 	for _, name := range modelNames {
-		res[name] = core.Rubbish(webModel(t, name), n, 1)
+		res[name] = core.Rubbish(nativeModel(t, name), n, 1)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	x0 := mat.NewDense(1, core.ImageSize, nil)
 	for i := range core.ImageSize {
 		x0.Set(0, i, rng.NormFloat64())
 	}
-	m, eps := webModel(t, "maxout"), 64.0/255
+	m, eps := nativeModel(t, "maxout"), 64.0/255
 	adv := core.Iterative{Steps: 10, StepSize: 2.5 * eps / 10, Targeted: true}.Attack(m, x0, []int{3}, core.Options{Epsilon: eps, NoClip: true})
 	return res, m.Predict(adv).At(0, 3)
 }

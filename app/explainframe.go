@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -157,6 +158,11 @@ func (p *pageParams) eps255(name string, def int) int {
 		return def
 	}
 	return e
+}
+
+// eps100 reads ε in [0, 0.5] as hundredths, the steps of epsField.
+func (p *pageParams) eps100(name string, def int) int {
+	return int(math.Round(100 * p.fraction(name, 0, 0.5, float64(def)/100)))
 }
 
 // choice reads one of options.

@@ -44,7 +44,7 @@ func (p *rbfPage) OnMount(ctx app.Context) {
 	q := newPageParams(app.Window().URL().Query())
 	p.embed = q.flag("embed")
 	p.n = q.count("n", p.n)
-	p.eps100 = int(math.Round(100 * q.fraction("eps", 0, 0.5, p.eps())))
+	p.eps100 = q.eps100("eps", p.eps100)
 	p.notices = q.notices()
 	ctx.Async(func() {
 		d, err := sharedDigits(testDigits, nil)

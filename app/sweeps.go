@@ -75,16 +75,7 @@ func (p *sweepsPage) OnMount(ctx app.Context) {
 	p.chosen = q.models("models", p.chosen)
 	p.curves = q.kinds("curves", p.curves)
 	p.n = q.count("n", p.n)
-	if v, ok := q.value("conf"); ok {
-		switch v {
-		case "all":
-			p.overAll = true
-		case "mistakes":
-			p.overAll = false
-		default:
-			q.fail("conf")
-		}
-	}
+	p.overAll = q.choice("conf", []string{"mistakes", "all"}, "mistakes") == "all"
 	p.notices = q.notices()
 	p.load(ctx)
 }

@@ -21,20 +21,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// trainDigitsNative decodes the bundled digit file as the page does.
-func trainDigitsNative(t *testing.T, file string) *core.Dataset {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(webDir, file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := core.DecodeSamples(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 // TestTrainPageMatchesNativeTraining trains softmax regression in the page
 // (α = 0.5, ε = 0.25, plain comparison on) and checks the errors the page
 // shows against core.Train of the same model, seed and settings on the
@@ -98,8 +84,8 @@ func TestTrainPageMatchesNativeTraining(t *testing.T) {
 		t.Errorf("the chart has %d series; want clean and FGSM for both models", page.Series)
 	}
 
-	train := trainDigitsNative(t, trainDigits)
-	test := trainDigitsNative(t, testDigits)
+	train := webDigits(t, trainDigits)
+	test := webDigits(t, testDigits)
 	for i, s := range []trainSpec{spec, spec.plain()} {
 		m := newTrainee(s.Kind, s.Seed)
 		core.Train(m, train, s.config())
@@ -326,7 +312,7 @@ func TestTrainDownloadProgress(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v (last seen %+v)", err, seen)
 	}
-	want := 9 + trainDigitsNative(t, trainDigits).Len()*785
+	want := 9 + webDigits(t, trainDigits).Len()*785
 	if int(seen.Max) != want || !strings.Contains(seen.Status, fmt.Sprintf("of %.1f MB", float64(want)/1e6)) {
 		t.Errorf("during the download the bar was at %v of %v and the status said %q; want a total of %d bytes", seen.Value, seen.Max, seen.Status, want)
 	}
