@@ -27,9 +27,14 @@ func TestHalf(t *testing.T) {
 			t.Errorf("toHalf(%v) = %#04x, want %#04x", c.v, got, c.bits)
 		}
 	}
-	// Every finite half survives the round trip.
+	// Every half has the value of its definition, and every finite one
+	// survives the round trip.
 	for h := range 1 << 16 {
 		v := fromHalf(uint16(h))
+		if want := halfByDefinition(uint16(h)); v != want && !(math.IsNaN(v) && math.IsNaN(want)) ||
+			math.Signbit(v) != math.Signbit(want) && !math.IsNaN(want) {
+			t.Fatalf("fromHalf(%#04x) = %v, want %v", h, v, want)
+		}
 		if math.IsNaN(v) {
 			continue
 		}
@@ -37,4 +42,25 @@ func TestHalf(t *testing.T) {
 			t.Fatalf("half %#04x → %v → %#04x", h, v, back)
 		}
 	}
+}
+
+// halfByDefinition is the value of the binary16 bits h by the standard's
+// formula: (−1)^sign × 1.fraction × 2^(exponent − 15), or 0.fraction ×
+// 2^−14 for a subnormal.
+func halfByDefinition(h uint16) float64 {
+	sign := 1.0
+	if h&0x8000 != 0 {
+		sign = -1
+	}
+	exp, frac := int(h>>10&0x1f), float64(h&0x3ff)/1024
+	switch exp {
+	case 0:
+		return sign * frac * math.Ldexp(1, -14)
+	case 0x1f:
+		if frac != 0 {
+			return math.NaN()
+		}
+		return sign * math.Inf(1)
+	}
+	return sign * (1 + frac) * math.Ldexp(1, exp-15)
 }
