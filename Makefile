@@ -48,8 +48,11 @@ web-models:
 test-browser: web
 	$(GO) test -tags e2e -count=1 -timeout 10m ./app
 
+# In headless Chromium: the lab's timings and download size, the FGSM sweep
+# of 1,000 digits × 11 ε, training in the page, and the longest main-thread
+# tasks meanwhile.
 bench-browser: web
-	$(GO) test -tags e2e -count=1 -run '^TestBrowserBench$$' -v ./app
+	$(GO) test -tags e2e -count=1 -run '^(TestBrowserBench|TestSweepResponsiveness|TestTrainPageMatchesNativeTraining|TestTrainResponsiveness)$$' -v ./app | grep -E '^(=== RUN|--- |ok|FAIL)|(bench|explain|train)_e2e_test.go'
 
 test: test-native test-wasm test-browser
 

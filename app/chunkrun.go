@@ -84,8 +84,18 @@ func (r *chunkRunner) start(ctx app.Context, stages []stage, tick, done func(app
 			return
 		}
 		if time.Since(ticked) >= tickEvery {
+			// The re-render gets a task of its own: go-app renders at its
+			// next frame, which has come by the end of a slice, so it would
+			// otherwise lengthen the slice's task.
 			ticked = time.Now()
-			tick(ctx)
+			afterYield(ctx, func(ctx app.Context) {
+				if gen != r.gen {
+					return
+				}
+				tick(ctx)
+				afterYield(ctx, loop)
+			})
+			return
 		}
 		afterYield(ctx, loop)
 	}

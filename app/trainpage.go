@@ -146,9 +146,9 @@ func (p *trainPage) start(ctx app.Context, e app.Event) {
 	}
 	p.runs = nil
 	for _, s := range specs {
-		m := newTrainee(s.Kind, s.Seed)
-		r := &trainRun{spec: s, m: m, st: core.NewStepper(m, p.train, s.config()), color: colourAdv,
-			label: fmt.Sprintf("adversarial, α = %.2f", s.Alpha())}
+		// The model and its Stepper are made by the first evaluation, in a
+		// slice of work of their own: the click's task only re-renders.
+		r := &trainRun{spec: s, color: colourAdv, label: fmt.Sprintf("adversarial, α = %.2f", s.Alpha())}
 		if s.Alpha20 == 20 {
 			r.color, r.label = colourPlain, "plain, α = 1"
 		}
@@ -179,14 +179,15 @@ func (p *trainPage) stop(ctx app.Context, e app.Event) {
 	p.status = "Stopped. The partly trained models are not offered to the lab; press Train to start again."
 }
 
-// epochStage trains r for one epoch, a few mini-batches per step, and
+// epochStage trains r for one epoch, a few passes (half a mini-batch with
+// the adversarial objective) per step, and
 // times it.
 func (p *trainPage) epochStage(r *trainRun) stage {
 	epochs := float64(p.s.Epochs)
 	return stage{
 		step: func(n int) bool {
 			t := time.Now()
-			ended := r.st.Step(n)
+			ended := r.st.StepPasses(n)
 			r.cur += float64(time.Since(t)) / float64(time.Millisecond)
 			if ended {
 				r.epochMs = append(r.epochMs, r.cur)
@@ -200,13 +201,21 @@ func (p *trainPage) epochStage(r *trainRun) stage {
 }
 
 // evalStage scores r on the test digits at ε = 0, the chosen ε and 0.25,
-// and adds the point to the chart.
+// and adds the point to the chart. The first one also makes r's untrained
+// model. Each set-up has a step of its own, so that none adds to a slice
+// of scoring.
 func (p *trainPage) evalStage(r *trainRun) stage {
 	var sw *core.SweepRun
 	return stage{
 		step: func(n int) bool {
-			if sw == nil {
+			switch {
+			case r.m == nil:
+				r.m = newTrainee(r.spec.Kind, r.spec.Seed)
+				r.st = core.NewStepper(r.m, p.train, r.spec.config())
+				return false
+			case sw == nil:
 				sw = core.NewSweepRun(r.m, p.testX, p.testY, core.AttackFGSM, trainEvalEps(p.s.Eps()), core.Options{}, 0)
+				return false
 			}
 			return sw.Step(n)
 		},

@@ -11,6 +11,11 @@ import (
 // Stepper is training cut into steps, for a page that must yield to the
 // browser between mini-batches and may stop at any point. Train is a Stepper
 // run to the end, so stepping gives bit for bit the weights Train gives.
+//
+// A step can be as small as one pass: a forward and backward pass over one
+// mini-batch. With the adversarial objective a mini-batch takes two, one on
+// the clean batch (which also makes the FGSM batch) and one on the FGSM
+// batch, and the weights change after the second; without it, one.
 type Stepper struct {
 	m      *Model
 	d      *Dataset
@@ -21,14 +26,17 @@ type Stepper struct {
 	order  []int
 	params []*Param
 
-	epoch   int // epochs finished
-	batch   int // batches done in the current epoch
+	epoch   int  // epochs finished
+	batch   int  // batches done in the current epoch
+	midway  bool // the clean pass of the current batch is done, the FGSM one is not
 	sumLoss float64
 	sumErr  float64
 	stats   []EpochStats
 
-	xb     *mat.Dense
-	labels []int
+	xb         *mat.Dense // the batch
+	xadv       *mat.Dense // its FGSM version
+	labels     []int
+	loss, errs float64 // the batch's summed clean cost and mistakes
 }
 
 // NewStepper prepares to train m on d as Train(m, d, cfg) would, and sets
@@ -66,16 +74,28 @@ func (s *Stepper) Batches() int { return (len(s.order) + s.bs - 1) / s.bs }
 // of an epoch, and reports whether an epoch ended. It does nothing once the
 // training is done.
 func (s *Stepper) Step(batches int) (epochDone bool) {
+	return s.step(batches, false)
+}
+
+// StepPasses is Step counted in passes (see Stepper): the smallest piece of
+// work, for a page whose time between yields is shorter than a mini-batch.
+func (s *Stepper) StepPasses(passes int) (epochDone bool) {
+	return s.step(passes, true)
+}
+
+// step does up to n batches, or n passes, stopping at the end of an epoch.
+func (s *Stepper) step(n int, passes bool) (epochDone bool) {
 	for done := 0; !s.Done(); {
 		if s.batch == s.Batches() {
 			s.endEpoch()
 			return true
 		}
-		if done == batches {
+		if done == n {
 			return false
 		}
-		s.trainBatch()
-		done++
+		if s.pass() || passes {
+			done++
+		}
 	}
 	return false
 }
@@ -92,40 +112,81 @@ func (s *Stepper) Progress() float64 {
 	if total == 0 {
 		return float64(s.epoch) / float64(s.epochs)
 	}
-	return float64(s.epoch*s.Batches()+s.batch) / float64(total)
+	done := float64(s.epoch*s.Batches() + s.batch)
+	if s.midway {
+		done += 0.5
+	}
+	return done / float64(total)
 }
 
 // Stats returns the statistics of the epochs finished, as Train returns
 // them.
 func (s *Stepper) Stats() []EpochStats { return slices.Clone(s.stats) }
 
-// trainBatch is one iteration of Train's inner loop, shuffling first at the
-// start of an epoch.
-func (s *Stepper) trainBatch() {
-	n, dim := s.d.Images.Dims()
-	if s.batch == 0 {
-		s.rng.Shuffle(n, func(i, j int) { s.order[i], s.order[j] = s.order[j], s.order[i] })
+// pass is one pass of Train's inner loop and reports whether it finished
+// the mini-batch. The clean pass gathers the batch (shuffling first at the
+// start of an epoch) and fills the parameter gradients of the clean part
+// of the mean cost, α·J(x); with the adversarial objective it also makes
+// the FGSM batch x + ε·sign(∇ₓJ), as SignStep does, and the next pass adds
+// the gradients of (1 − α)·J(x̃). The optimizer then takes its step.
+func (s *Stepper) pass() (batchDone bool) {
+	adv := s.cfg.Adversarial
+	if !s.midway {
+		n, dim := s.d.Images.Dims()
+		if s.batch == 0 {
+			s.rng.Shuffle(n, func(i, j int) { s.order[i], s.order[j] = s.order[j], s.order[i] })
+		}
+		idx := s.order[s.batch*s.bs : min((s.batch+1)*s.bs, n)]
+		x := reuse(&s.xb, len(idx), dim)
+		s.labels = s.labels[:0]
+		for r, i := range idx {
+			copy(x.RawRowView(r), s.d.Images.RawRowView(i))
+			s.labels = append(s.labels, s.d.Labels[i])
+		}
+		s.m.ZeroGrad()
+		p := s.m.Forward(x, true)
+		s.loss, s.errs = s.m.Out.Loss(s.labels), 0
+		for i, y := range s.labels {
+			if Argmax(p.RawRowView(i)) != y {
+				s.errs++
+			}
+		}
+		scale := 1 / float64(len(idx))
+		if adv == nil {
+			s.m.BackwardParams(s.labels, scale)
+			s.update()
+			return true
+		}
+		g := s.m.Backward(s.labels, true, adv.Alpha*scale)
+		xadv := reuse(&s.xadv, len(idx), dim)
+		as := xadv.RawMatrix().Data
+		signStep(as, x.RawMatrix().Data[:len(as)], g.RawMatrix().Data[:len(as)], adv.Epsilon)
+		finish(as, Options{})
+		s.midway = true
+		return false
 	}
-	b := s.batch
-	idx := s.order[b*s.bs : min((b+1)*s.bs, n)]
-	x := reuse(&s.xb, len(idx), dim)
-	s.labels = s.labels[:0]
-	for r, i := range idx {
-		copy(x.RawRowView(r), s.d.Images.RawRowView(i))
-		s.labels = append(s.labels, s.d.Labels[i])
-	}
-	loss, errs := trainStep(s.m, x, s.labels, s.cfg.Adversarial)
+	s.m.Forward(s.xadv, true)
+	s.m.BackwardParams(s.labels, (1-adv.Alpha)/float64(len(s.labels)))
+	s.midway = false
+	s.update()
+	return true
+}
+
+// update ends a mini-batch: the optimizer's step, the layers' projections
+// and the epoch's sums.
+func (s *Stepper) update() {
 	s.cfg.Optimizer.Step(s.params)
 	for _, l := range s.m.Layers {
 		if p, ok := l.(projector); ok {
 			p.Project()
 		}
 	}
-	s.sumLoss += loss
-	s.sumErr += errs
+	s.sumLoss += s.loss
+	s.sumErr += s.errs
 	s.batch++
 	if s.cfg.Progress != nil {
-		s.cfg.Progress(s.epoch+1, s.batch, s.Batches(), loss/float64(len(idx)), errs/float64(len(idx)))
+		n := float64(len(s.labels))
+		s.cfg.Progress(s.epoch+1, s.batch, s.Batches(), s.loss/n, s.errs/n)
 	}
 }
 

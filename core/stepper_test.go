@@ -55,9 +55,14 @@ func TestStepperMatchesTrain(t *testing.T) {
 				Adversarial: &Adversarial{Alpha: 0.5, Epsilon: 0.1}}
 		}},
 	}
+	steps := []struct {
+		n      int
+		passes bool // StepPasses, not Step
+	}{{1, false}, {3, false}, {100, false}, {1, true}, {3, true}}
 	for _, c := range cases {
-		for _, step := range []int{1, 3, 100} {
-			t.Run(fmt.Sprintf("%s/%d batches a step", c.name, step), func(t *testing.T) {
+		for _, step := range steps {
+			unit := map[bool]string{false: "batches", true: "passes"}[step.passes]
+			t.Run(fmt.Sprintf("%s/%d %s a step", c.name, step.n, unit), func(t *testing.T) {
 				var trainCalls, stepCalls []progressCall
 				record := func(calls *[]progressCall) func(int, int, int, float64, float64) {
 					return func(e, b, n int, l, r float64) { *calls = append(*calls, progressCall{e, b, n, l, r}) }
@@ -72,7 +77,11 @@ func TestStepperMatchesTrain(t *testing.T) {
 				cfg.Progress = record(&stepCalls)
 				s := NewStepper(got, d, cfg)
 				for !s.Done() {
-					s.Step(step)
+					if step.passes {
+						s.StepPasses(step.n)
+					} else {
+						s.Step(step.n)
+					}
 				}
 				for i, p := range want.Params() {
 					if !slices.Equal(p.Data, got.Params()[i].Data) {
@@ -119,6 +128,19 @@ func TestStepperSteps(t *testing.T) {
 	}
 	if !s.Done() {
 		t.Errorf("not done after every epoch")
+	}
+
+	// With the adversarial objective a batch is two passes, and the
+	// progress counts the first as half a batch.
+	s = NewStepper(blobModel(rand.New(rand.NewPCG(2, 2))), d, TrainConfig{Epochs: 1, BatchSize: 32, Optimizer: &Adam{LR: 0.01},
+		Adversarial: &Adversarial{Alpha: 0.5, Epsilon: 0.1}})
+	for i, want := range []float64{0.5 / 4, 1.0 / 4, 1.5 / 4} {
+		if s.StepPasses(1) || s.Progress() != want {
+			t.Errorf("after %d passes: progress %g, want %g", i+1, s.Progress(), want)
+		}
+	}
+	if s.StepPasses(100) != true || !s.Done() || s.Progress() != 1 {
+		t.Errorf("100 more passes: not at the end of the epoch (progress %g)", s.Progress())
 	}
 }
 

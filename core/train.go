@@ -1,10 +1,6 @@
 package core
 
-import (
-	"math"
-
-	"gonum.org/v1/gonum/mat"
-)
+import "math"
 
 // An Optimizer updates parameters from their gradients.
 type Optimizer interface {
@@ -117,27 +113,4 @@ func Train(m *Model, d *Dataset, cfg TrainConfig) []EpochStats {
 		s.Step(s.Batches())
 	}
 	return s.Stats()
-}
-
-// trainStep fills the parameter gradients of the mean cost of one batch and
-// returns the summed clean cost and the number of clean mistakes.
-func trainStep(m *Model, x *mat.Dense, labels []int, adv *Adversarial) (loss, mistakes float64) {
-	m.ZeroGrad()
-	n := float64(len(labels))
-	p := m.Forward(x, true)
-	loss = m.Out.Loss(labels)
-	for i, y := range labels {
-		if Argmax(p.RawRowView(i)) != y {
-			mistakes++
-		}
-	}
-	if adv == nil {
-		m.BackwardParams(labels, 1/n)
-		return loss, mistakes
-	}
-	g := m.Backward(labels, true, adv.Alpha/n)
-	xadv := SignStep(x, g, adv.Epsilon, Options{})
-	m.Forward(xadv, true)
-	m.BackwardParams(labels, (1-adv.Alpha)/n)
-	return loss, mistakes
 }
