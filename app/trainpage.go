@@ -179,9 +179,8 @@ func (p *trainPage) stop(ctx app.Context, e app.Event) {
 	p.status = "Stopped. The partly trained models are not offered to the lab; press Train to start again."
 }
 
-// epochStage trains r for one epoch, a few passes (half a mini-batch with
-// the adversarial objective) per step, and
-// times it.
+// epochStage trains r for one epoch, a few passes (forward or backward over
+// a mini-batch) per step, and times it.
 func (p *trainPage) epochStage(r *trainRun) stage {
 	epochs := float64(p.s.Epochs)
 	return stage{

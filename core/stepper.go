@@ -12,10 +12,11 @@ import (
 // browser between mini-batches and may stop at any point. Train is a Stepper
 // run to the end, so stepping gives bit for bit the weights Train gives.
 //
-// A step can be as small as one pass: a forward and backward pass over one
-// mini-batch. With the adversarial objective a mini-batch takes two, one on
-// the clean batch (which also makes the FGSM batch) and one on the FGSM
-// batch, and the weights change after the second; without it, one.
+// A step can be as small as one pass, forward or backward, over one
+// mini-batch. A mini-batch takes two: forward and backward on the clean
+// batch; with the adversarial objective it takes four, the backward pass on
+// the clean batch making the FGSM batch, then forward and backward on that.
+// The weights change after the last.
 type Stepper struct {
 	m      *Model
 	d      *Dataset
@@ -26,9 +27,9 @@ type Stepper struct {
 	order  []int
 	params []*Param
 
-	epoch   int  // epochs finished
-	batch   int  // batches done in the current epoch
-	midway  bool // the clean pass of the current batch is done, the FGSM one is not
+	epoch   int // epochs finished
+	batch   int // batches done in the current epoch
+	passes  int // passes done in the current batch
 	sumLoss float64
 	sumErr  float64
 	stats   []EpochStats
@@ -112,10 +113,7 @@ func (s *Stepper) Progress() float64 {
 	if total == 0 {
 		return float64(s.epoch) / float64(s.epochs)
 	}
-	done := float64(s.epoch*s.Batches() + s.batch)
-	if s.midway {
-		done += 0.5
-	}
+	done := float64(s.epoch*s.Batches()+s.batch) + float64(s.passes)/float64(s.batchPasses())
 	return done / float64(total)
 }
 
@@ -123,15 +121,31 @@ func (s *Stepper) Progress() float64 {
 // them.
 func (s *Stepper) Stats() []EpochStats { return slices.Clone(s.stats) }
 
+// batchPasses is the number of passes in a mini-batch.
+func (s *Stepper) batchPasses() int {
+	if s.cfg.Adversarial != nil {
+		return 4
+	}
+	return 2
+}
+
 // pass is one pass of Train's inner loop and reports whether it finished
-// the mini-batch. The clean pass gathers the batch (shuffling first at the
-// start of an epoch) and fills the parameter gradients of the clean part
-// of the mean cost, α·J(x); with the adversarial objective it also makes
-// the FGSM batch x + ε·sign(∇ₓJ), as SignStep does, and the next pass adds
-// the gradients of (1 − α)·J(x̃). The optimizer then takes its step.
+// the mini-batch. The passes are:
+//
+//  0. gather the batch (shuffling first at the start of an epoch) and run it
+//     forward, in training mode;
+//  1. backward: the parameter gradients of the clean part of the mean cost,
+//     α·J(x), and with the adversarial objective the FGSM batch
+//     x̃ = x + ε·sign(∇ₓJ), as SignStep makes it;
+//  2. x̃ forward;
+//  3. backward: the gradients of (1 − α)·J(x̃) are added.
+//
+// After the last, the optimizer takes its step. Between passes the model
+// holds the batch's activations, so nothing else may use it.
 func (s *Stepper) pass() (batchDone bool) {
 	adv := s.cfg.Adversarial
-	if !s.midway {
+	switch s.passes {
+	case 0:
 		n, dim := s.d.Images.Dims()
 		if s.batch == 0 {
 			s.rng.Shuffle(n, func(i, j int) { s.order[i], s.order[j] = s.order[j], s.order[i] })
@@ -151,23 +165,28 @@ func (s *Stepper) pass() (batchDone bool) {
 				s.errs++
 			}
 		}
-		scale := 1 / float64(len(idx))
+	case 1:
+		scale := 1 / float64(len(s.labels))
 		if adv == nil {
 			s.m.BackwardParams(s.labels, scale)
-			s.update()
-			return true
+			break
 		}
 		g := s.m.Backward(s.labels, true, adv.Alpha*scale)
-		xadv := reuse(&s.xadv, len(idx), dim)
+		r, c := s.xb.Dims()
+		xadv := reuse(&s.xadv, r, c)
 		as := xadv.RawMatrix().Data
-		signStep(as, x.RawMatrix().Data[:len(as)], g.RawMatrix().Data[:len(as)], adv.Epsilon)
+		signStep(as, s.xb.RawMatrix().Data[:len(as)], g.RawMatrix().Data[:len(as)], adv.Epsilon)
 		finish(as, Options{})
-		s.midway = true
+	case 2:
+		s.m.Forward(s.xadv, true)
+	case 3:
+		s.m.BackwardParams(s.labels, (1-adv.Alpha)/float64(len(s.labels)))
+	}
+	s.passes++
+	if s.passes < s.batchPasses() {
 		return false
 	}
-	s.m.Forward(s.xadv, true)
-	s.m.BackwardParams(s.labels, (1-adv.Alpha)/float64(len(s.labels)))
-	s.midway = false
+	s.passes = 0
 	s.update()
 	return true
 }

@@ -58,7 +58,7 @@ func TestStepperMatchesTrain(t *testing.T) {
 	steps := []struct {
 		n      int
 		passes bool // StepPasses, not Step
-	}{{1, false}, {3, false}, {100, false}, {1, true}, {3, true}}
+	}{{1, false}, {3, false}, {100, false}, {1, true}, {3, true}, {5, true}}
 	for _, c := range cases {
 		for _, step := range steps {
 			unit := map[bool]string{false: "batches", true: "passes"}[step.passes]
@@ -130,11 +130,11 @@ func TestStepperSteps(t *testing.T) {
 		t.Errorf("not done after every epoch")
 	}
 
-	// With the adversarial objective a batch is two passes, and the
-	// progress counts the first as half a batch.
+	// With the adversarial objective a batch is four passes, and the
+	// progress counts each as a quarter of a batch.
 	s = NewStepper(blobModel(rand.New(rand.NewPCG(2, 2))), d, TrainConfig{Epochs: 1, BatchSize: 32, Optimizer: &Adam{LR: 0.01},
 		Adversarial: &Adversarial{Alpha: 0.5, Epsilon: 0.1}})
-	for i, want := range []float64{0.5 / 4, 1.0 / 4, 1.5 / 4} {
+	for i, want := range []float64{0.25 / 4, 0.5 / 4, 0.75 / 4, 1.0 / 4, 1.25 / 4} {
 		if s.StepPasses(1) || s.Progress() != want {
 			t.Errorf("after %d passes: progress %g, want %g", i+1, s.Progress(), want)
 		}
@@ -201,9 +201,10 @@ func BenchmarkStepperBatch(b *testing.B) {
 	}
 }
 
-// BenchmarkStepperPassMLP is one pass of adversarial training (half a
-// mini-batch of 128) of an MLP shaped as the training page's, 784-64-10:
-// the smallest piece of work the page does between two yields.
+// BenchmarkStepperPassMLP is one pass of adversarial training (forward or
+// backward over a mini-batch of 128, a quarter of the batch's work) of an
+// MLP shaped as the training page's, 784-64-10: the smallest piece of work
+// the page does between two yields.
 func BenchmarkStepperPassMLP(b *testing.B) {
 	rng := rand.New(rand.NewPCG(41, 41))
 	ts := map[string]Tensor{}
