@@ -302,35 +302,57 @@ func TestRBFPageMatchesNative(t *testing.T) {
 	}
 }
 
-// TestExplainScreenshots saves each page at desktop and phone width into
-// $FGSMLAB_SHOTS (skipped when unset).
+// TestExplainScreenshots saves each explanation page at desktop and phone
+// width into $FGSMLAB_SHOTS (skipped when unset), for people to look at.
 func TestExplainScreenshots(t *testing.T) {
 	dir := os.Getenv("FGSMLAB_SHOTS")
 	if dir == "" {
 		t.Skip("set FGSMLAB_SHOTS to a directory to take screenshots")
 	}
 	srv := labServer(t)
-	for _, pg := range []struct{ id, path string }{
-		{"sweeps", "/sweeps?n=500"}, {"defence", "/defence?n=250"}, {"rbf", "/rbf?n=250"}, {"sweeps", "/sweeps?embed=1&models=softmax,rbf&n=250"},
+	done := func(id string) string {
+		return fmt.Sprintf(`document.getElementById(%q) && document.getElementById(%q).dataset.state === "done"`, id, id)
+	}
+	for _, pg := range []struct {
+		name, path string
+		ready      string // a JavaScript condition
+		click      string // the id of a button to press first, if any
+	}{
+		{"linear", "/linear", `document.getElementById("err-fgsm") !== null`, ""},
+		{"linear-embed", "/linear?embed=1&panel=precision", `document.getElementById("prec-table") !== null`, ""},
+		{"sweeps", "/sweeps?n=500", done("sweeps"), ""},
+		{"sweeps-embed", "/sweeps?embed=1&models=softmax,rbf&n=250", done("sweeps"), ""},
+		{"defence", "/defence?n=250", done("defence"), ""},
+		{"train", "/train?epochs=3", `document.querySelector("#train").dataset.state === "done"`, "tr-start"},
+		{"rbf", "/rbf?n=250", done("rbf"), ""},
+		{"rubbish", "/rubbish", `document.getElementById("target") && document.getElementById("target").dataset.done === "true" && document.getElementById("fraction").dataset.done === "true"`, ""},
 	} {
 		for _, w := range []int64{1280, 360} {
 			ctx := newTab(t)
 			var buf []byte
-			err := chromedp.Run(ctx,
+			actions := []chromedp.Action{
 				emulation.SetDeviceMetricsOverride(w, 900, 1, w < 600),
-				chromedp.Navigate(srv.URL+pg.path), pageState(pg.id, "done"),
+				chromedp.Navigate(srv.URL + pg.path),
+			}
+			if pg.click != "" {
+				actions = append(actions,
+					poll(fmt.Sprintf(`document.getElementById(%q) && !document.getElementById(%q).disabled`, pg.click, pg.click)),
+					eval(fmt.Sprintf(`document.getElementById(%q).click(), true`, pg.click), nil))
+			}
+			actions = append(actions,
+				chromedp.Poll(pg.ready, nil, chromedp.WithPollingTimeout(60*time.Second)),
 				chromedp.Sleep(300*time.Millisecond),
-				eval(`(() => { const s = document.querySelector("#chart-error svg, #chart-defence svg");
+				// Hover a chart, if there is one, to show its readout.
+				eval(`(() => { const s = document.querySelector("#chart-error svg, #chart-defence svg, #train-chart svg");
 					if (!s) return true; const r = s.getBoundingClientRect();
 					s.dispatchEvent(new PointerEvent("pointermove", {clientX: r.left + r.width * 0.52, clientY: r.top + 40, bubbles: true})); return true })()`, nil),
 				chromedp.Sleep(200*time.Millisecond),
 				chromedp.FullScreenshot(&buf, 100),
 			)
-			if err != nil {
-				t.Fatal(err)
+			if err := chromedp.Run(ctx, actions...); err != nil {
+				t.Fatal(pg.name, err)
 			}
-			name := strings.NewReplacer("/", "", "?", "-", "&", "-", "=", "", ",", "").Replace(pg.path)
-			os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, w)), buf, 0o644)
+			os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", pg.name, w)), buf, 0o644)
 		}
 	}
 }

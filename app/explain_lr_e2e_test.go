@@ -8,15 +8,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"fgsmlab/core"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"gonum.org/v1/gonum/mat"
 )
@@ -256,39 +253,6 @@ func TestRubbishCancelAndEmbed(t *testing.T) {
 	chromedp.Run(ctx, chromedp.Sleep(300*time.Millisecond), eval(dataNum("#rub-maxout", "n"), &later))
 	if later != done {
 		t.Errorf("the run went on after Cancel: %v → %v images", done, later)
-	}
-}
-
-// TestLRScreenshots saves desktop and 360 px screenshots of both pages when
-// LR_SHOTS names a directory.
-func TestLRScreenshots(t *testing.T) {
-	dir := os.Getenv("LR_SHOTS")
-	if dir == "" {
-		t.Skip("set LR_SHOTS=dir to save screenshots")
-	}
-	srv := labServer(t)
-	for _, c := range []struct {
-		name, path, ready string
-	}{
-		{"linear", "/linear", `document.getElementById("err-fgsm") !== null`},
-		{"rubbish", "/rubbish", `document.getElementById("target") && document.getElementById("target").dataset.done === "true" && document.getElementById("fraction").dataset.done === "true"`},
-		{"linear-embed", "/linear?embed=1&panel=precision", `document.getElementById("prec-table") !== null`},
-	} {
-		for _, w := range []int64{1280, 360} {
-			ctx := newTab(t)
-			var buf []byte
-			err := chromedp.Run(ctx,
-				emulation.SetDeviceMetricsOverride(w, 900, 1, w < 500),
-				chromedp.Navigate(srv.URL+c.path),
-				poll(c.ready),
-				chromedp.Sleep(300*time.Millisecond),
-				chromedp.FullScreenshot(&buf, 100),
-			)
-			if err != nil {
-				t.Fatal(c.name, err)
-			}
-			os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", c.name, w)), buf, 0o644)
-		}
 	}
 }
 
