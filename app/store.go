@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"fgsmlab/core"
 )
@@ -78,7 +79,9 @@ func sharedDigits(file string, progress func(got, total int)) (*core.Dataset, er
 	if err != nil {
 		return nil, err
 	}
-	if d, err = core.DecodeSamples(b); err != nil {
+	// Sleeping hands the browser its thread between blocks of digits: the
+	// 10,000 training digits took one task of about 100 ms to convert.
+	if d, err = core.DecodeSamplesPausing(b, func() { time.Sleep(time.Millisecond) }); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	store.Lock()

@@ -79,7 +79,16 @@ func unitToByte(v float64) byte {
 }
 
 // DecodeSamples parses a samples file. Pixels become byte/255.
-func DecodeSamples(b []byte) (*Dataset, error) {
+func DecodeSamples(b []byte) (*Dataset, error) { return DecodeSamplesPausing(b, nil) }
+
+// samplesBlock is the number of digits DecodeSamplesPausing converts
+// between pauses: about 10 ms of work in a browser.
+const samplesBlock = 1000
+
+// DecodeSamplesPausing is DecodeSamples for a caller that must not hold its
+// thread long, such as a web page: it calls pause, if not nil, after every
+// block of digits it converts.
+func DecodeSamplesPausing(b []byte, pause func()) (*Dataset, error) {
 	if len(b) < samplesHeader {
 		return nil, SamplesError(fmt.Sprintf("%d bytes is too short for the %d-byte header", len(b), samplesHeader))
 	}
@@ -104,6 +113,13 @@ func DecodeSamples(b []byte) (*Dataset, error) {
 		}
 		d.Labels[i] = int(l)
 	}
-	bytesToUnit(d.Images.RawMatrix().Data, b[samplesHeader+int(n):])
+	pixels, data := b[samplesHeader+int(n):], d.Images.RawMatrix().Data
+	for at := 0; at < len(pixels); at += samplesBlock * ImageSize {
+		end := min(at+samplesBlock*ImageSize, len(pixels))
+		bytesToUnit(data[at:end], pixels[at:end])
+		if pause != nil && end < len(pixels) {
+			pause()
+		}
+	}
 	return d, nil
 }

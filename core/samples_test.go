@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"gonum.org/v1/gonum/mat"
 	"math"
 	"slices"
 	"strings"
@@ -46,6 +47,14 @@ func TestSamplesRoundTrip(t *testing.T) {
 				t.Fatalf("digit %d pixel %d: %v; want %v", i, j, g, want)
 			}
 		}
+	}
+	// Decoding with pauses gives the same digits, pausing between blocks.
+	big := toyDataset(2*samplesBlock + 1)
+	pauses := 0
+	paced, err := DecodeSamplesPausing(EncodeSamples(big), func() { pauses++ })
+	plain, _ := DecodeSamples(EncodeSamples(big))
+	if err != nil || pauses != 2 || !mat.Equal(paced.Images, plain.Images) || !slices.Equal(paced.Labels, plain.Labels) {
+		t.Errorf("DecodeSamplesPausing: %v, %d pauses (want 2), same digits %t", err, pauses, mat.Equal(paced.Images, plain.Images))
 	}
 	empty, err := DecodeSamples(EncodeSamples(d.Slice(0, 0)))
 	if err != nil || empty.Len() != 0 {
