@@ -87,7 +87,7 @@ func (p *defencePage) OnMount(ctx app.Context) {
 			if p.sample >= d.Len() {
 				p.sample = 0
 			}
-			p.paintWeights()
+			p.paintWeights(ctx)
 			p.attackOne()
 			p.compute(ctx)
 		})
@@ -205,17 +205,35 @@ func (p *defencePage) rewriteURL() {
 }
 
 // paintWeights draws the first weightFilters first-layer filters of each
-// model, each in the diverging map scaled to its own largest |w|.
-func (p *defencePage) paintWeights() {
+// model, each scaled to its own largest |w|, sixteen canvases a task: each
+// takes about 1 ms to get its context and paint, and all 96 at once made a
+// long task.
+func (p *defencePage) paintWeights(ctx app.Context) {
+	type tile struct {
+		id   string
+		rgba []byte
+	}
+	var tiles []tile
 	for i, m := range p.models {
 		for u, w := range firstFilters(m, weightFilters) {
 			scale := 0.0
 			for _, v := range w {
 				scale = max(scale, math.Abs(v))
 			}
-			paint(fmt.Sprintf("w-%s-%d", defenceModels[i], u), divergingRGBA(w, scale))
+			tiles = append(tiles, tile{fmt.Sprintf("w-%s-%d", defenceModels[i], u), divergingRGBA(w, scale)})
 		}
 	}
+	var from func(ctx app.Context, k int)
+	from = func(ctx app.Context, k int) {
+		end := min(k+16, len(tiles))
+		for _, t := range tiles[k:end] {
+			paint(t.id, t.rgba)
+		}
+		if end < len(tiles) {
+			afterYield(ctx, func(ctx app.Context) { from(ctx, end) })
+		}
+	}
+	from(ctx, 0)
 }
 
 // firstFilters returns up to k rows of the first dense layer's weights: for

@@ -42,11 +42,15 @@ func sharedModel(name string) (*core.Model, error) {
 		return nil, fmt.Errorf("models/%s.safetensors: %w", name, err)
 	}
 	store.Lock()
-	defer store.Unlock()
 	if old := store.models[name]; old != nil {
-		return old, nil
+		m = old
+	} else {
+		store.models[name] = m
 	}
-	store.models[name] = m
+	store.Unlock()
+	// Decoding a maxout network is a task of 50–130 ms in the browser; the
+	// caller's use of the model gets a task of its own.
+	yieldToBrowser()
 	return m, nil
 }
 
@@ -79,16 +83,22 @@ func sharedDigits(file string, progress func(got, total int)) (*core.Dataset, er
 	if err != nil {
 		return nil, err
 	}
-	// Sleeping hands the browser its thread between blocks of digits: the
-	// 10,000 training digits took one task of about 100 ms to convert.
-	if d, err = core.DecodeSamplesPausing(b, func() { time.Sleep(time.Millisecond) }); err != nil {
+	// The 10,000 training digits took one task of about 100 ms to convert.
+	if d, err = core.DecodeSamplesPausing(b, yieldToBrowser); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	store.Lock()
-	defer store.Unlock()
 	store.sets[file] = d
+	store.Unlock()
+	yieldToBrowser() // as after a model
 	return d, nil
 }
+
+// yieldToBrowser lets the browser run its pending tasks before the calling
+// goroutine goes on: under WebAssembly a sleeping goroutine hands the
+// thread back to the browser when no other goroutine can run. Call it from
+// ctx.Async only.
+func yieldToBrowser() { time.Sleep(time.Millisecond) }
 
 // sharedModels returns the named models, as sharedModel does, or the first
 // error. It blocks: call it from ctx.Async.

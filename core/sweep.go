@@ -74,7 +74,7 @@ type SweepRun struct {
 	done    int
 	tallies []tally
 
-	wts          [][]float64  // per layer index: Wᵀ of each Dense layer
+	wts          [][]float64  // per layer index: Wᵀ of each Dense layer, made by the first Step
 	outs, grads  []*mat.Dense // per layer index, for Dense and ReLU layers
 	reluIn       []*mat.Dense // per layer index: the input of each ReLU
 	dirs, u, z   *mat.Dense
@@ -110,14 +110,9 @@ func NewSweepRun(m *Model, x *mat.Dense, labels []int, kind string, eps []float6
 		panic(fmt.Sprintf("core: %d labels for %d examples", len(labels), n))
 	}
 	r := &SweepRun{m: m, x: x, labels: labels, kind: kind, eps: slices.Clone(eps), o: base,
-		tallies: make([]tally, len(eps)), wts: make([][]float64, len(m.Layers)),
-		outs: make([]*mat.Dense, len(m.Layers)), grads: make([]*mat.Dense, len(m.Layers)),
+		tallies: make([]tally, len(eps)),
+		outs:    make([]*mat.Dense, len(m.Layers)), grads: make([]*mat.Dense, len(m.Layers)),
 		reluIn: make([]*mat.Dense, len(m.Layers))}
-	for i, l := range m.Layers {
-		if d, ok := l.(*Dense); ok {
-			r.wts[i] = transpose(d.W.Data, d.Out(), d.In())
-		}
-	}
 	switch kind {
 	case AttackFGSM:
 	case AttackRandomSign, AttackUniform:
@@ -127,7 +122,6 @@ func NewSweepRun(m *Model, x *mat.Dense, labels []int, kind string, eps []float6
 	}
 	r.head = newSweepHead(m, x, eps, base)
 	if r.head != nil {
-		r.head.wt = r.wts[r.head.at]
 		r.w, r.acc = make([]float64, r.head.out), make([]float64, r.head.out)
 	}
 	for i, e := range eps {
@@ -201,6 +195,19 @@ func transpose(a []float64, rows, cols int) []float64 {
 func (r *SweepRun) Step(maxDigits int) (done bool) {
 	if maxDigits < 1 {
 		panic(fmt.Sprintf("core: sweep step of %d digits", maxDigits))
+	}
+	if r.wts == nil {
+		// Transposed here, not in NewSweepRun, so that a page making several
+		// runs does this work in its slices too.
+		r.wts = make([][]float64, len(r.m.Layers))
+		for i, l := range r.m.Layers {
+			if d, ok := l.(*Dense); ok {
+				r.wts[i] = transpose(d.W.Data, d.Out(), d.In())
+			}
+		}
+		if r.head != nil {
+			r.head.wt = r.wts[r.head.at]
+		}
 	}
 	end := min(r.done+maxDigits, len(r.labels))
 	for r.done < end {
