@@ -265,11 +265,12 @@ func TestTransferResponsiveness(t *testing.T) {
 		{"defence", "/defence?n=100", "def-n"}, {"rbf", "/rbf?n=100", "rbf-n"},
 	} {
 		ctx := newTab(t)
-		var lt longTasks
+		var load, lt longTasks
 		var secs string
 		err := chromedp.Run(ctx,
 			watchLongTasks(),
 			chromedp.Navigate(srv.URL+pg.path), pageState(pg.id, "done"),
+			readLongTasks(&load),
 			resetLongTasks(),
 			eval(fmt.Sprintf(`(() => { const s = document.getElementById(%q); s.value = "1000";
 				s.dispatchEvent(new Event("change", {bubbles: true})); return true })()`, pg.field), nil),
@@ -280,7 +281,8 @@ func TestTransferResponsiveness(t *testing.T) {
 		if err != nil {
 			t.Fatal(pg.id, err)
 		}
-		t.Logf("/%s over 1,000 digits (%s): main-thread tasks over 50 ms: %.0f, longest %.0f ms", pg.id, secs, lt.Count, lt.Longest)
+		t.Logf("/%s over 1,000 digits (%s): main-thread tasks over 50 ms: %.0f, longest %.0f ms (while the page loaded and first computed over 100: %.0f, longest %.0f ms)",
+			pg.id, secs, lt.Count, lt.Longest, load.Count, load.Longest)
 		if lt.Longest > 1000 {
 			t.Errorf("/%s: a main-thread task took %.0f ms: the page does not yield", pg.id, lt.Longest)
 		}
