@@ -12,6 +12,14 @@ type Dense struct {
 
 	x, y, dx *mat.Dense
 	nz       []int32 // indices of the non-zero inputs of forwardOne
+	scratch  mulScratch
+}
+
+// mulScratch holds buffers a matrix product may reuse from call to call.
+type mulScratch struct {
+	wt   []float64 // Wᵀ
+	idx  []int     // the nonzero entries of a row: where,
+	coef []float64 // and what
 }
 
 // NewDense returns a zero in→out dense layer whose tensors are named
@@ -37,7 +45,7 @@ func (d *Dense) Forward(x *mat.Dense, train bool) *mat.Dense {
 		d.forwardOne(x.RawRowView(0), y.RawRowView(0))
 		return y
 	}
-	mulABt(y, x, d.W.matrix())
+	mulABt(y, x, d.W.matrix(), &d.scratch)
 	for i := 0; i < n; i++ {
 		add(y.RawRowView(i), d.B.Data)
 	}

@@ -11,8 +11,8 @@ import (
 // The batched products of Dense go to gonum's BLAS (or OpenBLAS) natively;
 // dense_wasm.go has the WebAssembly versions.
 
-// mulABt computes y = x·wᵀ.
-func mulABt(y, x, w *mat.Dense) { y.Mul(x, w.T()) }
+// mulABt computes y = x·wᵀ (the WebAssembly version uses s).
+func mulABt(y, x, w *mat.Dense, s *mulScratch) { y.Mul(x, w.T()) }
 
 // mulAB computes dx = dy·w.
 func mulAB(dx, dy, w *mat.Dense) { dx.Mul(dy, w) }

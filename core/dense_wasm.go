@@ -13,8 +13,48 @@ import "gonum.org/v1/gonum/mat"
 // in another order than gonum, so results differ from native ones in the
 // last bits.
 
-// mulABt computes y = x·wᵀ.
-func mulABt(y, x, w *mat.Dense) {
+// mulABt computes y = x·wᵀ. For a wide layer it goes row by row as
+// Σₖ x[i,k]·wᵀ[k] over the nonzero x[i,k], with wᵀ made in *scratch: adding
+// rows eight at a time (addRows) ran at 1.4 GMAC/s under node where dot
+// products two rows by four ran at 0.9, and it skips the black pixels of a
+// digit and the units a ReLU turned off (a batch of 1,000 FGSM on mlp: 670
+// → 380 ms). The transpose costs one pass over w, which a small batch does
+// not repay (a page crafting a few digits at a time on maxout slowed down
+// by half), and a narrow layer (softmax regression's ten outputs) makes
+// rows too short for addRows: both keep the dot products.
+func mulABt(y, x, w *mat.Dense, s *mulScratch) {
+	xr, wr, yr := x.RawMatrix(), w.RawMatrix(), y.RawMatrix()
+	n, out, in := xr.Rows, wr.Rows, wr.Cols
+	if out < 32 || n < 32 {
+		mulABtDots(y, x, w)
+		return
+	}
+	if cap(s.wt) < in*out {
+		s.wt = make([]float64, in*out)
+	}
+	wt := s.wt[:in*out]
+	for j := range out {
+		for k, v := range wr.Data[j*wr.Stride : j*wr.Stride+in] {
+			wt[k*out+j] = v
+		}
+	}
+	for i := range n {
+		yi := yr.Data[i*yr.Stride : i*yr.Stride+out]
+		s.idx, s.coef = s.idx[:0], s.coef[:0]
+		for k, v := range xr.Data[i*xr.Stride : i*xr.Stride+in] {
+			if v != 0 {
+				s.idx = append(s.idx, k)
+				s.coef = append(s.coef, v)
+			}
+		}
+		clear(yi)
+		addRows(yi, s.coef, s.idx, wt)
+	}
+}
+
+// mulABtDots computes y = x·wᵀ with dot products, two rows of x by four
+// of w.
+func mulABtDots(y, x, w *mat.Dense) {
 	xr, wr, yr := x.RawMatrix(), w.RawMatrix(), y.RawMatrix()
 	n, out, in := xr.Rows, wr.Rows, wr.Cols
 	i := 0
