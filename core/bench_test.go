@@ -8,11 +8,13 @@ import (
 )
 
 // benchMLP is a random model with the shape of the shipped mlp.
-func benchMLP() *Model {
+func benchMLP() *Model { return benchDense(784, 256, 128, 10) }
+
+// benchDense is a random ReLU network with the given widths and a softmax.
+func benchDense(widths ...int) *Model {
 	rng := rand.New(rand.NewPCG(12, 12))
 	ts := map[string]Tensor{}
 	arch := []LayerSpec{}
-	widths := []int{784, 256, 128, 10}
 	for i := 1; i < len(widths); i++ {
 		p := string(rune('a' + i))
 		if i > 1 {

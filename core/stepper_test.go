@@ -206,26 +206,7 @@ func BenchmarkStepperBatch(b *testing.B) {
 // MLP shaped as the training page's, 784-64-10: the smallest piece of work
 // the page does between two yields.
 func BenchmarkStepperPassMLP(b *testing.B) {
-	rng := rand.New(rand.NewPCG(41, 41))
-	ts := map[string]Tensor{}
-	widths := []int{784, 64, 10}
-	arch := []LayerSpec{}
-	for i := 1; i < len(widths); i++ {
-		p := fmt.Sprint("l", i)
-		if i > 1 {
-			arch = append(arch, LayerSpec{Kind: "relu"})
-		}
-		arch = append(arch, LayerSpec{Kind: "dense", Weight: p + ".w", Bias: p + ".b"})
-		w := Tensor{Shape: []int{widths[i], widths[i-1]}, Data: make([]float64, widths[i]*widths[i-1])}
-		for j := range w.Data {
-			w.Data[j] = 0.05 * rng.NormFloat64()
-		}
-		ts[p+".w"], ts[p+".b"] = w, Tensor{Shape: []int{widths[i]}, Data: make([]float64, widths[i])}
-	}
-	m, err := Build("mlp", append(arch, LayerSpec{Kind: "softmax"}), benchMLP().Classes, ts)
-	if err != nil {
-		b.Fatal(err)
-	}
+	m := benchDense(784, 64, 10)
 	_, d, cfg := benchSoftmaxEpoch()
 	c := cfg()
 	c.Epochs = 1 << 20
