@@ -7,14 +7,14 @@ import "gonum.org/v1/gonum/mat"
 // Under WebAssembly gonum's matrix product is pure Go behind a general
 // blocked, goroutine-parallel driver, which for a training batch (128 rows
 // against a 10- or 64-row W) ran at about a tenth of what plain loops reach.
-// These kernels work on two rows of the left matrix at a time against four
-// rows of the right, so that each loaded value serves several products, and
-// skip zero coefficients (black pixels, ReLU units that are off). They sum
-// in another order than gonum, so results differ from native ones in the
-// last bits.
+// These kernels add several rows per pass over the destination, or take dot
+// products of two rows against four, so that each loaded value serves
+// several products, and skip zero coefficients (black pixels, ReLU units
+// that are off). They sum in another order than gonum, so results differ
+// from native ones in the last bits.
 
 // mulABt computes y = x·wᵀ. For a wide layer it goes row by row as
-// Σₖ x[i,k]·wᵀ[k] over the nonzero x[i,k], with wᵀ made in *scratch: adding
+// Σₖ x[i,k]·wᵀ[k] over the nonzero x[i,k], with wᵀ made in s.wt: adding
 // rows eight at a time (addRows) ran at 1.4 GMAC/s under node where dot
 // products two rows by four ran at 0.9, and it skips the black pixels of a
 // digit and the units a ReLU turned off (a batch of 1,000 FGSM on mlp: 670
