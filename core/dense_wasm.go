@@ -144,17 +144,22 @@ func addAtB(g, dy, x *mat.Dense) {
 }
 
 // combineRows computes dst += Σ_{k∈nz} c[k]·rows[k], where row k starts at
-// k·stride, four rows per pass over dst.
+// k·stride, eight rows per pass over dst (axpy8, as the sweep's addRows). A
+// last partial group is padded with zero coefficients, which add exactly
+// nothing.
 func combineRows(dst, c []float64, nz []int, rows []float64, stride int) {
 	n := len(dst)
-	k := 0
-	for ; k+4 <= len(nz); k += 4 {
-		a, b, e, f := nz[k], nz[k+1], nz[k+2], nz[k+3]
-		axpy4(c[a], c[b], c[e], c[f], rows[a*stride:a*stride+n], rows[b*stride:b*stride+n],
-			rows[e*stride:e*stride+n], rows[f*stride:f*stride+n], dst)
-	}
-	for ; k < len(nz); k++ {
-		a := nz[k]
-		axpy(c[a], rows[a*stride:a*stride+n], dst)
+	var a [8]float64
+	var r [8][]float64
+	for k := 0; k < len(nz); k += 8 {
+		for p := range 8 {
+			j := nz[k]
+			a[p], r[p] = 0, rows[j*stride:j*stride+n]
+			if k+p < len(nz) {
+				j = nz[k+p]
+				a[p], r[p] = c[j], rows[j*stride:j*stride+n]
+			}
+		}
+		axpy8(a, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], dst)
 	}
 }
