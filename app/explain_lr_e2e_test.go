@@ -309,4 +309,19 @@ func TestLinearAndRubbishLinks(t *testing.T) {
 	if pressed != "13,7,softmax" {
 		t.Errorf("/rubbish?k=7&image=13&model=softmax starts from image, k, model %q; want 13,7,softmax", pressed)
 	}
+
+	// An image far down the stream would take seconds to draw: refused.
+	var far struct {
+		Notice string
+		Start  string
+	}
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/rubbish?n=100&image=1000000"),
+		poll(`document.querySelectorAll(".noise-pick[aria-pressed=true]").length === 1`),
+		eval(`({Notice: document.getElementById("notice") ? document.getElementById("notice").textContent : "",
+			Start: document.querySelector(".noise-pick[aria-pressed=true]").parentElement.dataset.index})`, &far),
+	)
+	if err != nil || !strings.Contains(far.Notice, "image") || far.Start != "0" {
+		t.Errorf("/rubbish?image=1000000: notice %q, starts from image %q (%v); want a notice naming image, and image 0", far.Notice, far.Start, err)
+	}
 }

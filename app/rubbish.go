@@ -108,16 +108,17 @@ func (p *rubbishPage) parse(v url.Values) {
 	p.tmodel = q.choice("model", modelNames, p.tmodel)
 	p.teps255 = q.eps255("eps", p.teps255)
 	// The image panel 3 starts from, as an index in the noise stream.
-	image := q.intIn("image", 0, rubbishMaxImage, p.offset+p.start)
+	image := q.intIn("image", 0, rubbishImages-1, p.offset+p.start)
 	p.offset, p.start = image/rubbishGridSize*rubbishGridSize, image%rubbishGridSize
 	p.panel = q.choice("panel", rubbishPanels, p.panel)
 	p.embed = q.flag("embed")
 	p.notices = q.notices()
 }
 
-// rubbishMaxImage bounds ?image: the grid pages through the stream eight
-// images at a time.
-const rubbishMaxImage = 1_000_000
+// rubbishImages is how far into the noise stream the grid pages, eight
+// images at a time, before it starts again: an image is found by drawing
+// the stream up to it, so ?image must not ask for the millionth.
+const rubbishImages = 10_000
 
 // query is the page's state as link parameters, as parse reads them.
 func (p *rubbishPage) query() url.Values {
@@ -174,7 +175,7 @@ func (p *rubbishPage) onRun(ctx app.Context, e app.Event) {
 
 // onMore shows the next images of the stream.
 func (p *rubbishPage) onMore(ctx app.Context, e app.Event) {
-	p.offset += rubbishGridSize
+	p.offset = (p.offset + rubbishGridSize) % rubbishImages
 	p.setGrid()
 	p.startTarget(ctx)
 }
