@@ -106,9 +106,13 @@ func FuzzDecodeSamples(f *testing.F) {
 	f.Add([]byte("FGSD\x01\xff\xff\xff\xff"))
 	f.Add([]byte("FGSD\x01\x01\x00\x00\x00\x0a"))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		size, sized := SamplesFileSize(b)
 		d, err := DecodeSamples(b)
 		if err != nil {
 			return
+		}
+		if !sized || size != len(b) {
+			t.Fatalf("a valid %d-byte file: SamplesFileSize says %d, %t", len(b), size, sized)
 		}
 		if again := EncodeSamples(d); !bytes.Equal(again, b) {
 			t.Fatalf("re-encoding gives %d different bytes", len(again))
