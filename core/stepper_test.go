@@ -189,8 +189,8 @@ func BenchmarkStepperEpoch(b *testing.B) {
 	}
 }
 
-// BenchmarkStepperBatch is one mini-batch of 128, the work between two
-// yields to the browser.
+// BenchmarkStepperBatch is one adversarial mini-batch of 128 of softmax
+// regression.
 func BenchmarkStepperBatch(b *testing.B) {
 	m, d, cfg := benchSoftmaxEpoch()
 	c := cfg()
