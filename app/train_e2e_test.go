@@ -318,3 +318,46 @@ func TestTrainDownloadProgress(t *testing.T) {
 	}
 	t.Logf("while downloading: %q", seen.Status)
 }
+
+// TestTrainStopAndAgain stops a run part-way: the page stops computing,
+// says so and offers no half-trained model to the lab; Train then starts
+// afresh and finishes.
+func TestTrainStopAndAgain(t *testing.T) {
+	spec := trainSpec{Kind: "mlp", Alpha20: 10, Eps255: 64, Epochs: 3, LR: 0.002, Seed: 7, Plain: false}
+	srv := labServer(t)
+	ctx := newTab(t)
+	var stopped struct {
+		State, Status string
+		Links         int
+		Marks         float64 // points and lines in the chart
+	}
+	var later float64
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/train?"+spec.query().Encode()),
+		poll(`document.querySelector("#train") && document.querySelector("#train").dataset.state === "ready"`),
+		eval(`document.getElementById("tr-start").click(), true`, nil),
+		poll(`document.getElementById("tr-progress") && Number(document.getElementById("tr-progress").value) > 0.1`),
+		eval(`document.getElementById("tr-stop").click(), true`, nil),
+		poll(`document.querySelector("#train").dataset.state === "ready"`),
+		eval(`({State: document.querySelector("#train").dataset.state, Status: document.getElementById("tr-status").textContent,
+			Links: document.querySelectorAll(".use-links a").length})`, &stopped),
+		eval(`document.querySelectorAll("#train-chart g[data-series] circle, #train-chart g[data-series] path").length`, &stopped.Marks),
+		chromedp.Sleep(500*time.Millisecond),
+		eval(`document.querySelectorAll("#train-chart g[data-series] circle, #train-chart g[data-series] path").length`, &later),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(stopped.Status, "Stopped") || stopped.Links != 0 || later != stopped.Marks {
+		t.Errorf("after Stop: %+v, then %v chart marks; want a Stopped status, no links to the lab, and no more points", stopped, later)
+	}
+	var links int
+	err = chromedp.Run(ctx,
+		eval(`document.getElementById("tr-start").click(), true`, nil),
+		chromedp.Poll(`document.querySelector("#train").dataset.state === "done"`, nil, chromedp.WithPollingTimeout(60*time.Second)),
+		eval(`document.querySelectorAll(".use-links a").length`, &links),
+	)
+	if err != nil || links != 1 {
+		t.Errorf("training again after Stop: %v, %d links to the lab (want 1)", err, links)
+	}
+}
