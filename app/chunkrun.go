@@ -198,42 +198,6 @@ func afterYield(ctx app.Context, f func(app.Context)) {
 	yielder.port.Call("postMessage", 0)
 }
 
-// attackTally adds up a model's answers as core's Result does.
-type attackTally struct {
-	n, wrong       int
-	conf, wrongSum float64
-	mistakes       []float64 // the confidence of each mistake, if kept
-	keep           bool
-}
-
-func (t *attackTally) add(p *mat.Dense, labels []int) {
-	for i, y := range labels {
-		row := p.RawRowView(i)
-		k := core.Argmax(row)
-		t.n++
-		t.conf += row[k]
-		if k != y {
-			t.wrong++
-			t.wrongSum += row[k]
-			if t.keep {
-				t.mistakes = append(t.mistakes, row[k])
-			}
-		}
-	}
-}
-
-func (t *attackTally) result() core.Result {
-	r := core.Result{N: t.n}
-	if t.n > 0 {
-		r.Error = float64(t.wrong) / float64(t.n)
-		r.Confidence = t.conf / float64(t.n)
-	}
-	if t.wrong > 0 {
-		r.MistakeConfidence = t.wrongSum / float64(t.wrong)
-	}
-	return r
-}
-
 // transferRun crafts FGSM examples on each craft model and scores them on
 // each target model (§8), a few digits at a time: tallies[i][j] holds craft
 // i on target j, as core.EvaluateAttack(craft[i], target[j], …) counts it.
@@ -245,16 +209,16 @@ type transferRun struct {
 	labels        []int
 	o             core.Options
 	done          int
-	tallies       [][]attackTally
+	tallies       [][]core.Tally
 }
 
 func newTransferRun(craft, target []*core.Model, x *mat.Dense, labels []int, o core.Options) *transferRun {
 	r := &transferRun{craft: craft, target: target, x: x, labels: labels, o: o}
-	r.tallies = make([][]attackTally, len(craft))
+	r.tallies = make([][]core.Tally, len(craft))
 	for i := range craft {
-		r.tallies[i] = make([]attackTally, len(target))
+		r.tallies[i] = make([]core.Tally, len(target))
 		for j := range target {
-			r.tallies[i][j].keep = craft[i] == target[j]
+			r.tallies[i][j].KeepMistakes = craft[i] == target[j]
 		}
 	}
 	return r
@@ -270,7 +234,7 @@ func (r *transferRun) Step(n int) bool {
 		for i, c := range r.craft {
 			adv := core.FGSM(c, x, y, r.o)
 			for j, t := range r.target {
-				r.tallies[i][j].add(t.Predict(adv), y)
+				r.tallies[i][j].Add(t.Predict(adv), y)
 			}
 		}
 		r.done = end

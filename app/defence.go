@@ -140,7 +140,7 @@ func (p *defencePage) compute(ctx app.Context) {
 	stages = append(stages, tr.stage(func() {
 		p.transfr = make([][]core.Result, 2)
 		for i := range 2 {
-			p.transfr[i] = []core.Result{tr.tallies[i][0].result(), tr.tallies[i][1].result()}
+			p.transfr[i] = []core.Result{tr.tallies[i][0].Result(), tr.tallies[i][1].Result()}
 		}
 	}))
 	add(0, core.AttackRandomSign)

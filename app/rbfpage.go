@@ -80,9 +80,9 @@ func (p *rbfPage) compute(ctx app.Context) {
 		for i := range p.models {
 			p.matrix[i] = make([]core.Result, len(p.models))
 			for j := range p.models {
-				p.matrix[i][j] = tr.tallies[i][j].result()
+				p.matrix[i][j] = tr.tallies[i][j].Result()
 			}
-			p.hist[modelNames[i]] = histogram(tr.tallies[i][i].mistakes)
+			p.hist[modelNames[i]] = histogram(tr.tallies[i][i].Mistakes)
 		}
 	})
 	p.state = "running"

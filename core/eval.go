@@ -34,14 +34,14 @@ func Evaluate(m *Model, x *mat.Dense, labels []int) Result {
 // them on target. With craft ≠ target it measures transfer (§8); a nil
 // attack scores the clean inputs.
 func EvaluateAttack(craft, target *Model, x *mat.Dense, labels []int, attack AttackFunc) Result {
-	var t tally
+	var t Tally
 	forChunks(x, labels, func(xc *mat.Dense, yc []int) {
 		if attack != nil {
 			xc = attack(craft, xc, yc)
 		}
-		t.add(target.Predict(xc), yc)
+		t.Add(target.Predict(xc), yc)
 	})
-	return t.result()
+	return t.Result()
 }
 
 // FGSMAttack, TargetedAttack and the noise attacks adapt the attacks to
@@ -89,15 +89,15 @@ func TransferMatrix(models []*Model, x *mat.Dense, labels []int, o Options) [][]
 	r := make([][]Result, len(models))
 	for i, craft := range models {
 		r[i] = make([]Result, len(models))
-		var ts = make([]tally, len(models))
+		var ts = make([]Tally, len(models))
 		forChunks(x, labels, func(xc *mat.Dense, yc []int) {
 			adv := FGSM(craft, xc, yc, o)
 			for j, target := range models {
-				ts[j].add(target.Predict(adv), yc)
+				ts[j].Add(target.Predict(adv), yc)
 			}
 		})
 		for j := range models {
-			r[i][j] = ts[j].result()
+			r[i][j] = ts[j].Result()
 		}
 	}
 	return r
@@ -133,12 +133,20 @@ func Rubbish(m *Model, n int, seed uint64) Result {
 	return r
 }
 
-type tally struct {
+// Tally adds up a model's answers on labelled examples into a Result, a
+// batch of outputs at a time, as Evaluate counts them. The zero value is
+// ready to use.
+type Tally struct {
 	n, wrong       int
 	conf, wrongSum float64
+	// With KeepMistakes, Add also records the confidence of each mistake
+	// in Mistakes, for a histogram.
+	KeepMistakes bool
+	Mistakes     []float64
 }
 
-func (t *tally) add(p *mat.Dense, labels []int) {
+// Add counts the rows of p, a model's class probabilities, against labels.
+func (t *Tally) Add(p *mat.Dense, labels []int) {
 	for i, y := range labels {
 		row := p.RawRowView(i)
 		k := Argmax(row)
@@ -147,11 +155,15 @@ func (t *tally) add(p *mat.Dense, labels []int) {
 		if k != y {
 			t.wrong++
 			t.wrongSum += row[k]
+			if t.KeepMistakes {
+				t.Mistakes = append(t.Mistakes, row[k])
+			}
 		}
 	}
 }
 
-func (t *tally) result() Result {
+// Result is what the examples counted so far give.
+func (t *Tally) Result() Result {
 	r := Result{N: t.n}
 	if t.n > 0 {
 		r.Error = float64(t.wrong) / float64(t.n)

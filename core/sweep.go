@@ -72,7 +72,7 @@ type SweepRun struct {
 	chunk        int // digits per batch
 
 	done    int
-	tallies []tally
+	tallies []Tally
 
 	wts          [][]float64  // per layer index: Wᵀ of each Dense layer, made by the first Step
 	outs, grads  []*mat.Dense // per layer index, for Dense and ReLU layers
@@ -110,7 +110,7 @@ func NewSweepRun(m *Model, x *mat.Dense, labels []int, kind string, eps []float6
 		panic(fmt.Sprintf("core: %d labels for %d examples", len(labels), n))
 	}
 	r := &SweepRun{m: m, x: x, labels: labels, kind: kind, eps: slices.Clone(eps), o: base,
-		tallies: make([]tally, len(eps)),
+		tallies: make([]Tally, len(eps)),
 		outs:    make([]*mat.Dense, len(m.Layers)), grads: make([]*mat.Dense, len(m.Layers)),
 		reluIn: make([]*mat.Dense, len(m.Layers))}
 	switch kind {
@@ -233,7 +233,7 @@ func (r *SweepRun) Progress() float64 {
 func (r *SweepRun) Results() []Result {
 	out := make([]Result, len(r.tallies))
 	for i := range r.tallies {
-		out[i] = r.tallies[i].result()
+		out[i] = r.tallies[i].Result()
 	}
 	return out
 }
@@ -258,7 +258,7 @@ func (r *SweepRun) batch(i, j int) {
 	}
 	rows, c := j-i, p.RawMatrix().Cols
 	for k, e := range r.slots {
-		r.tallies[e].add(p.Slice(k*rows, (k+1)*rows, 0, c).(*mat.Dense), labels)
+		r.tallies[e].Add(p.Slice(k*rows, (k+1)*rows, 0, c).(*mat.Dense), labels)
 	}
 }
 
@@ -304,7 +304,7 @@ func (r *SweepRun) gradient(x *mat.Dense, labels []int) *mat.Dense {
 	}
 	p := r.forward(r.u, r.head.at+1)
 	for _, e := range r.clean {
-		r.tallies[e].add(p, labels)
+		r.tallies[e].Add(p, labels)
 	}
 	return r.backward(r.m.Out.Delta(labels), r.head.at)
 }
