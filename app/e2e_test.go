@@ -530,7 +530,7 @@ func TestDownloadedPNGIsShownImage(t *testing.T) {
 const hostPage = `<!doctype html>
 <meta charset="utf-8">
 <title>A course page</title>
-<iframe id="lab" src="LAB/?embed=1" width="900" height="720" title="fgsmlab"></iframe>
+<iframe id="lab" src="LAB/PATH" width="900" height="720" title="fgsmlab" ATTRS></iframe>
 <script>
   const lab = document.getElementById("lab");
   const labOrigin = "LAB";
@@ -546,15 +546,7 @@ const hostPage = `<!doctype html>
 
 func TestHostPageDrivesLab(t *testing.T) {
 	lab := labServer(t)
-	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		io := strings.ReplaceAll(hostPage, "LAB", lab.URL)
-		w.Write([]byte(io))
-	}))
-	defer host.Close()
-	if strings.Split(lab.URL, ":")[2] == strings.Split(host.URL, ":")[2] {
-		t.Fatal("the host page must be on another origin")
-	}
+	host := crossSiteHost(t, lab.URL, "?embed=1", "")
 	d := samples(t)
 	var three int
 	for three = 0; d.Labels[three] != 3; three++ {
@@ -562,7 +554,7 @@ func TestHostPageDrivesLab(t *testing.T) {
 	pixels, _ := json.Marshal(d.Image(three))
 	ctx := newTab(t)
 	err := chromedp.Run(ctx,
-		chromedp.Navigate(host.URL+"/"),
+		chromedp.Navigate(host),
 		poll(`states.length > 0`),
 		eval(`send({type: "fgsmlab:set", model: "softmax", attack: "targeted", target: 2, eps: 0.2}), true`, nil),
 		poll(`states.some(s => s.model === "softmax" && s.attack === "targeted" && s.target === 2 &&
