@@ -56,7 +56,7 @@ bench-browser: web
 
 test: test-native test-wasm test-browser
 
-test-native:
+test-native: web
 	$(GO) vet ./...
 	$(GO) test ./...
 

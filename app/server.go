@@ -84,7 +84,7 @@ func newHandler(web, base, version string) *app.Handler {
 		ThemeColor:              "#f6f5f1",
 		LoadingLabel:            "Loading the lab: {progress}%",
 		Styles:                  []string{"/web/lab.css"},
-		RawHeaders:              []string{bootScript},
+		RawHeaders:              []string{noScript},
 		CacheableResources:      cached,
 		Resources:               resources{dir: web, prefix: prefix},
 		Version:                 version,
@@ -93,28 +93,9 @@ func newHandler(web, base, version string) *app.Handler {
 	}
 }
 
-// bootScript looks after go-app's loading screen. It replaces it with a
-// plain explanation when the browser cannot run WebAssembly, and it keeps
-// the progress sensible on hosts that gzip app.wasm without saying its
-// uncompressed size (go-app then divides by the compressed size).
-const bootScript = `<script>
-addEventListener("DOMContentLoaded", function () {
-  var icon = document.getElementById("app-wasm-loader-icon");
-  var label = document.getElementById("app-wasm-loader-label");
-  if (!label) return;
-  if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
-    if (icon) icon.className = "goapp-logo";
-    label.textContent = "This lab runs its neural networks in your browser with WebAssembly, which this browser does not support or has turned off. Please open the page in a recent Firefox, Chrome, Edge or Safari.";
-    label.className += " fgsm-nowasm";
-    return;
-  }
-  new MutationObserver(function () {
-    var m = /(\d+|NaN)%/.exec(label.textContent);
-    if (m && (m[1] === "NaN" || +m[1] > 100)) label.textContent = "Loading the lab…";
-  }).observe(label, {childList: true, characterData: true, subtree: true});
-});
-</script>
-<noscript><p class="fgsm-nowasm">This lab runs in your browser and needs JavaScript and WebAssembly. Please turn JavaScript on.</p></noscript>`
+// noScript explains the page when JavaScript is off. (The loader, in
+// loader.js, explains it when WebAssembly is.)
+const noScript = `<noscript><p class="fgsm-nowasm">This lab runs in your browser and needs JavaScript and WebAssembly. Please turn JavaScript on.</p></noscript>`
 
 // workerJS is the service worker. It differs from go-app's default in
 // three ways: a page matches the cache without its query string (a shared
@@ -199,8 +180,12 @@ func generate(dir, web, base, version string) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
-	if err := app.GenerateStaticWebsite(dir, newHandler(web, base, version)); err != nil {
+	h := newHandler(web, base, version)
+	if err := app.GenerateStaticWebsite(dir, h); err != nil {
 		return fmt.Errorf("generating the static site: %v", err)
+	}
+	if err := rewriteSite(dir, h.Resources.AppWASM()); err != nil {
+		return err
 	}
 	for _, need := range []string{"app.wasm", "digits.bin", "models/mlp.safetensors", "lab.css", "icon.png", "icon.svg"} {
 		if _, err := os.Stat(filepath.Join(web, need)); err != nil {
@@ -226,4 +211,31 @@ func generate(dir, web, base, version string) error {
 		}
 	}
 	return os.CopyFS(filepath.Join(dir, "web"), os.DirFS(web))
+}
+
+// rewriteSite applies to the generated site what `make run` applies as it
+// serves: fgsmlab's loader in app.js and the amended pages.
+func rewriteSite(dir, wasm string) error {
+	js := filepath.Join(dir, "app.js")
+	b, err := os.ReadFile(js)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(js, appJS(b, wasm), 0o644); err != nil {
+		return err
+	}
+	pages, err := filepath.Glob(filepath.Join(dir, "*.html"))
+	if err != nil {
+		return err
+	}
+	for _, p := range pages {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, rewritePage(b), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

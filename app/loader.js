@@ -1,0 +1,157 @@
+// -----------------------------------------------------------------------------
+// fgsmlab's loader, appended to go-app's app.js (see page.go).
+//
+// go-app's app.js calls goappInitWebAssembly() while it runs; this function
+// declaration comes later in the same script, so it is the one called. It
+// differs from go-app's in four ways:
+//   - it starts even where the browser denies web storage (a cross-site frame
+//     with third-party storage blocked, or a profile that blocks all cookies),
+//     where go-app's start-up read of localStorage would throw;
+//   - it compiles app.wasm while it downloads (instantiateStreaming), whatever
+//     MIME type the host sends;
+//   - it explains itself when WebAssembly is missing or the download fails;
+//   - when the Go program exits, for any reason, it says so and offers a
+//     reload, instead of leaving a page that looks alive and does nothing.
+// -----------------------------------------------------------------------------
+
+// memoryStorage is a Storage kept in memory for this page's life. It is
+// installed where the browser denies the real one, so that go-app starts;
+// the lab keeps its state in the address bar, so nothing is lost that a
+// visitor would miss.
+class memoryStorage {
+  #items = new Map();
+  get length() { return this.#items.size; }
+  key(i) { return Array.from(this.#items.keys())[i] ?? null; }
+  getItem(k) { return this.#items.has(String(k)) ? this.#items.get(String(k)) : null; }
+  setItem(k, v) { this.#items.set(String(k), String(v)); }
+  removeItem(k) { this.#items.delete(String(k)); }
+  clear() { this.#items.clear(); }
+}
+
+function fgsmlabEnsureStorage(name) {
+  try {
+    const s = window[name];
+    s.setItem("fgsmlab:probe", "1");
+    s.removeItem("fgsmlab:probe");
+    return true;
+  } catch (err) {
+    const shim = new memoryStorage();
+    Object.defineProperty(window, name, { configurable: true, get: () => shim });
+    return false;
+  }
+}
+
+const fgsmlabStorage = {
+  local: fgsmlabEnsureStorage("localStorage"),
+  session: fgsmlabEnsureStorage("sessionStorage"),
+};
+if (!fgsmlabStorage.local || !fgsmlabStorage.session) {
+  document.documentElement.dataset.fgsmlabStorage = "memory";
+}
+
+// fgsmlabShow replaces the loading screen's text with a message and, when
+// reload is true, a button that reloads the page. The loading screen stays in
+// the body (hidden while the lab runs): go-app removes any element added to
+// the body after it starts.
+function fgsmlabShow(message, reload) {
+  const loader = document.getElementById("app-wasm-loader");
+  const icon = document.getElementById("app-wasm-loader-icon");
+  const label = document.getElementById("app-wasm-loader-label");
+  if (!loader || !label) {
+    return;
+  }
+  loader.style.display = "";
+  loader.setAttribute("role", "alert");
+  if (icon) {
+    icon.className = "goapp-logo";
+  }
+  label.textContent = message;
+  label.classList.add("fgsm-nowasm");
+  if (reload && !document.getElementById("fgsmlab-reload")) {
+    const button = document.createElement("button");
+    button.id = "fgsmlab-reload";
+    button.type = "button";
+    button.className = "fgsm-reload";
+    button.textContent = "Reload the lab";
+    button.addEventListener("click", () => location.reload());
+    label.after(button);
+  }
+}
+
+function fgsmlabStopped() {
+  document.documentElement.dataset.fgsmlab = "stopped";
+  fgsmlabShow("The lab stopped because of an internal error, so its controls no longer answer. " +
+    "Reload the page to start it again; the address keeps your example.", true);
+}
+
+// fgsmlabFetch fetches app.wasm and returns a response whose body reports
+// its progress as it streams into the compiler.
+async function fgsmlabFetch(url, progress) {
+  const res = await fetch(url);
+  if (!res.ok) {
+    throw new Error(`${url} answered ${res.status} ${res.statusText}`);
+  }
+  // The uncompressed size: hosts that gzip app.wasm send the compressed
+  // Content-Length, so prefer go-app's header when the server sets it.
+  const total = parseInt(res.headers.get(goappWasmContentLengthHeader || "X-Uncompressed-Length") ||
+    res.headers.get("Content-Length"), 10);
+  let loaded = 0;
+  const reader = res.body.getReader();
+  const body = new ReadableStream({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) {
+        controller.close();
+        return;
+      }
+      loaded += value.byteLength;
+      progress(loaded, total);
+      controller.enqueue(value);
+    },
+  });
+  return new Response(body, { headers: { "Content-Type": "application/wasm" } });
+}
+
+async function goappInitWebAssembly() {
+  const loader = document.getElementById("app-wasm-loader");
+  const label = document.getElementById("app-wasm-loader-label");
+  if (!loader || !label) {
+    return;
+  }
+  // Crawlers get the pre-rendered page, as with go-app. (go-app also skips
+  // the program for ?wasm=false, which left a lab that looked alive and was
+  // not; the lab has no use without it, so the parameter is ignored.)
+  if (/bot|googlebot|crawler|spider|robot|crawling/i.test(navigator.userAgent)) {
+    loader.remove();
+    return;
+  }
+  if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiateStreaming !== "function") {
+    fgsmlabShow("This lab runs its neural networks in your browser with WebAssembly, which this browser " +
+      "does not support or has turned off. Please open the page in a recent Firefox, Chrome, Edge or Safari.", false);
+    return;
+  }
+  const mb = (n) => (n / 1048576).toFixed(1);
+  const progress = (loaded, total) => {
+    label.textContent = total >= loaded ?
+      `Loading the lab: ${Math.round(100 * loaded / total)}% of ${mb(total)} MB` :
+      `Loading the lab: ${mb(loaded)} MB`;
+  };
+  try {
+    label.textContent = "Loading the lab…";
+    const go = new Go();
+    const wasm = await WebAssembly.instantiateStreaming(fgsmlabFetch("{{.Wasm}}", progress), go.importObject);
+    label.textContent = "Starting…";
+    const exited = go.run(wasm.instance);
+    loader.style.display = "none";
+    document.documentElement.dataset.fgsmlabGo = "running";
+    await exited;
+    fgsmlabStopped();
+  } catch (err) {
+    console.error("fgsmlab: loading the lab failed:", err);
+    const offline = navigator.onLine === false || err instanceof TypeError;
+    fgsmlabShow(offline ?
+      "The lab could not be downloaded. It needs the network once; after that it also works offline. " +
+      "Check the connection and reload." :
+      `The lab could not start (${err.message || err}). Reload to try again.`, true);
+  }
+}

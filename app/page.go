@@ -1,0 +1,94 @@
+//go:build !wasm
+
+package main
+
+import (
+	_ "embed"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+// contentSecurityPolicy is every page's policy: scripts only from the
+// site itself (go-app's app.js, wasm_exec.js, the service worker), and
+// WebAssembly compilation, which needs 'wasm-unsafe-eval' but not
+// 'unsafe-eval'. There is no inline script to allow. Styles, images and
+// frames are not restricted: the lab draws with inline styles and data:
+// URLs, and course pages must be able to frame it.
+const contentSecurityPolicy = "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'"
+
+// securityHeaders are sent by `make run` with every response. A static
+// host sets its own headers; the pages carry the policy in a meta tag.
+var securityHeaders = map[string]string{
+	"Content-Security-Policy": contentSecurityPolicy,
+	"X-Content-Type-Options":  "nosniff",
+	"Referrer-Policy":         "strict-origin-when-cross-origin",
+}
+
+//go:embed loader.js
+var loaderJS string
+
+// appJS returns go-app's app.js with fgsmlab's loader appended (its
+// goappInitWebAssembly replaces go-app's). wasm is app.wasm's URL.
+func appJS(goapp []byte, wasm string) []byte {
+	q, _ := json.Marshal(wasm)
+	js := strings.ReplaceAll(loaderJS, `"{{.Wasm}}"`, string(q))
+	return append(append(goapp[:len(goapp):len(goapp)], '\n'), js...)
+}
+
+// metaTag matches a meta tag of go-app's head; go-app writes its
+// attributes in any order.
+var metaTag = regexp.MustCompile(`(?i)<meta\b[^>]*>`)
+
+// rewritePage amends the HTML page that go-app renders, whose head is fixed
+// in go-app v9:
+//   - the Content-Security-Policy goes first, before any script;
+//   - the viewport lets a visitor zoom (go-app's forbids it, which fails
+//     WCAG 1.4.4);
+//   - og:url is dropped: go-app fills it with the address the page was
+//     rendered at, the build machine's for a static site, and the page
+//     cannot know its public address.
+func rewritePage(html []byte) []byte {
+	return metaTag.ReplaceAllFunc(html, func(tag []byte) []byte {
+		t := string(tag)
+		switch {
+		case strings.Contains(t, `charset=`):
+			return []byte(t + `<meta http-equiv="Content-Security-Policy" content="` + contentSecurityPolicy + `">`)
+		case strings.Contains(t, `name="viewport"`):
+			return []byte(`<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">`)
+		case strings.Contains(t, `property="og:url"`):
+			return nil
+		}
+		return tag
+	})
+}
+
+// pageRewriter buffers a page of go-app's handler and writes it rewritten.
+type pageRewriter struct {
+	http.ResponseWriter
+	status int
+	buf    []byte
+}
+
+func (p *pageRewriter) WriteHeader(status int) { p.status = status }
+func (p *pageRewriter) Write(b []byte) (int, error) {
+	p.buf = append(p.buf, b...)
+	return len(b), nil
+}
+
+// flush sends the buffered response, with the page rewritten when it is
+// HTML and fix applied to other bodies.
+func (p *pageRewriter) flush(fix func([]byte) []byte) {
+	body := p.buf
+	if strings.HasPrefix(p.Header().Get("Content-Type"), "text/html") {
+		body = rewritePage(body)
+	} else if fix != nil {
+		body = fix(body)
+	}
+	p.Header().Del("Content-Length")
+	if p.status != 0 {
+		p.ResponseWriter.WriteHeader(p.status)
+	}
+	p.ResponseWriter.Write(body)
+}
