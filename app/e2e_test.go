@@ -373,13 +373,9 @@ func TestHostileParams(t *testing.T) {
 }
 
 func TestStaticSiteUnderSubPath(t *testing.T) {
-	dist := staticSite(t, "/fgsmlab")
-	mux := http.NewServeMux()
-	mux.Handle("/fgsmlab/", http.StripPrefix("/fgsmlab", http.FileServer(http.Dir(dist))))
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	site := staticFileServer(t, staticSite(t, "/fgsmlab"))
 	ctx := newTab(t)
-	if err := chromedp.Run(ctx, waitReady(srv.URL+"/fgsmlab/?sample=2")); err != nil {
+	if err := chromedp.Run(ctx, waitReady(site+"/fgsmlab/?sample=2")); err != nil {
 		t.Fatal("the static site under /fgsmlab/ did not load and classify: ", err)
 	}
 	want := fmt.Sprint(sampleLabel(t, 2))
@@ -390,7 +386,7 @@ func TestStaticSiteUnderSubPath(t *testing.T) {
 	// no train.html for /train.
 	for _, p := range pages[1:] {
 		id := strings.TrimPrefix(p.Path, "/")
-		if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/fgsmlab"+p.Path), poll(fmt.Sprintf(`!!document.getElementById(%q)`, id))); err != nil {
+		if err := chromedp.Run(ctx, chromedp.Navigate(site+"/fgsmlab"+p.Path), poll(fmt.Sprintf(`!!document.getElementById(%q)`, id))); err != nil {
 			t.Errorf("/fgsmlab%s from a plain file server: %v", p.Path, err)
 		}
 	}

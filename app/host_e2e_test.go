@@ -198,3 +198,14 @@ func checkStorage(t *testing.T, ctx context.Context, memory bool) {
 		t.Errorf("the lab's storage is %q, want %q", mode, want)
 	}
 }
+
+// staticFileServer serves the static site dist under /fgsmlab/ from a plain
+// file server, as GitHub Pages would, and returns the server's address.
+func staticFileServer(t *testing.T, dist string) string {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.Handle("/fgsmlab/", http.StripPrefix("/fgsmlab", http.FileServer(http.Dir(dist))))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
