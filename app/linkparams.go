@@ -217,3 +217,50 @@ func (p *linkParams) notices() []string {
 func badParamsNotice(bad []string) string {
 	return "Some settings in the link were not understood and were reset to their defaults: " + strings.Join(bad, ", ") + "."
 }
+
+// repairAddress makes the address one url.Parse accepts before go-app
+// reads it: go-app's Window().URL() is nil for "#%zz", and its start then
+// dereferences it and Go exits. Browsers keep a stray "%" in the path and
+// the fragment as it is; here it becomes "%25". The query is left alone:
+// url.Parse does not check it, and linkParams names what it cannot decode.
+func repairAddress() {
+	if !app.IsClient {
+		return
+	}
+	href := app.Window().Get("location").Get("href").String()
+	if _, err := url.Parse(href); err == nil {
+		return
+	}
+	app.Window().Get("history").Call("replaceState", nil, "", repairedAddress(href))
+}
+
+// repairedAddress escapes the stray "%" of href's path and fragment.
+func repairedAddress(href string) string {
+	rest, frag, hasFrag := strings.Cut(href, "#")
+	path, query, hasQuery := strings.Cut(rest, "?")
+	out := escapeStrayPercents(path)
+	if hasQuery {
+		out += "?" + query
+	}
+	if hasFrag {
+		out += "#" + escapeStrayPercents(frag)
+	}
+	return out
+}
+
+// escapeStrayPercents writes "%25" for each "%" not followed by two
+// hexadecimal digits.
+func escapeStrayPercents(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteByte(s[i])
+		if s[i] == '%' && !(i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2])) {
+			b.WriteString("25")
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}

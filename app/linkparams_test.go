@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -90,6 +91,24 @@ func TestOneLinkBehaviour(t *testing.T) {
 			if strings.ContainsAny(notice, "<>") || (len(v) > 2 && strings.Contains(notice, v[:3])) {
 				t.Errorf("%s, eps=%.40s: the notice repeats the value: %q", name, v, notice)
 			}
+		}
+	}
+}
+
+func TestRepairedAddress(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://h/linear?embed=1#%zz":        "http://h/linear?embed=1#%25zz",
+		"http://h/a%zz/?eps=%zz#x%4":         "http://h/a%25zz/?eps=%zz#x%254",
+		"http://h/?eps=0.1#%41%":             "http://h/?eps=0.1#%41%25",
+		"http://h/linear?n=3#ok":             "http://h/linear?n=3#ok",
+		"http://h/%E2%88%9E?x=%zz&y=%%#%%41": "http://h/%E2%88%9E?x=%zz&y=%%#%25%41",
+	} {
+		got := repairedAddress(in)
+		if got != want {
+			t.Errorf("repairedAddress(%q) = %q, want %q", in, got, want)
+		}
+		if _, err := url.Parse(got); err != nil {
+			t.Errorf("repairedAddress(%q) = %q, which url.Parse refuses: %v", in, got, err)
 		}
 	}
 }

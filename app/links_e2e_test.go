@@ -148,3 +148,33 @@ func TestEveryPageStarts(t *testing.T) {
 		}
 	}
 }
+
+// TestNavigationReadsTheNewLink follows the navigation bar from a page
+// whose link sets ε to /train: go-app makes the new page before it puts
+// the new address in the address bar, so a page that read its link then
+// took the old page's ε.
+func TestNavigationReadsTheNewLink(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTab(t)
+	f := watchGo(ctx)
+	var got struct {
+		Eps, Search string
+		Notice      bool
+	}
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/linear?eps=0.1&n=30"),
+		poll(`document.getElementById("linear")?.dataset.ready === "true"`),
+		eval(`document.querySelector('.site-nav a[href="/train"]').click()`, nil),
+		poll(`document.getElementById("train")?.dataset.state === "ready"`),
+		eval(`({Eps: document.getElementById("tr-eps").value, Search: location.search, Notice: !!document.getElementById("notice")})`, &got),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Eps != "64" || got.Notice {
+		t.Errorf("/linear?eps=0.1 → /train shows ε slider %s, a notice %v (address %q); want the default 64 and no notice", got.Eps, got.Notice, got.Search)
+	}
+	if bad := f.take(); len(bad) > 0 {
+		t.Errorf("Go said %q", bad)
+	}
+}
