@@ -78,7 +78,7 @@ func checkNotice(t *testing.T, ctx context.Context, l hostileLink) {
 		Notice             string
 	}
 	err := chromedp.Run(ctx, eval(`({Nav: !!document.querySelector(".site-nav"), Pwned: window.pwned !== undefined,
-		Echoed: /pwned|<script|<img|１|98769876/i.test(document.body.innerHTML),
+		Echoed: /pwned|onerror|１|98769876/i.test(document.body.innerHTML),
 		Notice: document.getElementById("notice")?.textContent ?? ""})`, &got))
 	if err != nil {
 		t.Fatal(err)
