@@ -100,7 +100,13 @@ func (f *goFailures) take() []string {
 // neither panics nor exits, and a control still gets its answer.
 func startsAndAnswers(ctx context.Context, t *testing.T, f *goFailures, url string, c pageCheck) {
 	t.Helper()
-	err := chromedp.Run(ctx, chromedp.Navigate(url), poll(c.ready))
+	// The pages that start computing at once take a while on a busy
+	// machine: poll's 30 s is too short for them.
+	err := chromedp.Run(ctx, chromedp.Navigate(url),
+		chromedp.Poll(c.ready, nil, chromedp.WithPollingTimeout(75*time.Second), chromedp.WithPollingInterval(50*time.Millisecond)))
+	if err != nil {
+		err = fmt.Errorf("not ready: %w", err)
+	}
 	poked := 0
 	for _, p := range c.pokes {
 		if err != nil {
