@@ -131,7 +131,7 @@ func startsAndAnswers(ctx context.Context, t *testing.T, f *goFailures, url stri
 	}
 	time.Sleep(100 * time.Millisecond) // the console's last events
 	if bad := f.take(); len(bad) > 0 || err != nil {
-		t.Errorf("%s: %v; Go said %q", url, err, bad)
+		t.Errorf("%.120s: %v; Go said %q", url, err, bad)
 	}
 }
 
