@@ -65,13 +65,17 @@ func newDefencePage() *defencePage {
 	return p
 }
 
-func (p *defencePage) OnMount(ctx app.Context) {
-	q := newPageParams(app.Window().URL().Query())
-	p.embed = q.flag("embed")
+// OnInit reads the link before the first render (see linkParams).
+func (p *defencePage) OnInit() {
+	q := pageLink()
+	p.embed = q.flag("embed", false)
 	p.n = q.count("n", p.n)
 	p.eps100 = q.eps100("eps", p.eps100)
 	p.sample = q.index("sample", 1000, 0)
 	p.notices = q.notices()
+}
+
+func (p *defencePage) OnMount(ctx app.Context) {
 	ctx.Async(func() {
 		d, err := sharedDigits(testDigits, nil)
 		var ms []*core.Model

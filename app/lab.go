@@ -57,16 +57,18 @@ func newLab() *lab {
 	return l
 }
 
+// OnInit reads the link before the first render, so that embed mode and
+// the notice are there from the start (see linkParams).
+func (l *lab) OnInit() {
+	q := pageLink()
+	l.s = parseSettings(q)
+	l.notices = q.notices()
+	l.x = l.s.Input
+}
+
 func (l *lab) OnMount(ctx app.Context) {
 	l.ctx = ctx
-	s, bad := parseSettings(app.Window().URL().Query(), -1)
-	l.s = s
-	if len(bad) > 0 {
-		l.notices = append(l.notices, badParamsNotice(bad))
-	}
-	if s.Input != nil {
-		l.x = s.Input
-	}
+	s := l.s
 	l.controls.show(s)
 	l.eps.show(s.Eps255)
 	l.picker.show(s.Model, nil, "loading")

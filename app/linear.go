@@ -55,9 +55,15 @@ func newLinearPage() *linearPage {
 	return p
 }
 
+// OnInit reads the link before the first render: reading it in OnMount
+// and then dropping the navigation made go-app mount the ε slider twice,
+// panic ("replacing child failed") and exit.
+func (p *linearPage) OnInit() {
+	p.parse(pageLink())
+	p.eps.eps255 = p.eps255
+}
+
 func (p *linearPage) OnMount(ctx app.Context) {
-	p.parse(app.Window().URL().Query())
-	p.eps.show(p.eps255)
 	ctx.Async(func() {
 		m, err := sharedModel("logreg37")
 		var d *core.Dataset
@@ -70,14 +76,13 @@ func (p *linearPage) OnMount(ctx app.Context) {
 
 // parse reads ?eps, ?n, ?sub, ?panel and ?embed; invalid ones keep their
 // defaults and are named in a notice.
-func (p *linearPage) parse(v url.Values) {
-	q := newPageParams(v)
+func (p *linearPage) parse(q *linkParams) {
 	p.eps255 = q.eps255("eps", p.eps255)
 	p.dim = q.intIn("n", 1, dimPlotMaxN, p.dim)
 	// ε of the precision panel in grey levels, 0.1 to 1 in tenths.
 	p.tenths = int(math.Round(10 * q.fraction("sub", 0.1, 1, float64(p.tenths)/10)))
 	p.panel = q.choice("panel", linearPanels, p.panel)
-	p.embed = q.flag("embed")
+	p.embed = q.flag("embed", false)
 	p.notices = q.notices()
 }
 

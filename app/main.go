@@ -20,6 +20,7 @@ func main() {
 	// Routes must come before RunWhenOnBrowser, which never returns in the
 	// browser; on the server it returns at once.
 	routes()
+	repairAddress() // before go-app reads it
 	app.RunWhenOnBrowser()
 	serve()
 }

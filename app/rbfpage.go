@@ -40,12 +40,16 @@ const histBins = 10
 
 func newRBFPage() *rbfPage { return &rbfPage{n: 500, eps100: paperEps100, state: "loading"} }
 
-func (p *rbfPage) OnMount(ctx app.Context) {
-	q := newPageParams(app.Window().URL().Query())
-	p.embed = q.flag("embed")
+// OnInit reads the link before the first render (see linkParams).
+func (p *rbfPage) OnInit() {
+	q := pageLink()
+	p.embed = q.flag("embed", false)
 	p.n = q.count("n", p.n)
 	p.eps100 = q.eps100("eps", p.eps100)
 	p.notices = q.notices()
+}
+
+func (p *rbfPage) OnMount(ctx app.Context) {
 	ctx.Async(func() {
 		d, err := sharedDigits(testDigits, nil)
 		var ms []*core.Model

@@ -74,9 +74,14 @@ func newRubbishPage() *rubbishPage {
 	return &rubbishPage{seed: 1, n: 1000, k: 3, tmodel: "maxout", teps255: 64}
 }
 
-func (p *rubbishPage) OnMount(ctx app.Context) {
-	p.parse(app.Window().URL().Query())
+// OnInit reads the link before the first render (see linkParams), so that
+// embed and panel never change what was rendered.
+func (p *rubbishPage) OnInit() {
+	p.parse(pageLink())
 	p.setGrid()
+}
+
+func (p *rubbishPage) OnMount(ctx app.Context) {
 	ctx.Async(func() {
 		ms, err := sharedModels(modelNames)
 		ctx.Dispatch(func(ctx app.Context) {
@@ -100,8 +105,7 @@ func (p *rubbishPage) OnDismount() {
 
 // parse reads ?n, ?seed, ?k, ?model, ?eps, ?image, ?panel and ?embed;
 // invalid ones keep their defaults and are named in a notice.
-func (p *rubbishPage) parse(v url.Values) {
-	q := newPageParams(v)
+func (p *rubbishPage) parse(q *linkParams) {
 	p.n = q.intIn("n", 1, 10000, p.n)
 	p.seed = uint64(q.intIn("seed", 0, 1<<31-1, int(p.seed)))
 	p.k = q.intIn("k", 0, 9, p.k)
@@ -111,7 +115,7 @@ func (p *rubbishPage) parse(v url.Values) {
 	image := q.intIn("image", 0, rubbishImages-1, p.offset+p.start)
 	p.offset, p.start = image/rubbishGridSize*rubbishGridSize, image%rubbishGridSize
 	p.panel = q.choice("panel", rubbishPanels, p.panel)
-	p.embed = q.flag("embed")
+	p.embed = q.flag("embed", false)
 	p.notices = q.notices()
 }
 

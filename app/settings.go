@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"net/url"
-	"slices"
 	"strconv"
 
 	"fgsmlab/core"
@@ -57,96 +56,26 @@ func defaultSettings() settings {
 // Eps is ε on the [0, 1] pixel scale.
 func (s settings) Eps() float64 { return float64(s.Eps255) / 255 }
 
-// parseSettings reads the query of a lab URL. A parameter that is missing
-// keeps its default; one that is invalid keeps its default and its name is
-// returned in bad, in a fixed order. Values are never echoed back, so a
-// hostile link cannot put its text on the page.
-func parseSettings(q url.Values, samples int) (s settings, bad []string) {
-	s = defaultSettings()
-	fail := func(name string) { bad = append(bad, name) }
-	if v, ok := one(q, "model"); ok {
-		if slices.Contains(labModels(), v) { // a model trained in this visit counts
-			s.Model = v
-		} else {
-			fail("model")
-		}
-	}
-	if v, ok := one(q, "attack"); ok {
-		if slices.Contains(attackNames, v) {
-			s.Attack = v
-		} else {
-			fail("attack")
-		}
-	}
-	if v, ok := one(q, "eps"); ok {
-		if e, err := parseEps(v); err == nil {
-			s.Eps255 = e
-		} else {
-			fail("eps")
-		}
-	}
-	if v, ok := one(q, "target"); ok {
-		if t, err := strconv.Atoi(v); err == nil && t >= 0 && t <= 9 {
-			s.Target = t
-		} else {
-			fail("target")
-		}
-	}
-	if v, ok := one(q, "steps"); ok {
-		if n, err := strconv.Atoi(v); err == nil && n >= 1 && n <= 100 {
-			s.Steps = n
-		} else {
-			fail("steps")
-		}
-	}
-	for _, b := range []struct {
-		name string
-		dst  *bool
-	}{{"clip", &s.Clip}, {"round", &s.Round}, {"embed", &s.Embed}} {
-		if v, ok := one(q, b.name); ok {
-			switch v {
-			case "1", "true":
-				*b.dst = true
-			case "0", "false":
-				*b.dst = false
-			default:
-				fail(b.name)
-			}
-		}
-	}
-	if v, ok := one(q, "sample"); ok {
-		if i, err := strconv.Atoi(v); err == nil && i >= 0 && (samples < 0 || i < samples) {
-			s.Sample = i
-		} else {
-			fail("sample")
-		}
-	}
-	if v, ok := one(q, "x"); ok {
+// parseSettings reads a lab link (see linkParams for the rules).
+func parseSettings(q *linkParams) settings {
+	s := defaultSettings()
+	s.Model = q.choice("model", labModels(), s.Model) // a model trained in this visit counts
+	s.Attack = q.choice("attack", attackNames, s.Attack)
+	s.Eps255 = q.eps255("eps", s.Eps255)
+	s.Target = q.intIn("target", 0, 9, s.Target)
+	s.Steps = q.intIn("steps", 1, 100, s.Steps)
+	s.Clip = q.flag("clip", s.Clip)
+	s.Round = q.flag("round", s.Round)
+	s.Embed = q.flag("embed", s.Embed)
+	s.Sample = q.intIn("sample", 0, math.MaxInt32, s.Sample)
+	if v, ok := q.valueUpTo("x", 4*Pixels); ok {
 		if x, err := decodeInput(v); err == nil {
 			s.Input, s.Sample = x, -1
 		} else {
-			fail("x")
+			q.fail("x")
 		}
 	}
-	for k := range q {
-		if len(q[k]) > 1 && !slices.Contains(bad, k) && isParam(k) {
-			fail(k)
-		}
-	}
-	return s, bad
-}
-
-func isParam(k string) bool {
-	return slices.Contains([]string{"model", "attack", "eps", "target", "steps", "clip", "round", "embed", "sample", "x"}, k)
-}
-
-// one returns the parameter's value when it appears exactly once.
-func one(q url.Values, k string) (string, bool) {
-	v, ok := q[k]
-	if !ok || len(v) != 1 {
-		return "", false
-	}
-	return v[0], true
+	return s
 }
 
 // parseEps reads ε as a fraction in [0, 0.5] and rounds it to grey levels.

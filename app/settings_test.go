@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -35,13 +34,14 @@ func TestParseSettings(t *testing.T) {
 		{"x=" + strings.Repeat("A", 5000), func(*settings) {}, []string{"x"}},
 		{"model=mlp&model=rbf", func(*settings) {}, []string{"model"}},
 		{"unknown=1", func(*settings) {}, nil},
+		// A value that is not valid URL encoding is named; the rest stands.
+		{"model=softmax&eps=%zz&embed=1", func(s *settings) { s.Model, s.Embed = "softmax", true }, []string{"eps"}},
+		{"eps=Infinity&steps=%E2%88%9E&target=-0", func(s *settings) { s.Target = 0 }, []string{"eps", "steps"}},
 	}
 	for _, c := range cases {
-		q, err := url.ParseQuery(c.query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, bad := parseSettings(q, -1)
+		q := parseLink(c.query)
+		got := parseSettings(q)
+		bad := q.bad
 		want := def
 		c.want(&want)
 		if got.Input != nil || !equalSettings(got, want) {
@@ -71,7 +71,8 @@ func TestSettingsRoundTrip(t *testing.T) {
 	if n := len(q.Get("x")); n > 400 {
 		t.Errorf("a sparse input encodes to %d characters; want it compact (≤ 400)", n)
 	}
-	got, bad := parseSettings(q, -1)
+	link := parseLink(q.Encode())
+	got, bad := parseSettings(link), link.bad
 	if len(bad) > 0 {
 		t.Fatalf("round trip names %v as invalid", bad)
 	}

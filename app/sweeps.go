@@ -69,14 +69,22 @@ func newSweepsPage() *sweepsPage {
 	return p
 }
 
-func (p *sweepsPage) OnMount(ctx app.Context) {
-	q := newPageParams(app.Window().URL().Query())
-	p.embed = q.flag("embed")
-	p.chosen = q.models("models", p.chosen)
-	p.curves = q.kinds("curves", p.curves)
+// OnInit reads the link before the first render (see linkParams).
+func (p *sweepsPage) OnInit() {
+	q := pageLink()
+	p.embed = q.flag("embed", false)
+	p.chosen = q.list("models", modelNames, p.chosen)
+	var kinds []string
+	for _, k := range sweepKinds {
+		kinds = append(kinds, k.kind)
+	}
+	p.curves = q.list("curves", kinds, p.curves)
 	p.n = q.count("n", p.n)
 	p.overAll = q.choice("conf", []string{"mistakes", "all"}, "mistakes") == "all"
 	p.notices = q.notices()
+}
+
+func (p *sweepsPage) OnMount(ctx app.Context) {
 	p.load(ctx)
 }
 

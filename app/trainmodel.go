@@ -127,69 +127,32 @@ func newTrainee(kind string, seed uint64) *core.Model {
 // chosen one: 0 (the clean error), the chosen ε, and the lab card's 0.25.
 func trainEvalEps(eps float64) []float64 { return []float64{0, eps, 0.25} }
 
-// parseTrainSpec reads the training page's query. Invalid values keep
-// their defaults and are named in bad; values are never echoed.
-func parseTrainSpec(q url.Values) (s trainSpec, bad []string) {
-	s = defaultTrainSpec()
-	intIn := func(name string, lo, hi int, dst *int) {
-		if v, ok := one(q, name); ok {
-			if n, err := strconv.Atoi(v); err == nil && n >= lo && n <= hi {
-				*dst = n
-			} else {
-				bad = append(bad, name)
-			}
-		}
-	}
-	if v, ok := one(q, "kind"); ok {
-		if v == "softmax" || v == "mlp" {
-			s.Kind = v
-		} else {
-			bad = append(bad, "kind")
-		}
-	}
-	if v, ok := one(q, "alpha"); ok {
+// parseTrainSpec reads the training page's link (see linkParams).
+func parseTrainSpec(q *linkParams) trainSpec {
+	s := defaultTrainSpec()
+	s.Kind = q.choice("kind", []string{"softmax", "mlp"}, s.Kind)
+	if v, ok := q.value("alpha"); ok {
 		a, err := strconv.ParseFloat(v, 64)
 		if k := math.Round(a * 20); err == nil && len(v) <= 8 && k >= 1 && k <= 20 {
 			s.Alpha20 = int(k)
 		} else {
-			bad = append(bad, "alpha")
+			q.fail("alpha")
 		}
 	}
-	if v, ok := one(q, "eps"); ok {
-		if e, err := parseEps(v); err == nil {
-			s.Eps255 = e
-		} else {
-			bad = append(bad, "eps")
-		}
-	}
-	intIn("epochs", 1, 10, &s.Epochs)
-	if v, ok := one(q, "lr"); ok {
+	s.Eps255 = q.eps255("eps", s.Eps255)
+	s.Epochs = q.intIn("epochs", 1, 10, s.Epochs)
+	if v, ok := q.value("lr"); ok {
 		r, err := strconv.ParseFloat(v, 64)
 		if i := slices.Index(trainRates, r); err == nil && i >= 0 {
 			s.LR = trainRates[i]
 		} else {
-			bad = append(bad, "lr")
+			q.fail("lr")
 		}
 	}
-	seed := int(s.Seed)
-	intIn("seed", 0, 999999, &seed)
-	s.Seed = uint64(seed)
-	for _, b := range []struct {
-		name string
-		dst  *bool
-	}{{"plain", &s.Plain}, {"embed", &s.Embed}} {
-		if v, ok := one(q, b.name); ok {
-			switch v {
-			case "1", "true":
-				*b.dst = true
-			case "0", "false":
-				*b.dst = false
-			default:
-				bad = append(bad, b.name)
-			}
-		}
-	}
-	return s, bad
+	s.Seed = uint64(q.intIn("seed", 0, 999999, int(s.Seed)))
+	s.Plain = q.flag("plain", s.Plain)
+	s.Embed = q.flag("embed", s.Embed)
+	return s
 }
 
 // query encodes s for the address bar.

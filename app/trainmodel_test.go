@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net/url"
 	"slices"
 	"testing"
 
@@ -22,16 +21,18 @@ func TestParseTrainSpec(t *testing.T) {
 		{"alpha=1", func(s *trainSpec) { s.Alpha20 = 20 }, nil},
 		{"kind=<script>&alpha=0&eps=2&epochs=11&lr=0.3&seed=-1&plain=yes", func(*trainSpec) {},
 			[]string{"kind", "alpha", "eps", "epochs", "lr", "seed", "plain"}},
-		{"alpha=NaN&epochs=1&epochs=2", func(*trainSpec) {}, []string{"alpha"}},
+		// Repeated parameters are named, as on every page (issue 8, 7b).
+		{"alpha=NaN&epochs=1&epochs=2", func(*trainSpec) {}, []string{"alpha", "epochs"}},
+		{"kind=mlp&seed=%zz", func(s *trainSpec) { s.Kind = "mlp" }, []string{"seed"}},
 	} {
-		q, _ := url.ParseQuery(c.query)
-		got, bad := parseTrainSpec(q)
+		q := parseLink(c.query)
+		got, bad := parseTrainSpec(q), q.bad
 		want := def
 		c.want(&want)
 		if got != want || !slices.Equal(bad, c.bad) {
 			t.Errorf("%q: got %+v, bad %v; want %+v, bad %v", c.query, got, bad, want, c.bad)
 		}
-		if again, _ := parseTrainSpec(got.query()); again != got {
+		if again := parseTrainSpec(parseLink(got.query().Encode())); again != got {
 			t.Errorf("%q: the query of %+v reads back as %+v", c.query, got, again)
 		}
 	}

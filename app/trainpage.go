@@ -70,18 +70,18 @@ func newTrainPage() *trainPage {
 	p := &trainPage{s: defaultTrainSpec(), status: "Fetching the 1,000 test digits…"}
 	p.chart = newLineChart("train-chart", "Test error after each epoch (1,000 test digits)", "epoch", "test error")
 	p.chart.empty = "Press Train: the curves grow here, one point per epoch."
-	// The link is read here, before the first render, so that ?embed=1
-	// never mounts the navigation only to take it out again (go-app then
-	// re-mounts the components after it, and fails).
-	if app.IsClient {
-		s, bad := parseTrainSpec(app.Window().URL().Query())
-		p.s = s
-		if len(bad) > 0 {
-			p.notices = append(p.notices, badParamsNotice(bad))
-		}
-	}
-	p.setAxes()
 	return p
+}
+
+// OnInit reads the link before the first render, so that ?embed=1 never
+// mounts the navigation only to take it out again (go-app then re-mounts
+// the components after it, and fails). Not in newTrainPage: go-app calls
+// that before it puts a clicked link in the address bar.
+func (p *trainPage) OnInit() {
+	q := pageLink()
+	p.s = parseTrainSpec(q)
+	p.notices = q.notices()
+	p.setAxes()
 }
 
 func (p *trainPage) OnMount(ctx app.Context) {
