@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/url"
 	"runtime"
 	"sort"
@@ -83,11 +85,10 @@ func (l *lab) onMessage(e app.Value) (command, bool) {
 		warnUntrusted(origin)
 		return command{}, false
 	}
-	data := pageValue{e.Get("data")}
-	if !forLab(data) {
+	cmd, err := l.read(e.Get("data"))
+	if err == errNotForLab {
 		return command{}, false
 	}
-	cmd, err := parseMessage(data, l.sampleCount())
 	if err != nil {
 		reply := map[string]any{"type": msgError, "error": err.Error()}
 		if source.Truthy() {
@@ -96,6 +97,24 @@ func (l *lab) onMessage(e app.Value) (command, bool) {
 		return command{}, false
 	}
 	return cmd, true
+}
+
+var errNotForLab = errors.New("not a message for the lab")
+
+// read checks a trusted message. syscall/js panics on what it cannot
+// represent; a message must never make Go exit, so a panic here is an
+// error for the sender.
+func (l *lab) read(data app.Value) (cmd command, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("message could not be read: %v", r)
+		}
+	}()
+	v := pageValue{data}
+	if !forLab(v) {
+		return command{}, errNotForLab
+	}
+	return parseMessage(v, l.sampleCount())
 }
 
 // warned holds the origins already warned about: a hostile frame may post
@@ -143,7 +162,14 @@ func parentOrigin() string {
 // before its type and size are checked.
 type pageValue struct{ v app.Value }
 
-func (p pageValue) Kind() jsKind {
+// Kind recovers from syscall/js's panic on a BigInt, which it has no type
+// for: a trusted page can post one, and Go must not exit over it.
+func (p pageValue) Kind() (k jsKind) {
+	defer func() {
+		if recover() != nil {
+			k = jsOther
+		}
+	}()
 	switch p.v.Type() {
 	case app.TypeUndefined:
 		return jsUndefined
@@ -175,10 +201,19 @@ func (p pageValue) Keys() []string {
 }
 
 func (p pageValue) Get(key string) jsValue { return pageValue{p.v.Get(key)} }
-func (p pageValue) Len() int               { return p.v.Length() }
-func (p pageValue) Index(i int) jsValue    { return pageValue{p.v.Index(i)} }
-func (p pageValue) Float() float64         { return p.v.Float() }
-func (p pageValue) Str() string            { return p.v.String() }
+
+// Len reads a string's length through its String object: syscall/js reads
+// properties of objects only, and String() would copy the whole string.
+func (p pageValue) Len() int {
+	if p.v.Type() == app.TypeString {
+		return app.Window().Call("Object", p.v).Length()
+	}
+	return p.v.Length()
+}
+
+func (p pageValue) Index(i int) jsValue { return pageValue{p.v.Index(i)} }
+func (p pageValue) Float() float64      { return p.v.Float() }
+func (p pageValue) Str() string         { return p.v.String() }
 
 func (l *lab) sampleCount() int {
 	if l.samples == nil {
