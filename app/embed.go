@@ -2,10 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
+	"runtime"
 	"sort"
-	"strings"
 
 	"fgsmlab/core"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -14,11 +15,25 @@ import (
 // This file connects the lab to the page that frames it, through
 // window.postMessage (see message.go for the messages).
 
-// listen starts accepting fgsmlab:set and fgsmlab:draw messages.
+// listen starts accepting fgsmlab:set and fgsmlab:draw messages. Checked
+// messages wait in an inbox and are applied once a frame, so that a burst
+// of them costs one recompute.
 func (l *lab) listen() {
+	in := &inbox{}
+	in.frame = app.FuncOf(func(this app.Value, args []app.Value) any {
+		l.ctx.Dispatch(func(ctx app.Context) {
+			for _, cmd := range in.take() {
+				l.apply(ctx, cmd)
+			}
+		})
+		return nil
+	})
 	f := app.FuncOf(func(this app.Value, args []app.Value) any {
-		if len(args) > 0 {
-			l.onMessage(args[0])
+		if len(args) == 0 {
+			return nil
+		}
+		if cmd, ok := l.onMessage(args[0]); ok {
+			l.ctx.Dispatch(func(ctx app.Context) { in.add(cmd) })
 		}
 		return nil
 	})
@@ -27,42 +42,91 @@ func (l *lab) listen() {
 	l.release = append(l.release, func() {
 		w.Call("removeEventListener", "message", f)
 		f.Release()
+		in.frame.Release()
 	})
 }
 
-// onMessage runs on the JavaScript event. It ignores messages that are not
-// meant for the lab, refuses other origins, and answers a message of the
-// wrong shape with an fgsmlab:error saying why.
-func (l *lab) onMessage(e app.Value) {
-	data := e.Get("data")
-	if data.Type() != app.TypeObject || data.IsNull() {
+// inbox holds the checked messages that arrived since the last frame. It
+// is used from Dispatch handlers only.
+type inbox struct {
+	cmds  []command
+	asked bool
+	frame app.Func
+}
+
+// add queues a message and asks for a frame. A cross-site frame that is
+// out of view gets no animation frames, so a timeout stands in for one.
+func (in *inbox) add(cmd command) {
+	in.cmds = append(in.cmds, cmd)
+	if in.asked {
 		return
 	}
-	typ := data.Get("type")
-	if typ.Type() != app.TypeString || !strings.HasPrefix(typ.String(), "fgsmlab:") {
-		return // not for us
+	in.asked = true
+	w := app.Window()
+	w.Call("requestAnimationFrame", in.frame)
+	w.Call("setTimeout", in.frame, 100)
+}
+
+// take empties the inbox, coalesced.
+func (in *inbox) take() []command {
+	cmds := coalesce(in.cmds)
+	in.cmds, in.asked = nil, false
+	return cmds
+}
+
+// onMessage runs on the JavaScript event and returns the checked message.
+// It checks the sender before it reads e.data, because reading it
+// deserializes the whole message: an untrusted frame's megabytes are never
+// touched. A trusted sender's message is read field by field (pageValue),
+// and one of the wrong shape gets an fgsmlab:error saying why.
+func (l *lab) onMessage(e app.Value) (command, bool) {
+	origin, source := e.Get("origin").String(), e.Get("source")
+	if !l.trusted(source, origin) {
+		warnUntrusted(origin)
+		return command{}, false
 	}
-	if t := typ.String(); t == msgState || t == msgError {
-		return // our own posts, seen when the lab is not framed
-	}
-	origin := e.Get("origin").String()
-	if !l.trusted(e.Get("source"), origin) {
-		app.Window().Get("console").Call("warn", "fgsmlab: ignored a message from an origin that does not frame the lab: "+origin)
-		return
-	}
-	text, err := stringify(data)
-	var cmd command
-	if err == nil {
-		cmd, err = parseMessage(text, l.sampleCount())
+	cmd, err := l.read(e.Get("data"))
+	if err == errNotForLab {
+		return command{}, false
 	}
 	if err != nil {
 		reply := map[string]any{"type": msgError, "error": err.Error()}
-		if src := e.Get("source"); src.Truthy() {
-			src.Call("postMessage", reply, origin)
+		if source.Truthy() {
+			source.Call("postMessage", reply, origin)
 		}
+		return command{}, false
+	}
+	return cmd, true
+}
+
+var errNotForLab = errors.New("not a message for the lab")
+
+// read checks a trusted message. syscall/js panics on what it cannot
+// represent; a message must never make Go exit, so a panic here is an
+// error for the sender.
+func (l *lab) read(data app.Value) (cmd command, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("message could not be read: %v", r)
+		}
+	}()
+	v := pageValue{data}
+	if !forLab(v) {
+		return command{}, errNotForLab
+	}
+	return parseMessage(v, l.sampleCount())
+}
+
+// warned holds the origins already warned about: a hostile frame may post
+// thousands of messages. Used from the message handler only.
+var warned = map[string]bool{}
+
+func warnUntrusted(origin string) {
+	if warned[origin] || len(warned) > 100 {
 		return
 	}
-	l.ctx.Dispatch(func(ctx app.Context) { l.apply(ctx, cmd) })
+	warned[origin] = true
+	app.Window().Get("console").Call("warn", "fgsmlab: ignoring messages from an origin that does not frame the lab: "+origin)
 }
 
 // trusted says whether a message comes from the lab's own origin, or from
@@ -93,16 +157,63 @@ func parentOrigin() string {
 	return u.Scheme + "://" + u.Host
 }
 
-// stringify turns a message into JSON in the browser, so that Go checks a
-// plain string. A value JSON cannot hold (a cycle, a BigInt) is an error.
-func stringify(v app.Value) (s string, err error) {
+// pageValue is a JavaScript value seen through jsValue, for the message
+// checks. Each method reads one thing, so nothing is converted to Go
+// before its type and size are checked.
+type pageValue struct{ v app.Value }
+
+// Kind recovers from syscall/js's panic on a BigInt, which it has no type
+// for: a trusted page can post one, and Go must not exit over it.
+func (p pageValue) Kind() (k jsKind) {
 	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("message cannot be written as JSON")
+		if recover() != nil {
+			k = jsOther
 		}
 	}()
-	return app.Window().Get("JSON").Call("stringify", v).String(), nil
+	switch p.v.Type() {
+	case app.TypeUndefined:
+		return jsUndefined
+	case app.TypeNull:
+		return jsNull
+	case app.TypeBoolean:
+		return jsBoolean
+	case app.TypeNumber:
+		return jsNumber
+	case app.TypeString:
+		return jsString
+	case app.TypeObject:
+		if app.Window().Get("Array").Call("isArray", p.v).Bool() {
+			return jsArray
+		}
+		return jsObject
+	}
+	return jsOther
 }
+
+func (p pageValue) Keys() []string {
+	keys := app.Window().Get("Object").Call("keys", p.v)
+	n := min(keys.Length(), maxKeys+1)
+	out := make([]string, n)
+	for i := range out {
+		out[i] = keys.Index(i).String()
+	}
+	return out
+}
+
+func (p pageValue) Get(key string) jsValue { return pageValue{p.v.Get(key)} }
+
+// Len reads a string's length through its String object: syscall/js reads
+// properties of objects only, and String() would copy the whole string.
+func (p pageValue) Len() int {
+	if p.v.Type() == app.TypeString {
+		return app.Window().Call("Object", p.v).Length()
+	}
+	return p.v.Length()
+}
+
+func (p pageValue) Index(i int) jsValue { return pageValue{p.v.Index(i)} }
+func (p pageValue) Float() float64      { return p.v.Float() }
+func (p pageValue) Str() string         { return p.v.String() }
 
 func (l *lab) sampleCount() int {
 	if l.samples == nil {
@@ -166,7 +277,10 @@ func (l *lab) postState() {
 	parent.Call("postMessage", obj, target)
 }
 
-// exposeHooks publishes window.fgsmlabBench(n) for the in-browser benchmark:
+// exposeHooks publishes window.fgsmlabMemory(), the bytes of WebAssembly
+// memory the Go runtime holds (runtime.MemStats.Sys: the memory only
+// grows, so this is what a message cost the page for good), and
+// window.fgsmlabBench(n) for the in-browser benchmark:
 // it times the lab's own predict + FGSM + predict on the current model and
 // input over n rounds, and returns JSON with the median and 90th percentile
 // in milliseconds, and the medians of one predict and one input gradient.
@@ -208,5 +322,11 @@ func (l *lab) exposeHooks() {
 		return string(b)
 	})
 	app.Window().Set("fgsmlabBench", f)
-	l.release = append(l.release, f.Release)
+	mem := app.FuncOf(func(this app.Value, args []app.Value) any {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return float64(ms.Sys)
+	})
+	app.Window().Set("fgsmlabMemory", mem)
+	l.release = append(l.release, f.Release, mem.Release)
 }

@@ -8,3 +8,8 @@ import "errors"
 func fetchStatic(name string, progress func(b []byte)) ([]byte, error) {
 	return nil, errors.New("fetchStatic runs only in the browser")
 }
+
+// fetchModel only runs in the browser (see fetch_wasm.go).
+func fetchModel(name string) ([]byte, error) {
+	return nil, errors.New("fetchModel runs only in the browser")
+}

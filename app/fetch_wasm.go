@@ -5,19 +5,65 @@ package main
 import (
 	"fmt"
 
+	"fgsmlab/core"
+
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
 // maxAsset bounds a fetched model or samples file.
 const maxAsset = 64 << 20
 
-// fetchStatic fetches a file under /web/ (such as "models/mlp.safetensors"),
+// fetchStatic fetches a file under /web/ (such as "digits.bin"),
 // wherever the site is deployed, with the browser's fetch: reading it
 // through net/http's stream took several times as long. Without progress
 // it copies the whole body into Go memory at once; with it, it reads the
 // body chunk by chunk and calls progress with the bytes received so far
 // (which progress must not keep). It blocks, so call it from ctx.Async.
 func fetchStatic(name string, progress func(b []byte)) ([]byte, error) {
+	res, err := fetchOK(name)
+	if err != nil {
+		return nil, err
+	}
+	body := res.Get("body")
+	if progress == nil || !body.Truthy() {
+		return readWhole(name, res, maxAsset)
+	}
+	return readStream(name, body, maxAsset, func(b []byte) error {
+		progress(b)
+		return nil
+	})
+}
+
+// fetchModel fetches a model file under /web/models/. It judges the file
+// by its header as soon as that arrives (core.ModelFileSize) and stops the
+// download of a bad or oversized file there, instead of after megabytes.
+func fetchModel(name string) ([]byte, error) {
+	res, err := fetchOK(name)
+	if err != nil {
+		return nil, err
+	}
+	body := res.Get("body")
+	if !body.Truthy() {
+		return readWhole(name, res, core.MaxModelFile)
+	}
+	size := 0
+	return readStream(name, body, core.MaxModelFile, func(b []byte) error {
+		if size == 0 {
+			s, err := core.ModelFileSize(b)
+			if err != nil {
+				return err
+			}
+			size = s
+		}
+		if size > 0 && len(b) > size {
+			return fmt.Errorf("the file is longer than the %d bytes its header describes", size)
+		}
+		return nil
+	})
+}
+
+// fetchOK starts fetching a file under /web/ and checks the status.
+func fetchOK(name string) (app.Value, error) {
 	res, err := await(app.Window().Call("fetch", staticURL(name)))
 	if err != nil {
 		return nil, fmt.Errorf("could not fetch %s: %v", name, err)
@@ -25,20 +71,27 @@ func fetchStatic(name string, progress func(b []byte)) ([]byte, error) {
 	if !res.Get("ok").Bool() {
 		return nil, fmt.Errorf("could not fetch %s: %d %s", name, res.Get("status").Int(), res.Get("statusText").String())
 	}
-	body := res.Get("body")
-	if progress == nil || !body.Truthy() {
-		buf, err := await(res.Call("arrayBuffer"))
-		if err != nil {
-			return nil, fmt.Errorf("could not read %s: %v", name, err)
-		}
-		arr := app.Window().Get("Uint8Array").New(buf)
-		if n := arr.Length(); n > maxAsset {
-			return nil, fmt.Errorf("%s is %d bytes, more than the %d allowed", name, n, maxAsset)
-		}
-		b := make([]byte, arr.Length())
-		app.CopyBytesToGo(b, arr)
-		return b, nil
+	return res, nil
+}
+
+// readWhole copies a response's whole body into Go memory at once.
+func readWhole(name string, res app.Value, limit int) ([]byte, error) {
+	buf, err := await(res.Call("arrayBuffer"))
+	if err != nil {
+		return nil, fmt.Errorf("could not read %s: %v", name, err)
 	}
+	arr := app.Window().Get("Uint8Array").New(buf)
+	if n := arr.Length(); n > limit {
+		return nil, fmt.Errorf("%s is %d bytes, more than the %d allowed", name, n, limit)
+	}
+	b := make([]byte, arr.Length())
+	app.CopyBytesToGo(b, arr)
+	return b, nil
+}
+
+// readStream reads a body chunk by chunk, calling check with the bytes so
+// far; an error from check, or more than limit bytes, cancels the download.
+func readStream(name string, body app.Value, limit int, check func(b []byte) error) ([]byte, error) {
 	reader := body.Call("getReader")
 	var b []byte
 	for {
@@ -51,13 +104,16 @@ func fetchStatic(name string, progress func(b []byte)) ([]byte, error) {
 		}
 		chunk := r.Get("value")
 		n := chunk.Length()
-		if len(b)+n > maxAsset {
+		if len(b)+n > limit {
 			reader.Call("cancel")
-			return nil, fmt.Errorf("%s is more than the %d bytes allowed", name, maxAsset)
+			return nil, fmt.Errorf("%s is more than the %d bytes allowed", name, limit)
 		}
 		b = append(b, make([]byte, n)...)
 		app.CopyBytesToGo(b[len(b)-n:], chunk)
-		progress(b)
+		if err := check(b); err != nil {
+			reader.Call("cancel")
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
 	}
 }
 

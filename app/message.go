@@ -1,11 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // The window.postMessage API, documented in README.md ("Embedding").
@@ -18,10 +18,6 @@ const (
 	msgDraw  = "fgsmlab:draw"
 	msgError = "fgsmlab:error"
 )
-
-// maxMessage bounds an incoming message's JSON form: 784 pixels written
-// with full float64 precision fit in about 20 kB.
-const maxMessage = 64 << 10
 
 type stateMessage struct {
 	Type        string      `json:"type"`
@@ -39,86 +35,103 @@ type predMessage struct {
 	Probs      []float64 `json:"probs"`
 }
 
-// inMessage is an incoming fgsmlab:set or fgsmlab:draw message. Optional
-// fields are pointers so that "absent" differs from zero.
-type inMessage struct {
-	Type   string     `json:"type"`
-	Model  *string    `json:"model"`
-	Attack *string    `json:"attack"`
-	Eps    *float64   `json:"eps"`
-	Target *int       `json:"target"`
-	Sample *int       `json:"sample"`
-	Pixels []*float64 `json:"pixels"`
+// jsValue is what the message checks need of a JavaScript value. The page
+// reads an event's data through it one field at a time (pageValue, in
+// embed.go), checking each type before converting anything, so that a huge
+// or odd message costs no more than its first wrong field; the tests use Go
+// values (message_test.go).
+type jsValue interface {
+	Kind() jsKind
+	Keys() []string // an object's own enumerable keys (Object.keys), at most maxKeys+1 of them
+	Get(key string) jsValue
+	Len() int // an array's or a string's length
+	Index(i int) jsValue
+	Float() float64
+	Str() string
 }
 
-// command is a checked incoming message: the settings to change and, for
+// jsKind is a JavaScript value's type as typeof and Array.isArray tell it.
+type jsKind int
+
+const (
+	jsUndefined jsKind = iota
+	jsNull
+	jsBoolean
+	jsNumber
+	jsString
+	jsArray
+	jsObject // any other object
+	jsOther  // a function, symbol or bigint
+)
+
+func (k jsKind) String() string {
+	return [...]string{"undefined", "null", "a boolean", "a number", "a string", "an array", "an object", "a function, symbol or bigint"}[k]
+}
+
+// maxKeys bounds a message's fields (fgsmlab:set has six), and maxString
+// its strings, so that no field is converted before it is known to be
+// small.
+const (
+	maxKeys   = 8
+	maxString = 64
+)
+
+// command is a checked incoming message: the settings to change or, for
 // fgsmlab:draw, the input.
 type command struct {
 	set   func(*settings)
 	input []float64
 }
 
-// parseMessage checks an incoming message's JSON form: its type, that it
-// has no unknown fields, and the range of every value. samples is the
-// number of gallery digits.
-func parseMessage(data string, samples int) (command, error) {
-	if len(data) > maxMessage {
-		return command{}, fmt.Errorf("message is %d bytes; the limit is %d", len(data), maxMessage)
+// forLab says whether a message is one the lab takes: an object whose type
+// starts with "fgsmlab:", other than the lab's own posts (seen when it is
+// not framed). Anything else is some other script's business.
+func forLab(v jsValue) bool {
+	if v.Kind() != jsObject {
+		return false
 	}
-	var m inMessage
-	dec := json.NewDecoder(bytes.NewReader([]byte(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		return command{}, fmt.Errorf("message is not an object of the documented shape: %v", err)
+	t := v.Get("type")
+	if t.Kind() != jsString || t.Len() > maxString {
+		return false
 	}
-	switch m.Type {
-	case msgSet:
-		return parseSet(m, samples)
-	case msgDraw:
-		return parseDraw(m)
-	}
-	return command{}, fmt.Errorf("unknown message type %q; want %q or %q", m.Type, msgSet, msgDraw)
+	s := t.Str()
+	return strings.HasPrefix(s, "fgsmlab:") && s != msgState && s != msgError
 }
 
-func parseSet(m inMessage, samples int) (command, error) {
-	if m.Pixels != nil {
-		return command{}, fmt.Errorf("%s takes no pixels; send %s", msgSet, msgDraw)
+// parseMessage checks an incoming message: its type, that it has no
+// unknown fields, and the type and range of every value. A field given as
+// null or undefined is an error, not "absent". samples is the number of
+// gallery digits.
+func parseMessage(v jsValue, samples int) (command, error) {
+	if k := v.Kind(); k != jsObject {
+		return command{}, fmt.Errorf("message must be an object, not %v", k)
 	}
+	if len(v.Keys()) > maxKeys {
+		return command{}, fmt.Errorf("message has more than %d fields", maxKeys)
+	}
+	t := v.Get("type")
+	if t.Kind() != jsString || t.Len() > maxString {
+		return command{}, fmt.Errorf("type must be %q or %q, not %s", msgSet, msgDraw, describe(t))
+	}
+	switch t.Str() {
+	case msgSet:
+		return parseSet(v, samples)
+	case msgDraw:
+		return parseDraw(v)
+	}
+	return command{}, fmt.Errorf("unknown message type %q; want %q or %q", t.Str(), msgSet, msgDraw)
+}
+
+func parseSet(v jsValue, samples int) (command, error) {
 	var fs []func(*settings)
-	if m.Model != nil {
-		v := *m.Model
-		if !slices.Contains(labModels(), v) {
-			return command{}, fmt.Errorf("model must be one of %v", modelNames)
+	for _, k := range v.Keys() {
+		f, err := setField(k, v.Get(k), samples)
+		if err != nil {
+			return command{}, err
 		}
-		fs = append(fs, func(s *settings) { s.Model = v })
-	}
-	if m.Attack != nil {
-		v := *m.Attack
-		if !slices.Contains(attackNames, v) {
-			return command{}, fmt.Errorf("attack must be one of %v", attackNames)
+		if f != nil {
+			fs = append(fs, f)
 		}
-		fs = append(fs, func(s *settings) { s.Attack = v })
-	}
-	if m.Eps != nil {
-		e := *m.Eps
-		if !(e >= 0 && e <= 0.5) {
-			return command{}, fmt.Errorf("eps must be a number from 0 to 0.5")
-		}
-		fs = append(fs, func(s *settings) { s.Eps255 = epsToGrey(e) })
-	}
-	if m.Target != nil {
-		t := *m.Target
-		if t < 0 || t > 9 {
-			return command{}, fmt.Errorf("target must be a class from 0 to 9")
-		}
-		fs = append(fs, func(s *settings) { s.Target = t })
-	}
-	if m.Sample != nil {
-		i := *m.Sample
-		if i < 0 || i >= samples {
-			return command{}, fmt.Errorf("sample must be from 0 to %d", samples-1)
-		}
-		fs = append(fs, func(s *settings) { s.Sample, s.Input = i, nil })
 	}
 	return command{set: func(s *settings) {
 		for _, f := range fs {
@@ -127,19 +140,117 @@ func parseSet(m inMessage, samples int) (command, error) {
 	}}, nil
 }
 
-func parseDraw(m inMessage) (command, error) {
-	if m.Model != nil || m.Attack != nil || m.Eps != nil || m.Target != nil || m.Sample != nil {
-		return command{}, fmt.Errorf("%s takes only pixels; send settings with %s", msgDraw, msgSet)
+// setField checks one field of an fgsmlab:set message and returns the
+// change it makes (nil for the type).
+func setField(key string, v jsValue, samples int) (func(*settings), error) {
+	switch key {
+	case "type":
+		return nil, nil
+	case "model":
+		m, err := oneOf(v, key, labModels())
+		return func(s *settings) { s.Model = m }, err
+	case "attack":
+		a, err := oneOf(v, key, attackNames)
+		return func(s *settings) { s.Attack = a }, err
+	case "eps":
+		e, err := number(v, key, 0, 0.5)
+		return func(s *settings) { s.Eps255 = epsToGrey(e) }, err
+	case "target":
+		t, err := integer(v, key, 0, 9)
+		return func(s *settings) { s.Target = t }, err
+	case "sample":
+		if samples == 0 {
+			return nil, fmt.Errorf("sample: the digits have not loaded yet")
+		}
+		i, err := integer(v, key, 0, samples-1)
+		return func(s *settings) { s.Sample, s.Input = i, nil }, err
+	case "pixels":
+		return nil, fmt.Errorf("%s takes no pixels; send %s", msgSet, msgDraw)
 	}
-	if len(m.Pixels) != Pixels {
-		return command{}, fmt.Errorf("pixels has %d values, want %d (28×28, row-major)", len(m.Pixels), Pixels)
+	return nil, fmt.Errorf("%s has no field %q", msgSet, key)
+}
+
+func parseDraw(v jsValue) (command, error) {
+	for _, k := range v.Keys() {
+		if k != "type" && k != "pixels" {
+			return command{}, fmt.Errorf("%s takes only pixels, not %q; send settings with %s", msgDraw, k, msgSet)
+		}
+	}
+	p := v.Get("pixels")
+	if k := p.Kind(); k != jsArray {
+		return command{}, fmt.Errorf("pixels must be an array of %d numbers, not %v", Pixels, k)
+	}
+	if n := p.Len(); n != Pixels {
+		return command{}, fmt.Errorf("pixels has %d values, want %d (28×28, row-major)", n, Pixels)
 	}
 	x := make([]float64, Pixels)
-	for i, p := range m.Pixels {
-		if p == nil || math.IsNaN(*p) || *p < 0 || *p > 1 {
+	for i := range x {
+		e := p.Index(i)
+		if e.Kind() != jsNumber || !(e.Float() >= 0 && e.Float() <= 1) {
 			return command{}, fmt.Errorf("pixel %d is not a number in [0, 1]", i)
 		}
-		x[i] = *p
+		x[i] = e.Float()
 	}
 	return command{input: x}, nil
+}
+
+// oneOf reads a string that must be one of names.
+func oneOf(v jsValue, key string, names []string) (string, error) {
+	if v.Kind() != jsString || v.Len() > maxString || !slices.Contains(names, v.Str()) {
+		return "", fmt.Errorf("%s must be one of %v, not %s", key, names, describe(v))
+	}
+	return v.Str(), nil
+}
+
+// number reads a finite number in [lo, hi].
+func number(v jsValue, key string, lo, hi float64) (float64, error) {
+	if v.Kind() != jsNumber || !(v.Float() >= lo && v.Float() <= hi) {
+		return 0, fmt.Errorf("%s must be a number from %v to %v, not %s", key, lo, hi, describe(v))
+	}
+	return v.Float(), nil
+}
+
+// integer reads a whole number in [lo, hi].
+func integer(v jsValue, key string, lo, hi int) (int, error) {
+	f, err := number(v, key, float64(lo), float64(hi))
+	if err != nil || f != math.Trunc(f) {
+		return 0, fmt.Errorf("%s must be a whole number from %d to %d, not %s", key, lo, hi, describe(v))
+	}
+	return int(f), nil
+}
+
+// describe names a wrong value for an error message without repeating
+// much of it: the message goes back to the page that sent it.
+func describe(v jsValue) string {
+	switch v.Kind() {
+	case jsNumber:
+		return strconv.FormatFloat(v.Float(), 'g', 6, 64)
+	case jsString:
+		if v.Len() > maxString {
+			return "a long string"
+		}
+		return strconv.Quote(v.Str())
+	}
+	return v.Kind().String()
+}
+
+// coalesce merges a burst of checked messages, in arrival order, into as
+// few as do the same: consecutive sets become one set, and of consecutive
+// draws only the last counts, since a draw replaces the whole input. The
+// lab applies the result once a frame (embed.go).
+func coalesce(cmds []command) []command {
+	var out []command
+	for _, c := range cmds {
+		n := len(out)
+		switch {
+		case n > 0 && c.input != nil && out[n-1].input != nil:
+			out[n-1] = c
+		case n > 0 && c.set != nil && out[n-1].set != nil:
+			first, then := out[n-1].set, c.set
+			out[n-1].set = func(s *settings) { first(s); then(s) }
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -34,12 +34,15 @@ func sharedModel(name string) (*core.Model, error) {
 	if m != nil {
 		return m, nil
 	}
-	b, err := fetchStatic("models/"+name+".safetensors", nil)
+	b, err := fetchModel("models/" + name + ".safetensors")
 	if err != nil {
 		return nil, err
 	}
 	if m, err = core.ReadModel(b); err != nil {
 		return nil, fmt.Errorf("models/%s.safetensors: %w", name, err)
+	}
+	if n := m.InputSize(); n != core.ImageSize {
+		return nil, fmt.Errorf("models/%s.safetensors takes %d inputs; the pages give 28×28 = %d", name, n, core.ImageSize)
 	}
 	store.Lock()
 	if old := store.models[name]; old != nil {

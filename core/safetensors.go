@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"sort"
@@ -79,140 +78,142 @@ func EncodeSafetensors(tensors map[string]Tensor, meta map[string]string, dtype 
 // checks the header, that the data offsets cover the data exactly without
 // overlap, and that each tensor's size matches its shape and dtype.
 func DecodeSafetensors(b []byte) (map[string]Tensor, map[string]string, error) {
-	if len(b) < 8 {
-		return nil, nil, FormatError(fmt.Sprintf("%d bytes is too short for the header length", len(b)))
+	n, err := headerLength(b, maxHeader)
+	if err != nil {
+		return nil, nil, err
 	}
-	n := binary.LittleEndian.Uint64(b)
-	if n > maxHeader || n > uint64(len(b)-8) {
+	if n > uint64(len(b)-8) {
 		return nil, nil, FormatError(fmt.Sprintf("header length %d does not fit in a %d-byte file", n, len(b)))
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b[8:8+n], &raw); err != nil {
-		return nil, nil, FormatError("header is not a JSON object: " + err.Error())
+	h, err := parseHeader(b[8 : 8+n])
+	if err != nil {
+		return nil, nil, err
 	}
 	data := b[8+n:]
-	var meta map[string]string
+	if h.data > int64(len(data)) {
+		return nil, nil, FormatError(fmt.Sprintf("tensor offsets reach byte %d of %d data bytes", h.data, len(data)))
+	}
+	if h.data < int64(len(data)) {
+		return nil, nil, FormatError(fmt.Sprintf("%d trailing data bytes belong to no tensor", int64(len(data))-h.data))
+	}
+	tensors := make(map[string]Tensor, len(h.tensors))
+	for name, info := range h.tensors {
+		tensors[name] = decodeTensor(info, data)
+	}
+	return tensors, h.meta, nil
+}
+
+// headerLength reads the 8-byte header length and checks it against limit.
+func headerLength(b []byte, limit uint64) (uint64, error) {
+	if len(b) < 8 {
+		return 0, FormatError(fmt.Sprintf("%d bytes is too short for the header length", len(b)))
+	}
+	n := binary.LittleEndian.Uint64(b)
+	if n > limit {
+		return 0, FormatError(fmt.Sprintf("header length %d does not fit in the %d bytes allowed", n, limit))
+	}
+	return n, nil
+}
+
+// fileHeader is a checked safetensors JSON header: every tensor's dtype, shape
+// and offsets, the metadata, and the number of data bytes the tensors fill.
+type fileHeader struct {
+	tensors map[string]tensorInfo
+	meta    map[string]string
+	data    int64
+}
+
+// parseHeader checks a JSON header on its own, before any data is read:
+// known dtypes, sizes that match shapes, and data packed without gaps or
+// overlaps from byte 0.
+func parseHeader(js []byte) (fileHeader, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(js, &raw); err != nil {
+		return fileHeader{}, FormatError("header is not a JSON object: " + err.Error())
+	}
+	h := fileHeader{tensors: make(map[string]tensorInfo, len(raw))}
 	if m, ok := raw["__metadata__"]; ok {
-		if err := json.Unmarshal(m, &meta); err != nil {
-			return nil, nil, FormatError("__metadata__ is not an object of strings")
+		if err := json.Unmarshal(m, &h.meta); err != nil {
+			return fileHeader{}, FormatError("__metadata__ is not an object of strings")
 		}
 		delete(raw, "__metadata__")
 	}
-	type span struct {
-		name       string
-		begin, end int64
-	}
-	var spans []span
-	tensors := make(map[string]Tensor, len(raw))
 	for name, r := range raw {
-		var info tensorInfo
-		dec := json.NewDecoder(bytes.NewReader(r))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&info); err != nil {
-			return nil, nil, FormatError(fmt.Sprintf("tensor %q: %v", name, err))
+		info, err := parseTensorInfo(name, r)
+		if err != nil {
+			return fileHeader{}, err
 		}
-		size := int64(0)
-		switch info.Dtype {
-		case "F16":
-			size = 2
-		case "F32":
-			size = 4
-		case "F64":
-			size = 8
-		default:
-			return nil, nil, FormatError(fmt.Sprintf("tensor %q has dtype %q; want F16, F32 or F64", name, info.Dtype))
-		}
-		count := int64(1)
-		for _, d := range info.Shape {
-			if d < 0 || (d > 0 && count > math.MaxInt32/int64(d)) {
-				return nil, nil, FormatError(fmt.Sprintf("tensor %q has shape %v", name, info.Shape))
-			}
-			count *= int64(d)
-		}
-		begin, end := info.DataOffsets[0], info.DataOffsets[1]
-		if begin < 0 || end < begin || end > int64(len(data)) || end-begin != count*size {
-			return nil, nil, FormatError(fmt.Sprintf("tensor %q: offsets [%d, %d] do not hold %d %s values in %d data bytes",
-				name, begin, end, count, info.Dtype, len(data)))
-		}
-		t := Tensor{Shape: slices.Clone(info.Shape), Data: make([]float64, count)}
-		for i := range t.Data {
-			p := data[begin+int64(i)*size:]
-			switch size {
-			case 2:
-				t.Data[i] = fromHalf(binary.LittleEndian.Uint16(p))
-			case 4:
-				t.Data[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(p)))
-			default:
-				t.Data[i] = math.Float64frombits(binary.LittleEndian.Uint64(p))
-			}
-		}
-		tensors[name] = t
-		spans = append(spans, span{name, begin, end})
+		h.tensors[name] = info
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].begin < spans[j].begin })
-	var at int64
-	for _, s := range spans {
-		if s.begin != at {
-			return nil, nil, FormatError(fmt.Sprintf("tensor %q starts at %d; the data must be packed without gaps or overlaps (expected %d)", s.name, s.begin, at))
+	names := make([]string, 0, len(h.tensors))
+	for name := range h.tensors {
+		names = append(names, name)
+	}
+	sort.Slice(names, func(i, j int) bool { return h.tensors[names[i]].DataOffsets[0] < h.tensors[names[j]].DataOffsets[0] })
+	for _, name := range names {
+		o := h.tensors[name].DataOffsets
+		if o[0] != h.data {
+			return fileHeader{}, FormatError(fmt.Sprintf("tensor %q starts at %d; the data must be packed without gaps or overlaps (expected %d)", name, o[0], h.data))
 		}
-		at = s.end
+		h.data = o[1]
 	}
-	if at != int64(len(data)) {
-		return nil, nil, FormatError(fmt.Sprintf("%d trailing data bytes belong to no tensor", int64(len(data))-at))
-	}
-	return tensors, meta, nil
+	return h, nil
 }
 
-// WriteModel writes m as an fgsmlab safetensors file with float32 weights
-// (dtype "F32") or half-precision ones ("F16": round the model first with
-// RoundToHalf so that what was measured is what is stored). The metadata
-// holds the format, the arch, the input convention, the classes and every
-// Meta entry.
-func WriteModel(w io.Writer, m *Model, dtype string) error {
-	meta := map[string]string{}
-	for k, v := range m.Meta {
-		meta[k] = v
+// parseTensorInfo checks one tensor's entry: its dtype, a shape of at most
+// 2³¹−1 values, and offsets that span exactly that many values.
+func parseTensorInfo(name string, r json.RawMessage) (tensorInfo, error) {
+	var info tensorInfo
+	dec := json.NewDecoder(bytes.NewReader(r))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&info); err != nil {
+		return info, FormatError(fmt.Sprintf("tensor %q: %v", name, err))
 	}
-	arch, _ := json.Marshal(m.Arch())
-	classes, _ := json.Marshal(m.Classes)
-	meta["format"] = FormatVersion
-	meta["name"] = m.Name
-	meta["arch"] = string(arch)
-	meta["input"] = InputConvention
-	meta["classes"] = string(classes)
-	_, err := w.Write(EncodeSafetensors(m.Tensors(), meta, dtype))
-	return err
+	size := dtypeSize(info.Dtype)
+	if size == 0 {
+		return info, FormatError(fmt.Sprintf("tensor %q has dtype %q; want F16, F32 or F64", name, info.Dtype))
+	}
+	count := int64(1)
+	for _, d := range info.Shape {
+		if d < 0 || (d > 0 && count > math.MaxInt32/int64(d)) {
+			return info, FormatError(fmt.Sprintf("tensor %q has shape %v", name, info.Shape))
+		}
+		count *= int64(d)
+	}
+	begin, end := info.DataOffsets[0], info.DataOffsets[1]
+	if begin < 0 || end < begin || end-begin != count*size {
+		return info, FormatError(fmt.Sprintf("tensor %q: offsets [%d, %d] do not hold %d %s values", name, begin, end, count, info.Dtype))
+	}
+	return info, nil
 }
 
-// ReadModel decodes an fgsmlab safetensors file. Anything wrong with it (a
-// bad header, an unknown format or layer, a missing tensor, a wrong shape, a
-// non-finite value) gives an error that says what.
-func ReadModel(b []byte) (*Model, error) {
-	tensors, meta, err := DecodeSafetensors(b)
-	if err != nil {
-		return nil, err
+func dtypeSize(dtype string) int64 {
+	switch dtype {
+	case "F16":
+		return 2
+	case "F32":
+		return 4
+	case "F64":
+		return 8
 	}
-	if meta["format"] != FormatVersion {
-		return nil, FormatError(fmt.Sprintf("metadata format is %q, want %q", meta["format"], FormatVersion))
-	}
-	var arch []LayerSpec
-	if err := json.Unmarshal([]byte(meta["arch"]), &arch); err != nil {
-		return nil, FormatError("metadata arch is not a list of layers: " + err.Error())
-	}
-	var classes []string
-	if err := json.Unmarshal([]byte(meta["classes"]), &classes); err != nil {
-		return nil, FormatError("metadata classes is not a list of strings: " + err.Error())
-	}
-	m, err := Build(meta["name"], arch, classes, tensors)
-	if err != nil {
-		return nil, FormatError(err.Error())
-	}
-	for k, v := range meta {
-		switch k {
-		case "format", "name", "arch", "input", "classes":
+	return 0
+}
+
+// decodeTensor converts a checked tensor's little-endian values.
+func decodeTensor(info tensorInfo, data []byte) Tensor {
+	size := dtypeSize(info.Dtype)
+	count := (info.DataOffsets[1] - info.DataOffsets[0]) / size
+	t := Tensor{Shape: slices.Clone(info.Shape), Data: make([]float64, count)}
+	for i := range t.Data {
+		p := data[info.DataOffsets[0]+int64(i)*size:]
+		switch size {
+		case 2:
+			t.Data[i] = fromHalf(binary.LittleEndian.Uint16(p))
+		case 4:
+			t.Data[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(p)))
 		default:
-			m.Meta[k] = v
+			t.Data[i] = math.Float64frombits(binary.LittleEndian.Uint64(p))
 		}
 	}
-	return m, nil
+	return t
 }

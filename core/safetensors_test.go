@@ -49,8 +49,11 @@ func header(h string, data []byte) []byte {
 	return append(append(b, h...), data...)
 }
 
-const goodMeta = `"__metadata__":{"format":"fgsmlab/1","name":"t","classes":"[\"3\",\"7\"]",` +
+const goodMeta = `"__metadata__":{"format":"fgsmlab/1","name":"t","classes":"[\"3\",\"7\"]","input":"2 features",` +
 	`"arch":"[{\"kind\":\"dense\",\"weight\":\"w\",\"bias\":\"b\"},{\"kind\":\"sigmoid\"}]"}`
+
+// digitMeta is goodMeta for a model of 28×28 digits.
+var digitMeta = strings.Replace(goodMeta, `"input":"2 features"`, `"input":"`+strings.ReplaceAll(InputConvention, `"`, `\"`)+`"`, 1)
 
 func TestReadModelRejects(t *testing.T) {
 	f32 := func(vs ...float32) []byte {
@@ -75,10 +78,13 @@ func TestReadModelRejects(t *testing.T) {
 		{"overlap", "packed", header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, make([]byte, 4))},
 		{"trailing bytes", "trailing", header(`{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, make([]byte, 8))},
 		{"no format", "format", header(`{"w":{"dtype":"F32","shape":[2,1],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}`, okData)},
-		{"wrong shape", "shape", header(`{"w":{"dtype":"F32","shape":[2,1],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},`+goodMeta+`}`, okData)},
-		{"missing tensor", "missing tensor \"b\"", header(`{"w":{"dtype":"F32","shape":[1,3],"data_offsets":[0,12]},`+goodMeta+`}`, okData)},
+		{"wrong shape", "shape", header(`{"w":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1,1],"data_offsets":[8,12]},`+goodMeta+`}`, okData)},
+		{"first layer narrower than the input", `layer 0 (dense): tensor "w" takes 2 inputs`, header(`{"w":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},`+digitMeta+`}`, okData)},
+		{"no input", "metadata input", header(`{"w":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},`+strings.Replace(goodMeta, `"input":"2 features",`, "", 1)+`}`, okData)},
+		{"too big", "at most", make([]byte, MaxModelFile+1)},
+		{"missing tensor", "missing tensor \"b\"", header(`{"w":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]},`+goodMeta+`}`, f32(1, 2))},
 		{"NaN", "non-finite", header(`{"w":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},`+goodMeta+`}`, f32(1, float32(math.NaN()), 0))},
-		{"unknown layer", "unknown kind", header(`{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"__metadata__":{"format":"fgsmlab/1","classes":"[]","arch":"[{\"kind\":\"conv\"},{\"kind\":\"softmax\"}]"}}`, f32(1))},
+		{"unknown layer", "unknown kind", header(`{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"__metadata__":{"format":"fgsmlab/1","classes":"[]","input":"1 features","arch":"[{\"kind\":\"conv\"},{\"kind\":\"softmax\"}]"}}`, f32(1))},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -101,10 +107,16 @@ func FuzzReadModel(f *testing.F) {
 		f.Add(buf.Bytes())
 	}
 	f.Add(header(`{"w":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]}}`, make([]byte, 8)))
+	f.Add(header(`{"w":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},`+digitMeta+`}`, make([]byte, 12)))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		size, sizeErr := ModelFileSize(b)
 		m, err := ReadModel(b)
 		if err != nil {
 			return
+		}
+		// The header alone says what the download needs.
+		if sizeErr != nil || size != len(b) {
+			t.Fatalf("ReadModel accepts a %d-byte file; ModelFileSize says %d, %v", len(b), size, sizeErr)
 		}
 		// Whatever decodes must also run.
 		x := make([]float64, m.InputSize())
@@ -113,4 +125,41 @@ func FuzzReadModel(f *testing.F) {
 			t.Fatalf("%d probabilities for %d classes", len(p), len(m.Classes))
 		}
 	})
+}
+
+// TestModelFileSizeFromHeader: a download can be judged by its header
+// alone, before the weights arrive.
+func TestModelFileSizeFromHeader(t *testing.T) {
+	var buf bytes.Buffer
+	m := tinyModels(rand.New(rand.NewPCG(12, 12)))[2]
+	if err := WriteModel(&buf, m, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	headerEnd := 8 + int(binary.LittleEndian.Uint64(good))
+	for _, n := range []int{0, 7, 8, headerEnd - 1} {
+		if size, err := ModelFileSize(good[:n]); size != 0 || err != nil {
+			t.Errorf("the first %d bytes: size %d, error %v; want 0 and no error (too early to say)", n, size, err)
+		}
+	}
+	for _, n := range []int{headerEnd, len(good)} {
+		if size, err := ModelFileSize(good[:n]); size != len(good) || err != nil {
+			t.Errorf("the first %d bytes: size %d, error %v; want %d", n, size, err, len(good))
+		}
+	}
+	huge := `{"w":{"dtype":"F32","shape":[1,26214400],"data_offsets":[0,104857600]},` + goodMeta + `}`
+	bad := []struct{ name, want, head string }{
+		{"100 MB of weights", "at most", huge},
+		{"a first layer 100 wide for 28×28 digits", `layer 0 (dense): tensor "w" takes 100 inputs`,
+			`{"w":{"dtype":"F32","shape":[10,100],"data_offsets":[0,4000]},"b":{"dtype":"F32","shape":[10],"data_offsets":[4000,4040]},` + digitMeta + `}`},
+		{"no format", "format", `{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`},
+	}
+	for _, c := range bad {
+		if _, err := ModelFileSize([]byte(header(c.head, nil))); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.want)
+		}
+	}
+	if _, err := ModelFileSize(binary.LittleEndian.AppendUint64(nil, MaxModelFile)); err == nil {
+		t.Errorf("a header length of %d bytes is not refused from its first 8 bytes", MaxModelFile)
+	}
 }
