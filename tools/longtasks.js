@@ -5,9 +5,7 @@
 const fs = require("fs");
 const raw = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 const events = Array.isArray(raw) ? raw : raw.traceEvents;
-// The renderer's main thread is the one that ran the page's scripts.
-const main = events.find((e) => e.name === "TracingStartedInBrowser") &&
-  events.filter((e) => e.name === "thread_name" && e.args.name === "CrRendererMain");
+// The renderer's main thread is the one that ran the most script.
 const score = new Map();
 for (const e of events) {
   if (e.name === "FunctionCall" || e.name === "EvaluateScript") {
@@ -29,4 +27,3 @@ for (const t of tasks) {
     console.log(`${"  ".repeat(depth + 1)}${e.name} ${(e.dur / 1e3).toFixed(1)} ms ${what}`);
   }
 }
-void main;
