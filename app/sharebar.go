@@ -32,12 +32,14 @@ func (s *shareBar) show(o *outcome) {
 
 func (s *shareBar) Render() app.UI {
 	none := s.adv == nil
+	// Each accessible name starts with the visible text, so a voice-control
+	// user who says what they see ("click PNG ×10") reaches the button.
 	return app.Div().Class("share").Body(
 		app.Button().ID("dl-28").Class("btn").Disabled(none).
-			Aria("label", "Download x̃ as a 28 by 28 PNG").Text("Download x̃ 28×28").
+			Aria("label", "Download x̃ 28×28: a PNG of 28 by 28 pixels").Text("Download x̃ 28×28").
 			OnClick(func(ctx app.Context, e app.Event) { s.download(1) }),
 		app.Button().ID("dl-big").Class("btn").Disabled(none).
-			Aria("label", "Download x̃ as a 280 by 280 PNG").Text("PNG ×10").
+			Aria("label", "PNG ×10: download x̃ as a PNG of 280 by 280 pixels").Text("PNG ×10").
 			OnClick(func(ctx app.Context, e app.Event) { s.download(10) }),
 		app.Button().ID("copy-link").Class("btn primary").Text("Copy link").OnClick(s.onCopy),
 		app.Span().Class("status").Role("status").Text(s.status),

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"sync"
-	"time"
 
 	"fgsmlab/core"
 )
@@ -96,12 +95,6 @@ func sharedDigits(file string, progress func(got, total int)) (*core.Dataset, er
 	yieldToBrowser() // as after a model
 	return d, nil
 }
-
-// yieldToBrowser lets the browser run its pending tasks before the calling
-// goroutine goes on: under WebAssembly a sleeping goroutine hands the
-// thread back to the browser when no other goroutine can run. Call it from
-// ctx.Async only.
-func yieldToBrowser() { time.Sleep(time.Millisecond) }
 
 // sharedModels returns the named models, as sharedModel does, or the first
 // error. It blocks: call it from ctx.Async.
