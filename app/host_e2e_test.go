@@ -5,7 +5,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -36,29 +35,6 @@ func crossSiteHost(t *testing.T, labURL, path, attrs string) string {
 	}))
 	t.Cleanup(host.Close)
 	return strings.Replace(host.URL, "127.0.0.1", "localhost", 1) + "/"
-}
-
-// labFrame returns a context for the lab's frame in the tab: a cross-site
-// frame runs in a process of its own, with a target of its own.
-func labFrame(ctx context.Context, labURL string) (context.Context, error) {
-	var frameCtx context.Context
-	err := chromedp.Run(ctx, chromedp.ActionFunc(func(c context.Context) error {
-		for range 200 {
-			infos, err := chromedp.Targets(c)
-			if err != nil {
-				return err
-			}
-			for _, ti := range infos {
-				if ti.Type == "iframe" && strings.HasPrefix(ti.URL, labURL) {
-					frameCtx, _ = chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID))
-					return nil
-				}
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		return fmt.Errorf("no frame of %s in the tab", labURL)
-	}))
-	return frameCtx, err
 }
 
 // embedAnswers drives the lab in the host page through the message API: it
@@ -141,10 +117,7 @@ func TestEmbedStartsCrossSite(t *testing.T) {
 			if err := chromedp.Run(ctx, embedAnswers(host)); err != nil {
 				t.Fatalf("the framed lab does not answer: %v", err)
 			}
-			fctx, err := labFrame(ctx, lab.URL)
-			if err != nil {
-				t.Fatal(err)
-			}
+			fctx := labFrame(t, ctx, lab.URL)
 			checkStorage(t, fctx, false)
 		})
 	}
@@ -170,10 +143,7 @@ func TestLabStartsWhereStorageIsBlocked(t *testing.T) {
 			if err := chromedp.Run(ctx, embedAnswers(host)); err != nil {
 				t.Fatalf("the framed lab does not answer: %v", err)
 			}
-			fctx, err := labFrame(ctx, lab.URL)
-			if err != nil {
-				t.Fatal(err)
-			}
+			fctx := labFrame(t, ctx, lab.URL)
 			checkStorage(t, fctx, c.memory)
 		})
 	}
