@@ -20,7 +20,7 @@ const maxAsset = 64 << 20
 func fetchStatic(name string, progress func(b []byte)) ([]byte, error) {
 	res, err := await(app.Window().Call("fetch", staticURL(name)))
 	if err != nil {
-		return nil, fmt.Errorf("could not fetch %s: %v", name, err)
+		return nil, networkNeeded(name) // the promise rejects only without a network
 	}
 	if !res.Get("ok").Bool() {
 		return nil, fmt.Errorf("could not fetch %s: %d %s", name, res.Get("status").Int(), res.Get("statusText").String())

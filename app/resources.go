@@ -107,9 +107,10 @@ func gzipped(file string) (*gzFile, error) {
 }
 
 // newServer returns the lab's HTTP handler: go-app's page handler, with its
-// own small responses gzipped too.
+// own small responses gzipped too. version is the given one (from git
+// describe); the site adds the digest of web's files (liveSite).
 func newServer(web, version string) http.Handler {
-	h := newHandler(web, "", version)
+	h := newLiveSite(web, version)
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if strings.HasPrefix(req.URL.Path, "/web/") || !strings.Contains(req.Header.Get("Accept-Encoding"), "gzip") {
 			h.ServeHTTP(w, req)

@@ -42,7 +42,7 @@ func serve() {
 		log.Fatal(err)
 	}
 	fmt.Printf("fgsmlab: serving the lab at http://%s\n", ln.Addr())
-	log.Fatal(http.Serve(ln, newServer(*web, v)))
+	log.Fatal(http.Serve(ln, newServer(*web, *version)))
 }
 
 // newHandler describes the page to go-app. base is the URL sub-path the
@@ -132,5 +132,12 @@ func generate(dir, web, base, version string) error {
 			return err
 		}
 	}
-	return os.CopyFS(filepath.Join(dir, "web"), os.DirFS(web))
+	if err := os.CopyFS(filepath.Join(dir, "web"), os.DirFS(web)); err != nil {
+		return err
+	}
+	list, err := staticOfflineList(dir, web, strings.TrimSuffix(base, "/"), version)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, offlineListPath), list, 0o644)
 }

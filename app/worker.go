@@ -8,31 +8,68 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // siteVersion returns the version the service worker caches under: the
-// given one (from git describe) plus a digest of app.wasm, so that a
-// rebuilt app replaces the cached one even when the tree is dirty.
+// given one (from git describe) plus a digest of every file under web (the
+// app, the models, the digits, the styles and icons). The worker serves
+// cache-first within a version, so any changed file must make a new
+// version: a fixed model file then reaches returning visitors, even when
+// the tree is dirty.
 func siteVersion(given, web string) (string, error) {
-	f, err := os.Open(filepath.Join(web, "app.wasm"))
-	if err != nil {
+	if _, err := os.Stat(filepath.Join(web, "app.wasm")); err != nil {
 		return "", fmt.Errorf("no app.wasm: build it first with `make run` or GOOS=js GOARCH=wasm go build -o %s/app.wasm ./app (%v)", web, err)
 	}
-	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	err := filepath.WalkDir(web, func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		rel, _ := filepath.Rel(web, name)
+		// The name and a separator, so that moving bytes between files
+		// changes the digest too.
+		fmt.Fprintf(h, "%s\x00", filepath.ToSlash(rel))
+		n, err := io.Copy(h, f)
+		fmt.Fprintf(h, "\x00%d\x00", n)
+		return err
+	})
+	if err != nil {
 		return "", err
 	}
 	return cmp.Or(given, "dev") + "+" + hex.EncodeToString(h.Sum(nil))[:10], nil
+}
+
+// webStamp sums up every file under web by name, size and modification
+// time: much cheaper than siteVersion, it tells a running server when to
+// compute the version again.
+func webStamp(web string) string {
+	var b strings.Builder
+	filepath.WalkDir(web, func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if st, err := d.Info(); err == nil {
+			fmt.Fprintf(&b, "%s %d %d\n", name, st.Size(), st.ModTime().UnixNano())
+		}
+		return nil
+	})
+	return b.String()
 }
 
 // installCached lists what the service worker caches when it installs,
 // besides go-app's own files: what the lab needs to start. base is the
 // site's sub-path ("" for the root).
 func installCached(prefix string) []string {
-	cached := []string{"/web/icon.svg", "/web/digits.bin", "/web/models/mlp.safetensors"}
+	cached := []string{"/web/icon.svg", "/web/digits.bin", "/web/models/mlp.safetensors", prefix + offlineListPath}
 	if prefix != "" {
 		cached = append(cached, prefix+"/") // go-app caches the root as prefix, without the slash
 	}
@@ -40,18 +77,22 @@ func installCached(prefix string) []string {
 }
 
 // workerJS is the service worker. It differs from go-app's default in
-// three ways: a page matches the cache without its query string (a shared
+// four ways: a page matches the cache without its query string (a shared
 // link holds the lab's state there), offline any page of the site's scope
-// gets the cached lab, and models and digit files fetched on demand are
-// cached as they arrive. So the lab works offline after the first visit, also under a
-// sub-path.
+// gets the cached lab, models and digit files fetched on demand are cached
+// as they arrive, and it installs past the HTTP cache. So the lab works
+// offline after the first visit, also under a sub-path. Serving cache-first
+// is right because the cache's name is the version, which changes with
+// any file under web (siteVersion); "Save for offline" (offlinebar.go)
+// adds the rest of the site to the same cache.
 const workerJS = `const cacheName = "app-" + "{{.Version}}";
 const resourcesToCache = {{.ResourcesToCache}};
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.open(cacheName)
-      .then((cache) => cache.addAll(resourcesToCache))
+      // Past the HTTP cache: a new version must not cache a stale copy.
+      .then((cache) => cache.addAll(resourcesToCache.map((u) => new Request(u, { cache: "reload" }))))
       .then(() => self.skipWaiting())
   );
 });
@@ -62,6 +103,15 @@ self.addEventListener("activate", (event) => {
       .then((keys) => Promise.all(keys.filter((k) => k !== cacheName).map((k) => caches.delete(k))))
       .then(() => self.clients.claim())
   );
+});
+
+// A page asks which version this worker serves; a page older than that
+// offers to reload (offlinebar.go). go-app's own signal, an "installed"
+// worker, is lost when it comes before the WebAssembly app has started.
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "fgsmlab:version" && event.ports[0]) {
+    event.ports[0].postMessage({ version: "{{.Version}}" });
+  }
 });
 
 // A cached redirect (a host sends /fgsmlab on to /fgsmlab/) cannot answer a
@@ -86,9 +136,13 @@ self.addEventListener("fetch", (event) => {
       if (hit) {
         return unredirect(hit);
       }
-      return fetch(req).then((res) => {
-        const path = new URL(req.url).pathname;
-        if (res.ok && (path.includes("/web/models/") || path.endsWith(".bin"))) {
+      // Files under web/ and the offline list are kept once fetched; they
+      // are checked with the server first, so that a heuristically fresh
+      // HTTP-cache copy from an older version cannot enter this version.
+      const path = new URL(req.url).pathname;
+      const keep = !page && (path.includes("/web/") || path.endsWith("/offline.json"));
+      return fetch(keep ? new Request(req, { cache: "no-cache" }) : req).then((res) => {
+        if (res.ok && keep) {
           const copy = res.clone();
           caches.open(cacheName).then((cache) => cache.put(req, copy));
         }
