@@ -85,7 +85,7 @@ func serverOfflineList(h http.Handler, web, version string) ([]byte, error) {
 			}
 			return st.Size(), nil
 		}
-		var w countingWriter
+		var w sizeWriter
 		req, _ := http.NewRequest(http.MethodGet, p, nil)
 		h.ServeHTTP(&w, req)
 		if w.status != 0 && w.status != http.StatusOK {
@@ -95,23 +95,23 @@ func serverOfflineList(h http.Handler, web, version string) ([]byte, error) {
 	})
 }
 
-// countingWriter is a ResponseWriter that keeps only the body's length.
-type countingWriter struct {
+// sizeWriter is a ResponseWriter that keeps only the body's length.
+type sizeWriter struct {
 	header http.Header
 	status int
 	n      int64
 }
 
-func (w *countingWriter) Header() http.Header {
+func (w *sizeWriter) Header() http.Header {
 	if w.header == nil {
 		w.header = http.Header{}
 	}
 	return w.header
 }
 
-func (w *countingWriter) Write(b []byte) (int, error) { w.n += int64(len(b)); return len(b), nil }
+func (w *sizeWriter) Write(b []byte) (int, error) { w.n += int64(len(b)); return len(b), nil }
 
-func (w *countingWriter) WriteHeader(status int) { w.status = status }
+func (w *sizeWriter) WriteHeader(status int) { w.status = status }
 
 // liveSite serves the lab with go-app's handler, made again with a new
 // version whenever a file under web changes: a server left running while

@@ -31,7 +31,7 @@ func serve() {
 		log.Fatal(err)
 	}
 	if *gen != "" {
-		if err := generate(*gen, *web, *base, v); err != nil {
+		if err := generate(*gen, *web, *base, *version); err != nil {
 			log.Fatal(err)
 		}
 		fmt.Printf("fgsmlab: wrote the static site to %s (base %q, version %s)\n", *gen, cmp.Or(*base, "/"), v)
@@ -94,7 +94,8 @@ addEventListener("DOMContentLoaded", function () {
 <noscript><p class="fgsm-nowasm">This lab runs in your browser and needs JavaScript and WebAssembly. Please turn JavaScript on.</p></noscript>`
 
 // generate writes the static site: go-app's pages and scripts, then a copy
-// of the static resources into dir/web.
+// of the static resources into dir/web, and the offline list. version is
+// the given one; the site adds the digest of web's files (siteVersion).
 func generate(dir, web, base, version string) error {
 	// The directory is replaced; refuse anything that looks like a source tree.
 	if c := filepath.Clean(dir); c == "." || c == "/" || c == filepath.Clean(web) {
@@ -102,6 +103,10 @@ func generate(dir, web, base, version string) error {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
 		return fmt.Errorf("refusing to replace %s: it holds a go.mod", dir)
+	}
+	version, err := siteVersion(version, web)
+	if err != nil {
+		return err
 	}
 	if err := os.RemoveAll(dir); err != nil {
 		return err
