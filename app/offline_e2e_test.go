@@ -19,6 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -77,6 +80,31 @@ func workerInControl() chromedp.Action {
 	}
 }
 
+// tabBeside opens another tab in the browser context of tab, so with the
+// same caches and service worker, as a visitor opening the site again
+// would; it has a time limit of its own.
+func tabBeside(t *testing.T, tab context.Context) context.Context {
+	t.Helper()
+	exec := cdp.WithExecutor(browserCtx, chromedp.FromContext(browserCtx).Browser)
+	bc := tab.Value(browserContextKey{}).(cdp.BrowserContextID)
+	id, err := target.CreateTarget("about:blank").WithBrowserContextID(bc).Do(exec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithTargetID(id))
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() {
+		cancelT()
+		cancel()
+	})
+	return context.WithValue(ctx, browserContextKey{}, bc)
+}
+
+// pollLong is poll for pages that compute or load a while.
+func pollLong(expr string) chromedp.Action {
+	return chromedp.Poll(expr, nil, chromedp.WithPollingTimeout(60*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))
+}
+
 // offlinePages are the site's pages with what each shows once it has
 // fetched and used its files (small digit counts keep them quick).
 var offlinePages = []struct{ path, ready string }{
@@ -105,7 +133,7 @@ func TestUpdatedFileReachesReturningVisitor(t *testing.T) {
 			ctx := newTab(t)
 			size := fmt.Sprintf(`fetch(%q).then(r => r.arrayBuffer()).then(b => b.byteLength)`, site.root+"web/models/mlp.safetensors")
 			var before, after int
-			if err := chromedp.Run(ctx, waitReady(site.root), workerInControl(), eval(size, &before)); err != nil {
+			if err := chromedp.Run(ctx, chromedp.Navigate(site.root), pollLong(offlinePages[0].ready), workerInControl(), eval(size, &before)); err != nil {
 				t.Fatal(err)
 			}
 			fixed, err := os.ReadFile(filepath.Join(webDir, "models", "softmax.safetensors"))
@@ -119,11 +147,12 @@ func TestUpdatedFileReachesReturningVisitor(t *testing.T) {
 				t.Fatal(err)
 			}
 			site.publish()
+			ctx = tabBeside(t, ctx)
 			err = chromedp.Run(ctx,
 				chromedp.Navigate(site.root),
-				chromedp.Poll(`!!document.getElementById("update-notice")`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+				pollLong(`!!document.getElementById("update-notice")`),
 				eval(`window.fgsmlabBefore = true; document.getElementById("update-reload").click(), true`, nil),
-				poll(`!window.fgsmlabBefore && document.querySelector(".figure") && document.querySelector(".figure").dataset.ready === "true"`),
+				pollAcrossLoad(`!window.fgsmlabBefore && document.querySelector(".figure") && document.querySelector(".figure").dataset.ready === "true"`),
 				eval(size, &after),
 			)
 			if err != nil {
@@ -149,7 +178,7 @@ func TestSaveForOffline(t *testing.T) {
 			ctx := newTab(t)
 			var offer string
 			err := chromedp.Run(ctx,
-				waitReady(site.root), workerInControl(),
+				chromedp.Navigate(site.root), pollLong(offlinePages[0].ready), workerInControl(),
 				eval(`document.querySelector("#save-offline button").click(), true`, nil),
 				poll(`document.getElementById("save-offline").dataset.state === "confirm"`),
 				eval(`document.getElementById("save-offline").innerText`, &offer),
@@ -171,20 +200,38 @@ func TestSaveForOffline(t *testing.T) {
 			}
 			site.stop()
 			for _, p := range offlinePages {
-				if err := chromedp.Run(ctx, chromedp.Navigate(site.root+p.path), chromedp.Poll(p.ready, nil, chromedp.WithPollingTimeout(60*time.Second))); err != nil {
+				ctx := tabBeside(t, ctx)
+				if err := chromedp.Run(ctx, chromedp.Navigate(site.root+p.path), pollLong(p.ready)); err != nil {
 					t.Errorf("offline, /%s did not work: %v (%s)", p.path, err, pageText(ctx))
 				}
 			}
 			for _, m := range models {
 				name := strings.TrimSuffix(filepath.Base(m), ".safetensors")
+				ctx := tabBeside(t, ctx)
 				var shown string
-				err := chromedp.Run(ctx, waitReady(site.root+"?model="+name), eval(`document.getElementById("lab").dataset.model`, &shown))
+				err := chromedp.Run(ctx, chromedp.Navigate(site.root+"?model="+name), pollLong(offlinePages[0].ready),
+					eval(`document.getElementById("lab").dataset.model`, &shown))
 				if err != nil || shown != name {
 					t.Errorf("offline, the lab with model %s shows %q: %v (%s)", name, shown, err, pageText(ctx))
 				}
 			}
 		})
 	}
+}
+
+// pollAcrossLoad waits until expr is true in a page the tab is loading:
+// poll fails when the page it evaluates in goes away.
+func pollAcrossLoad(expr string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var err error
+		for end := time.Now().Add(60 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+			var ok bool
+			if err = chromedp.Run(ctx, eval(expr, &ok)); err == nil && ok {
+				return nil
+			}
+		}
+		return fmt.Errorf("%s is still false (%v)", expr, err)
+	})
 }
 
 // listedSize fetches the offline list and sums its sizes.
@@ -217,14 +264,15 @@ func TestOfflineUnsavedSaysNetworkOnce(t *testing.T) {
 		site := newOfflineSite(t, static)
 		t.Run(site.name, func(t *testing.T) {
 			ctx := newTab(t)
-			if err := chromedp.Run(ctx, waitReady(site.root), workerInControl()); err != nil {
+			if err := chromedp.Run(ctx, chromedp.Navigate(site.root), pollLong(offlinePages[0].ready), workerInControl()); err != nil {
 				t.Fatal(err)
 			}
 			site.stop()
 			plain := `document.body.innerText.includes("needs it once")`
 			for _, path := range []string{"train", "sweeps?models=softmax&n=100", "?model=softmax"} {
+				ctx := tabBeside(t, ctx)
 				var raw bool
-				err := chromedp.Run(ctx, chromedp.Navigate(site.root+path), poll(plain),
+				err := chromedp.Run(ctx, chromedp.Navigate(site.root+path), pollLong(plain),
 					eval(`document.body.innerText.includes("Failed to fetch")`, &raw))
 				if err != nil {
 					t.Errorf("offline, /%s does not say it needs the network once: %v (%s)", path, err, pageText(ctx))
@@ -234,5 +282,50 @@ func TestOfflineUnsavedSaysNetworkOnce(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOfflineBarScreenshots saves the offline bar's states (the offer,
+// its size, saved, the update notice; desktop and phone width) into
+// $FGSMLAB_SHOTS (skipped when unset), for people to look at.
+func TestOfflineBarScreenshots(t *testing.T) {
+	dir := os.Getenv("FGSMLAB_SHOTS")
+	if dir == "" {
+		t.Skip("set FGSMLAB_SHOTS to a directory to take screenshots")
+	}
+	srv := labServer(t)
+	for _, w := range []int64{1280, 360} {
+		ctx := newTab(t)
+		shot := func(name string) chromedp.Action {
+			return chromedp.ActionFunc(func(ctx context.Context) error {
+				var buf []byte
+				if err := chromedp.Run(ctx, chromedp.Sleep(300*time.Millisecond), chromedp.FullScreenshot(&buf, 90)); err != nil {
+					return err
+				}
+				return os.WriteFile(filepath.Join(dir, fmt.Sprintf("offline-%s-%d.png", name, w)), buf, 0o644)
+			})
+		}
+		err := chromedp.Run(ctx,
+			emulation.SetDeviceMetricsOverride(w, 900, 1, w < 600),
+			chromedp.Navigate(srv.URL+"/"), pollLong(offlinePages[0].ready), workerInControl(), shot("idle"),
+			eval(`document.querySelector("#save-offline button").click(), true`, nil),
+			poll(`document.getElementById("save-offline").dataset.state === "confirm"`), shot("confirm"),
+			eval(`document.getElementById("save-offline-go").click(), true`, nil),
+			chromedp.Poll(`document.getElementById("save-offline").dataset.state === "done"`, nil, chromedp.WithPollingTimeout(60*time.Second)),
+			eval(`goappOnUpdate(), true`, nil), // as go-app does when a new worker has installed
+			poll(`!!document.getElementById("update-notice")`), shot("done-update"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx = tabBeside(t, ctx)
+		err = chromedp.Run(ctx,
+			emulation.SetDeviceMetricsOverride(w, 900, 1, w < 600),
+			chromedp.Navigate(srv.URL+"/linear?embed=1"), pollLong(`document.getElementById("linear").dataset.ready === "true"`),
+			eval(`goappOnUpdate(), true`, nil), poll(`!!document.getElementById("update-notice")`), shot("embed-update"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }
