@@ -299,7 +299,7 @@ func TestOfflineBarScreenshots(t *testing.T) {
 		shot := func(name string) chromedp.Action {
 			return chromedp.ActionFunc(func(ctx context.Context) error {
 				var buf []byte
-				if err := chromedp.Run(ctx, chromedp.Sleep(300*time.Millisecond), chromedp.FullScreenshot(&buf, 90)); err != nil {
+				if err := chromedp.Run(ctx, chromedp.Sleep(300*time.Millisecond), chromedp.FullScreenshot(&buf, 100)); err != nil {
 					return err
 				}
 				return os.WriteFile(filepath.Join(dir, fmt.Sprintf("offline-%s-%d.png", name, w)), buf, 0o644)
@@ -316,7 +316,7 @@ func TestOfflineBarScreenshots(t *testing.T) {
 			poll(`!!document.getElementById("update-notice")`), shot("done-update"),
 		)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%v (%s)", err, pageText(ctx))
 		}
 		ctx = tabBeside(t, ctx)
 		err = chromedp.Run(ctx,

@@ -27,7 +27,7 @@ func fetchOfflineList() (offlineList, error) {
 		return list, fmt.Errorf("The list of files to save did not load: %d %s.", res.Get("status").Int(), res.Get("statusText").String())
 	}
 	text, err := await(res.Call("text"))
-	if err != nil || text.Length() > maxOfflineList {
+	if err != nil || text.Type() != app.TypeString || len(text.String()) > maxOfflineList {
 		return list, fmt.Errorf("The list of files to save did not load.")
 	}
 	if err := json.Unmarshal([]byte(text.String()), &list); err != nil {
@@ -104,7 +104,12 @@ func newerWorker() bool {
 	port := channel.Get("port1")
 	got := make(chan string, 1)
 	reply := app.FuncOf(func(this app.Value, args []app.Value) any {
-		if v := args[0].Get("data").Get("version"); v.Type() == app.TypeString {
+		// Get on null panics, and the reply is bytes from outside.
+		data := args[0].Get("data")
+		if data.Type() != app.TypeObject {
+			return nil
+		}
+		if v := data.Get("version"); v.Type() == app.TypeString {
 			select {
 			case got <- v.String():
 			default:
