@@ -57,6 +57,9 @@ type offlineBar struct {
 	done, total int64
 	msg         string
 	stopWatch   func()
+	// ctx is the bar's own, from OnMount: a button's context dispatches
+	// nothing once the button is gone, and each step replaces its buttons.
+	ctx app.Context
 }
 
 func newOfflineBar(compact bool) *offlineBar { return &offlineBar{Compact: compact} }
@@ -66,6 +69,7 @@ func newOfflineBar(compact bool) *offlineBar { return &offlineBar{Compact: compa
 // started is one go-app never reports), and later any worker that takes
 // the page over.
 func (b *offlineBar) OnMount(ctx app.Context) {
+	b.ctx = ctx
 	b.updated = ctx.AppUpdateAvailable()
 	check := func() {
 		ctx.Async(func() {
@@ -121,8 +125,9 @@ func (b *offlineBar) renderSave() app.UI {
 }
 
 // ask fetches the offline list and shows its size.
-func (b *offlineBar) ask(ctx app.Context, e app.Event) {
+func (b *offlineBar) ask(_ app.Context, e app.Event) {
 	b.state = saveAsking
+	ctx := b.ctx
 	ctx.Async(func() {
 		list, err := fetchOfflineList()
 		ctx.Dispatch(func(ctx app.Context) {
@@ -141,9 +146,9 @@ func (b *offlineBar) ask(ctx app.Context, e app.Event) {
 }
 
 // save caches the whole list, with progress.
-func (b *offlineBar) save(ctx app.Context, e app.Event) {
+func (b *offlineBar) save(_ app.Context, e app.Event) {
 	b.state, b.done = saveRunning, 0
-	list := b.list
+	list, ctx := b.list, b.ctx
 	ctx.Async(func() {
 		err := saveOffline(list, func(done int64) {
 			ctx.Dispatch(func(ctx app.Context) { b.done = done })
