@@ -321,7 +321,7 @@ func TestOfflineBarScreenshots(t *testing.T) {
 		ctx = tabBeside(t, ctx)
 		err = chromedp.Run(ctx,
 			emulation.SetDeviceMetricsOverride(w, 900, 1, w < 600),
-			chromedp.Navigate(srv.URL+"/linear?embed=1"), pollLong(`document.getElementById("linear").dataset.ready === "true"`),
+			chromedp.Navigate(srv.URL+"/?embed=1"), pollLong(offlinePages[0].ready),
 			eval(`goappOnUpdate(), true`, nil), poll(`!!document.getElementById("update-notice")`), shot("embed-update"),
 		)
 		if err != nil {
