@@ -88,7 +88,7 @@ func networkNeeded(name string) error {
 	return fmt.Errorf("could not fetch %s: the network is not reachable, and this page needs it once to fetch that file (after that, or after “Save for offline”, it works offline)", name)
 }
 
-// newerWorker reports whether the active service worker serves another
+// newerWorker reports whether the active service worker serves a newer
 // version than this page: the site changed, and a reload shows the new
 // one. It blocks: call it from ctx.Async.
 func newerWorker() bool {
@@ -126,10 +126,20 @@ func newerWorker() bool {
 		app.Window().Get("Array").Call("of", channel.Get("port2")))
 	select {
 	case v := <-got:
-		return v != app.Getenv("GOAPP_VERSION")
+		if v == app.Getenv("GOAPP_VERSION") {
+			return false
+		}
 	case <-time.After(2 * time.Second): // a worker from before this check
 		return false
 	}
+	// A page fetched from the network, past an older worker, is the newer
+	// one; the worker that replaces this page's version deletes its cache.
+	caches := app.Window().Get("caches")
+	if !caches.Truthy() {
+		return true
+	}
+	has, err := await(caches.Call("has", "app-"+app.Getenv("GOAPP_VERSION")))
+	return err == nil && has.Type() == app.TypeBoolean && !has.Bool()
 }
 
 // onWorkerChange calls f when a new service worker takes this page over,
