@@ -4,8 +4,8 @@ package main
 
 import "errors"
 
-// fetchOfflineList, saveOffline, newerWorker and onWorkerChange only run
-// in the browser (see offline_wasm.go).
+// fetchOfflineList, saveOffline, newerWorker, onWorkerChange and
+// reloadWhenActive only run in the browser (see offline_wasm.go).
 func fetchOfflineList() (offlineList, error) {
 	return offlineList{}, errors.New("fetchOfflineList runs only in the browser")
 }
@@ -17,3 +17,5 @@ func saveOffline(list offlineList, progress func(done int64)) error {
 func newerWorker() bool { return false }
 
 func onWorkerChange(f func()) (stop func()) { return func() {} }
+
+func reloadWhenActive() {}

@@ -156,3 +156,25 @@ func onWorkerChange(f func()) (stop func()) {
 		h.Release()
 	}
 }
+
+// reloadWhenActive reloads the page once no service worker is installing
+// or waiting and the active one has activated, or after ten seconds. go-app
+// reports a worker as soon as it has installed: a reload before it has
+// activated (and dropped the old version's cache) shows the old version
+// again. It blocks: call it from ctx.Async.
+func reloadWhenActive() {
+	sw := app.Window().Get("navigator").Get("serviceWorker")
+	for end := time.Now().Add(10 * time.Second); sw.Truthy() && time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		reg, err := await(sw.Call("getRegistration"))
+		if err != nil || !reg.Truthy() {
+			break
+		}
+		if reg.Get("installing").Truthy() || reg.Get("waiting").Truthy() {
+			continue
+		}
+		if a := reg.Get("active"); !a.Truthy() || a.Get("state").String() == "activated" {
+			break
+		}
+	}
+	app.Window().Get("location").Call("reload")
+}

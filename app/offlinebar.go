@@ -52,6 +52,7 @@ type offlineBar struct {
 	Compact bool
 
 	updated     bool
+	reloading   bool
 	state       saveState
 	list        offlineList
 	done, total int64
@@ -95,8 +96,8 @@ func (b *offlineBar) Render() app.UI {
 		app.If(b.updated,
 			app.Div().ID("update-notice").Class("notice update").Role("status").Body(
 				app.Span().Text("A new version is ready. "),
-				app.Button().ID("update-reload").Class("btn").Text("Reload").
-					OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),
+				app.Button().ID("update-reload").Class("btn").Text("Reload").Disabled(b.reloading).
+					OnClick(func(app.Context, app.Event) { b.reloading = true; b.ctx.Async(reloadWhenActive) }),
 			),
 		).Else(app.Span().Class("sr-only")),
 		app.If(!b.Compact, b.renderSave()).Else(app.Span().Class("sr-only")),
