@@ -66,7 +66,7 @@ func fetchModel(name string) ([]byte, error) {
 func fetchOK(name string) (app.Value, error) {
 	res, err := await(app.Window().Call("fetch", staticURL(name)))
 	if err != nil {
-		return nil, fmt.Errorf("could not fetch %s: %v", name, err)
+		return nil, networkNeeded(name) // the promise rejects only without a network
 	}
 	if !res.Get("ok").Bool() {
 		return nil, fmt.Errorf("could not fetch %s: %d %s", name, res.Get("status").Int(), res.Get("statusText").String())

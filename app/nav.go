@@ -44,9 +44,13 @@ func siteNav(current string) app.UI {
 // adds a notice: go-app would otherwise re-mount the components that follow,
 // and panic.
 
-// pageNav is siteNav(current), or a placeholder in embed mode.
+// pageNav is siteNav(current), or a placeholder in embed mode, and the
+// offline bar (the update notice and, not embedded, "Save for offline").
 func pageNav(current string, embed bool) app.UI {
-	return app.If(!embed, siteNav(current)).Else(app.Span().Class("sr-only"))
+	return app.Div().Class("site-bar").Body(
+		app.If(!embed, siteNav(current)).Else(app.Span().Class("sr-only")),
+		newOfflineBar(embed),
+	)
 }
 
 // noticeList shows the polite notices about a link's parameters.

@@ -106,13 +106,14 @@ func gzipped(file string) (*gzFile, error) {
 	return f, nil
 }
 
-// newServer returns the lab's HTTP handler: go-app's page handler, with
-// fgsmlab's loader in app.js, the pages amended as the static site's are
+// newServer returns the lab's HTTP handler: go-app's page handler (a
+// liveSite, re-versioned when a file in web changes), with fgsmlab's loader
+// in app.js, the pages amended as the static site's are
 // (rewritePage), the security headers on every response, and its own small
 // responses gzipped too.
 func newServer(web, version string) http.Handler {
-	h := newHandler(web, "", version)
-	wasm := h.Resources.AppWASM()
+	h := newLiveSite(web, version)
+	wasm := resources{dir: web}.AppWASM()
 	withLoader := func(b []byte) []byte { return appJS(b, wasm) }
 	pages := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		rw := &pageRewriter{ResponseWriter: w}

@@ -4,11 +4,8 @@ package main
 
 import (
 	"cmp"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"net"
 	"net/http"
@@ -34,7 +31,7 @@ func serve() {
 		log.Fatal(err)
 	}
 	if *gen != "" {
-		if err := generate(*gen, *web, *base, v); err != nil {
+		if err := generate(*gen, *web, *base, *version); err != nil {
 			log.Fatal(err)
 		}
 		fmt.Printf("fgsmlab: wrote the static site to %s (base %q, version %s)\n", *gen, cmp.Or(*base, "/"), v)
@@ -45,33 +42,13 @@ func serve() {
 		log.Fatal(err)
 	}
 	fmt.Printf("fgsmlab: serving the lab at http://%s\n", ln.Addr())
-	log.Fatal(http.Serve(ln, newServer(*web, v)))
-}
-
-// siteVersion returns the version the service worker caches under: the
-// given one (from git describe) plus a digest of app.wasm, so that a
-// rebuilt app replaces the cached one even when the tree is dirty.
-func siteVersion(given, web string) (string, error) {
-	f, err := os.Open(filepath.Join(web, "app.wasm"))
-	if err != nil {
-		return "", fmt.Errorf("no app.wasm: build it first with `make run` or GOOS=js GOARCH=wasm go build -o %s/app.wasm ./app (%v)", web, err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return cmp.Or(given, "dev") + "+" + hex.EncodeToString(h.Sum(nil))[:10], nil
+	log.Fatal(http.Serve(ln, newServer(*web, *version)))
 }
 
 // newHandler describes the page to go-app. base is the URL sub-path the
 // site lives under ("" for the root).
 func newHandler(web, base, version string) *app.Handler {
 	prefix := strings.TrimSuffix(base, "/")
-	cached := []string{"/web/icon.svg", "/web/digits.bin", "/web/models/mlp.safetensors"}
-	if prefix != "" {
-		cached = append(cached, prefix+"/") // go-app caches the root as prefix, without the slash
-	}
 	return &app.Handler{
 		Name:                    "fgsmlab",
 		ShortName:               "fgsmlab",
@@ -85,7 +62,7 @@ func newHandler(web, base, version string) *app.Handler {
 		LoadingLabel:            "Loading the lab: {progress}%",
 		Styles:                  []string{"/web/lab.css"},
 		RawHeaders:              []string{noScript},
-		CacheableResources:      cached,
+		CacheableResources:      installCached(prefix),
 		Resources:               resources{dir: web, prefix: prefix},
 		Version:                 version,
 		WasmContentLengthHeader: "X-Uncompressed-Length",
@@ -97,78 +74,9 @@ func newHandler(web, base, version string) *app.Handler {
 // loader.js, explains it when WebAssembly is.)
 const noScript = `<noscript><p class="fgsm-nowasm">This lab runs in your browser and needs JavaScript and WebAssembly. Please turn JavaScript on.</p></noscript>`
 
-// workerJS is the service worker. It differs from go-app's default in
-// three ways: a page matches the cache without its query string (a shared
-// link holds the lab's state there), offline any page of the site's scope
-// gets the cached lab, and models and digit files fetched on demand are
-// cached as they arrive. So the lab works offline after the first visit, also under a
-// sub-path.
-const workerJS = `const cacheName = "app-" + "{{.Version}}";
-const resourcesToCache = {{.ResourcesToCache}};
-
-self.addEventListener("install", (event) => {
-  event.waitUntil(
-    caches.open(cacheName)
-      .then((cache) => cache.addAll(resourcesToCache))
-      .then(() => self.skipWaiting())
-  );
-});
-
-self.addEventListener("activate", (event) => {
-  event.waitUntil(
-    caches.keys()
-      .then((keys) => Promise.all(keys.filter((k) => k !== cacheName).map((k) => caches.delete(k))))
-      .then(() => self.clients.claim())
-  );
-});
-
-// A cached redirect (a host sends /fgsmlab on to /fgsmlab/) cannot answer a
-// navigation; serve its body as a plain response.
-function unredirect(res) {
-  if (!res || !res.redirected) {
-    return res;
-  }
-  return res.blob().then((body) => new Response(body, {
-    status: res.status, statusText: res.statusText, headers: res.headers,
-  }));
-}
-
-self.addEventListener("fetch", (event) => {
-  const req = event.request;
-  if (req.method !== "GET") {
-    return;
-  }
-  const page = req.mode === "navigate";
-  event.respondWith(
-    caches.match(req, { ignoreSearch: page }).then((hit) => {
-      if (hit) {
-        return unredirect(hit);
-      }
-      return fetch(req).then((res) => {
-        const path = new URL(req.url).pathname;
-        if (res.ok && (path.includes("/web/models/") || path.endsWith(".bin"))) {
-          const copy = res.clone();
-          caches.open(cacheName).then((cache) => cache.put(req, copy));
-        }
-        return res;
-      }).catch((err) => {
-        if (!page) {
-          throw err;
-        }
-        // Offline, every page of the scope is the lab, cached at its root
-        // with or without the trailing slash.
-        const root = self.registration.scope;
-        return caches.match(root, { ignoreSearch: true })
-          .then((r) => r || caches.match(root.replace(/\/$/, ""), { ignoreSearch: true }))
-          .then((r) => unredirect(r) || Promise.reject(err));
-      });
-    })
-  );
-});
-`
-
 // generate writes the static site: go-app's pages and scripts, then a copy
-// of the static resources into dir/web.
+// of the static resources into dir/web, and the offline list. version is
+// the given one; the site adds the digest of web's files (siteVersion).
 func generate(dir, web, base, version string) error {
 	// The directory is replaced; refuse anything that looks like a source tree.
 	if c := filepath.Clean(dir); c == "." || c == "/" || c == filepath.Clean(web) {
@@ -176,6 +84,10 @@ func generate(dir, web, base, version string) error {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
 		return fmt.Errorf("refusing to replace %s: it holds a go.mod", dir)
+	}
+	version, err := siteVersion(version, web)
+	if err != nil {
+		return err
 	}
 	if err := os.RemoveAll(dir); err != nil {
 		return err
@@ -210,7 +122,14 @@ func generate(dir, web, base, version string) error {
 			return err
 		}
 	}
-	return os.CopyFS(filepath.Join(dir, "web"), os.DirFS(web))
+	if err := os.CopyFS(filepath.Join(dir, "web"), os.DirFS(web)); err != nil {
+		return err
+	}
+	list, err := staticOfflineList(dir, web, strings.TrimSuffix(base, "/"), version)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, offlineListPath), list, 0o644)
 }
 
 // rewriteSite applies to the generated site what `make run` applies as it

@@ -1,0 +1,327 @@
+//go:build e2e && !js
+
+// The service worker and offline use: a changed file reaches a returning
+// visitor, "Save for offline" makes every page and model work without the
+// network, and without it an unvisited page says plainly that it needs
+// the network once. Each runs on `make run` and on the static site under
+// a sub-path.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+)
+
+// offlineSite is the lab served from its own copy of web/, so that a test
+// can change a file as a new release would.
+type offlineSite struct {
+	name    string
+	root    string // the lab's URL: server, sub-path, slash
+	web     string // the copy of web/
+	srv     *httptest.Server
+	publish func() // after a change in web: what a release does
+}
+
+// newOfflineSite serves the lab as `make run` does, or as the static site
+// under /fgsmlab/.
+func newOfflineSite(t *testing.T, static bool) *offlineSite {
+	t.Helper()
+	web := filepath.Join(t.TempDir(), "web")
+	if err := os.CopyFS(web, os.DirFS(webDir)); err != nil {
+		t.Fatal(err)
+	}
+	s := &offlineSite{name: "make run", web: web, publish: func() {}}
+	if !static {
+		s.srv = httptest.NewServer(newServer(web, "e2e")) // it notices changes itself
+		s.root = s.srv.URL + "/"
+		t.Cleanup(s.srv.Close)
+		return s
+	}
+	dist := filepath.Join(t.TempDir(), "dist")
+	s.publish = func() {
+		if err := generate(dist, web, "/fgsmlab", "e2e"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.publish()
+	mux := http.NewServeMux()
+	mux.Handle("/fgsmlab/", http.StripPrefix("/fgsmlab", http.FileServer(http.Dir(dist))))
+	s.srv = httptest.NewServer(mux)
+	t.Cleanup(s.srv.Close)
+	s.name, s.root = "static /fgsmlab", s.srv.URL+"/fgsmlab/"
+	return s
+}
+
+// stop takes the site off the network, for the page and its worker alike.
+func (s *offlineSite) stop() {
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+}
+
+// workerInControl waits until the service worker has installed and
+// controls the page.
+func workerInControl() chromedp.Action {
+	return chromedp.Tasks{
+		eval(`navigator.serviceWorker.ready.then(() => true)`, nil),
+		poll(`navigator.serviceWorker.controller !== null`),
+	}
+}
+
+// tabBeside opens another tab in the browser context of tab, so with the
+// same caches and service worker, as a visitor opening the site again
+// would; it has a time limit of its own.
+func tabBeside(t *testing.T, tab context.Context) context.Context {
+	t.Helper()
+	exec := cdp.WithExecutor(browserCtx, chromedp.FromContext(browserCtx).Browser)
+	bc := tab.Value(browserContextKey{}).(cdp.BrowserContextID)
+	id, err := target.CreateTarget("about:blank").WithBrowserContextID(bc).Do(exec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithTargetID(id))
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() {
+		cancelT()
+		cancel()
+	})
+	return context.WithValue(ctx, browserContextKey{}, bc)
+}
+
+// pollLong is poll for pages that compute or load a while.
+func pollLong(expr string) chromedp.Action {
+	return chromedp.Poll(expr, nil, chromedp.WithPollingTimeout(60*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))
+}
+
+// offlinePages are the site's pages with what each shows once it has
+// fetched and used its files (small digit counts keep them quick).
+var offlinePages = []struct{ path, ready string }{
+	{"", `document.querySelector(".figure") && document.querySelector(".figure").dataset.ready === "true"`},
+	{"linear", `document.getElementById("linear") && document.getElementById("linear").dataset.ready === "true"`},
+	{"sweeps?n=100", `document.getElementById("sweeps") && document.getElementById("sweeps").dataset.state === "done"`},
+	{"defence?n=100", `document.getElementById("defence") && document.getElementById("defence").dataset.state === "done"`},
+	{"train", `document.getElementById("train") && document.getElementById("train").dataset.state === "ready"`},
+	{"rbf?n=100", `document.getElementById("rbf") && document.getElementById("rbf").dataset.state === "done"`},
+	{"rubbish", `document.getElementById("rubbish") && document.getElementById("rubbish").dataset.ready === "true"`},
+}
+
+func TestOfflinePagesCoverEveryPage(t *testing.T) {
+	if len(offlinePages) != len(pages) {
+		t.Fatalf("the offline tests know %d pages; the site has %d", len(offlinePages), len(pages))
+	}
+}
+
+// TestUpdatedFileReachesReturningVisitor replaces a model file, as a
+// release fixing a broken model would: the returning visitor's next load
+// offers the new version, and reloading uses the new file.
+func TestUpdatedFileReachesReturningVisitor(t *testing.T) {
+	for _, static := range []bool{false, true} {
+		site := newOfflineSite(t, static)
+		t.Run(site.name, func(t *testing.T) {
+			ctx := newTab(t)
+			size := fmt.Sprintf(`fetch(%q).then(r => r.arrayBuffer()).then(b => b.byteLength)`, site.root+"web/models/mlp.safetensors")
+			var before, after int
+			if err := chromedp.Run(ctx, chromedp.Navigate(site.root), pollLong(offlinePages[0].ready), workerInControl(), eval(size, &before)); err != nil {
+				t.Fatal(err)
+			}
+			fixed, err := os.ReadFile(filepath.Join(webDir, "models", "softmax.safetensors"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fixed) == before {
+				t.Fatal("the replacement must differ in size from the file it replaces")
+			}
+			if err := os.WriteFile(filepath.Join(site.web, "models", "mlp.safetensors"), fixed, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			site.publish()
+			ctx = tabBeside(t, ctx)
+			err = chromedp.Run(ctx,
+				chromedp.Navigate(site.root),
+				pollLong(`!!document.getElementById("update-notice")`),
+				eval(`window.fgsmlabBefore = true; document.getElementById("update-reload").click(), true`, nil),
+				pollAcrossLoad(`!window.fgsmlabBefore && document.querySelector(".figure") && document.querySelector(".figure").dataset.ready === "true"`),
+				eval(size, &after),
+			)
+			if err != nil {
+				t.Fatalf("after the release, no notice of a new version or no reload: %v", err)
+			}
+			if after != len(fixed) {
+				t.Errorf("after the reload the model file has %d bytes; the release has %d (the old one %d)", after, len(fixed), before)
+			}
+		})
+	}
+}
+
+// TestSaveForOffline saves the site, then opens every page and every
+// model with the server gone.
+func TestSaveForOffline(t *testing.T) {
+	for _, static := range []bool{false, true} {
+		site := newOfflineSite(t, static)
+		t.Run(site.name, func(t *testing.T) {
+			ctx := newTab(t)
+			var offer string
+			err := chromedp.Run(ctx,
+				chromedp.Navigate(site.root), pollLong(offlinePages[0].ready), workerInControl(),
+				eval(`document.querySelector("#save-offline button").click(), true`, nil),
+				poll(`document.getElementById("save-offline").dataset.state === "confirm"`),
+				eval(`document.getElementById("save-offline").innerText`, &offer),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := megabytes(listedSize(t, site.root+"offline.json")); !strings.Contains(offer, want) {
+				t.Errorf("the offer %q does not show the size of the offline list, %s", offer, want)
+			}
+			err = chromedp.Run(ctx,
+				eval(`document.getElementById("save-offline-go").click(), true`, nil),
+				chromedp.Poll(`document.getElementById("save-offline").dataset.state === "done"`, nil, chromedp.WithPollingTimeout(60*time.Second)),
+			)
+			if err != nil {
+				var state string
+				chromedp.Run(ctx, eval(`document.getElementById("save-offline").innerText`, &state))
+				t.Fatalf("saving did not finish (%q): %v", state, err)
+			}
+			site.stop()
+			for _, p := range offlinePages {
+				ctx := tabBeside(t, ctx)
+				if err := chromedp.Run(ctx, chromedp.Navigate(site.root+p.path), pollLong(p.ready)); err != nil {
+					t.Errorf("offline, /%s did not work: %v (%s)", p.path, err, pageText(ctx))
+				}
+			}
+			// Every model the lab offers; /linear above opens logreg37.
+			for _, name := range modelNames {
+				ctx := tabBeside(t, ctx)
+				var shown string
+				err := chromedp.Run(ctx, chromedp.Navigate(site.root+"?model="+name), pollLong(offlinePages[0].ready),
+					eval(`document.getElementById("lab").dataset.model`, &shown))
+				if err != nil || shown != name {
+					t.Errorf("offline, the lab with model %s shows %q: %v (%s)", name, shown, err, pageText(ctx))
+				}
+			}
+		})
+	}
+}
+
+// pollAcrossLoad waits until expr is true in a page the tab is loading:
+// poll fails when the page it evaluates in goes away.
+func pollAcrossLoad(expr string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var err error
+		for end := time.Now().Add(60 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+			var ok bool
+			if err = chromedp.Run(ctx, eval(expr, &ok)); err == nil && ok {
+				return nil
+			}
+		}
+		return fmt.Errorf("%s is still false (%v)", expr, err)
+	})
+}
+
+// listedSize fetches the offline list and sums its sizes.
+func listedSize(t *testing.T, url string) int64 {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var list offlineList
+	if err := json.NewDecoder(res.Body).Decode(&list); err != nil {
+		t.Fatal(err)
+	}
+	return list.size()
+}
+
+// pageText is the start of what the page says, for failure messages.
+func pageText(ctx context.Context) string {
+	var s string
+	chromedp.Run(ctx, eval(`document.body ? document.body.innerText.slice(0, 300) : ""`, &s))
+	return s
+}
+
+// TestOfflineUnsavedSaysNetworkOnce: without "Save for offline", a page
+// and a model never opened online say plainly that they need the network
+// once, instead of the browser's fetch error.
+func TestOfflineUnsavedSaysNetworkOnce(t *testing.T) {
+	for _, static := range []bool{false, true} {
+		site := newOfflineSite(t, static)
+		t.Run(site.name, func(t *testing.T) {
+			ctx := newTab(t)
+			if err := chromedp.Run(ctx, chromedp.Navigate(site.root), pollLong(offlinePages[0].ready), workerInControl()); err != nil {
+				t.Fatal(err)
+			}
+			site.stop()
+			plain := `document.body.innerText.includes("needs it once")`
+			for _, path := range []string{"train", "sweeps?models=softmax&n=100", "?model=softmax"} {
+				ctx := tabBeside(t, ctx)
+				var raw bool
+				err := chromedp.Run(ctx, chromedp.Navigate(site.root+path), pollLong(plain),
+					eval(`document.body.innerText.includes("Failed to fetch")`, &raw))
+				if err != nil {
+					t.Errorf("offline, /%s does not say it needs the network once: %v (%s)", path, err, pageText(ctx))
+				}
+				if raw {
+					t.Errorf("offline, /%s shows the raw fetch error: %s", path, pageText(ctx))
+				}
+			}
+		})
+	}
+}
+
+// TestOfflineBarScreenshots saves the offline bar's states (the offer,
+// its size, saved, the update notice; desktop and phone width) into
+// $FGSMLAB_SHOTS (skipped when unset), for people to look at.
+func TestOfflineBarScreenshots(t *testing.T) {
+	dir := os.Getenv("FGSMLAB_SHOTS")
+	if dir == "" {
+		t.Skip("set FGSMLAB_SHOTS to a directory to take screenshots")
+	}
+	srv := labServer(t)
+	for _, w := range []int64{1280, 360} {
+		ctx := newTab(t)
+		shot := func(name string) chromedp.Action {
+			return chromedp.ActionFunc(func(ctx context.Context) error {
+				var buf []byte
+				if err := chromedp.Run(ctx, chromedp.Sleep(300*time.Millisecond), chromedp.FullScreenshot(&buf, 100)); err != nil {
+					return err
+				}
+				return os.WriteFile(filepath.Join(dir, fmt.Sprintf("offline-%s-%d.png", name, w)), buf, 0o644)
+			})
+		}
+		err := chromedp.Run(ctx,
+			emulation.SetDeviceMetricsOverride(w, 900, 1, w < 600),
+			chromedp.Navigate(srv.URL+"/"), pollLong(offlinePages[0].ready), workerInControl(), shot("idle"),
+			eval(`document.querySelector("#save-offline button").click(), true`, nil),
+			poll(`document.getElementById("save-offline").dataset.state === "confirm"`), shot("confirm"),
+			eval(`document.getElementById("save-offline-go").click(), true`, nil),
+			chromedp.Poll(`document.getElementById("save-offline").dataset.state === "done"`, nil, chromedp.WithPollingTimeout(60*time.Second)),
+			eval(`goappOnUpdate(), true`, nil), // as go-app does when a new worker has installed
+			poll(`!!document.getElementById("update-notice")`), shot("done-update"),
+		)
+		if err != nil {
+			t.Fatalf("%v (%s)", err, pageText(ctx))
+		}
+		ctx = tabBeside(t, ctx)
+		err = chromedp.Run(ctx,
+			emulation.SetDeviceMetricsOverride(w, 900, 1, w < 600),
+			chromedp.Navigate(srv.URL+"/?embed=1"), pollLong(offlinePages[0].ready),
+			eval(`goappOnUpdate(), true`, nil), poll(`!!document.getElementById("update-notice")`), shot("embed-update"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
