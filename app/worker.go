@@ -11,7 +11,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+
+	"fgsmlab/core"
 )
 
 // siteVersion returns the version the service worker caches under: the
@@ -84,9 +87,27 @@ func installCached(prefix string) []string {
 // offline after the first visit, also under a sub-path. Serving cache-first
 // is right because the cache's name is the version, which changes with
 // any file under web (siteVersion); "Save for offline" (offlinebar.go)
-// adds the rest of the site to the same cache.
-const workerJS = `const cacheName = "app-" + "{{.Version}}";
+// adds the rest of the site to the same cache. A model file larger than
+// the page accepts (core.MaxModelFile) is not kept: keeping it would read
+// the whole download that the page stops at its header.
+var workerJS = strings.ReplaceAll(workerTemplate, "MAX_MODEL_FILE", strconv.Itoa(core.MaxModelFile))
+
+const workerTemplate = `const cacheName = "app-" + "{{.Version}}";
 const resourcesToCache = {{.ResourcesToCache}};
+const maxModelFile = MAX_MODEL_FILE;
+
+// keepable says whether a response fetched on demand may be kept: a model
+// file must say its size, and be one the page accepts.
+function keepable(path, res) {
+  if (!res.ok) {
+    return false;
+  }
+  if (!path.includes("/web/models/")) {
+    return true;
+  }
+  const size = parseInt(res.headers.get("Content-Length"), 10);
+  return size > 0 && size <= maxModelFile;
+}
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -142,7 +163,7 @@ self.addEventListener("fetch", (event) => {
       const path = new URL(req.url).pathname;
       const keep = !page && (path.includes("/web/") || path.endsWith("/offline.json"));
       return fetch(keep ? new Request(req, { cache: "no-cache" }) : req).then((res) => {
-        if (res.ok && keep) {
+        if (keep && keepable(path, res)) {
           const copy = res.clone();
           caches.open(cacheName).then((cache) => cache.put(req, copy));
         }
