@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-
-	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
 // offlinePaths lists, from the site's root, every file "Save for offline"
@@ -113,7 +111,8 @@ func (w *sizeWriter) Write(b []byte) (int, error) { w.n += int64(len(b)); return
 
 func (w *sizeWriter) WriteHeader(status int) { w.status = status }
 
-// liveSite serves the lab with go-app's handler, made again with a new
+// liveSite serves the lab with go-app's handler (as rewritten serves it),
+// made again with a new
 // version whenever a file under web changes: a server left running while
 // a model is replaced must not keep handing returning visitors the old
 // cache. It also serves the offline list.
@@ -122,14 +121,14 @@ type liveSite struct {
 
 	mu      sync.Mutex
 	stamp   string
-	handler *app.Handler
+	handler http.Handler
 	list    []byte
 }
 
 func newLiveSite(web, given string) *liveSite { return &liveSite{web: web, given: given} }
 
 // current returns the handler and offline list of the files in web now.
-func (s *liveSite) current() (*app.Handler, []byte, error) {
+func (s *liveSite) current() (http.Handler, []byte, error) {
 	stamp := webStamp(s.web)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -140,7 +139,7 @@ func (s *liveSite) current() (*app.Handler, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	h := newHandler(s.web, "", v)
+	h := rewritten(newHandler(s.web, "", v))
 	list, err := serverOfflineList(h, s.web, v)
 	if err != nil {
 		return nil, nil, err

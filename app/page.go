@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
 // contentSecurityPolicy is every page's policy: scripts only from the
@@ -61,6 +63,27 @@ func rewritePage(html []byte) []byte {
 			return nil
 		}
 		return tag
+	})
+}
+
+// rewritten serves what go-app's handler h serves, with fgsmlab's loader in
+// app.js and the pages amended (rewritePage), as generate writes them for
+// the static site. Files under /web/ pass through untouched.
+func rewritten(h *app.Handler) http.Handler {
+	wasm := h.Resources.AppWASM()
+	withLoader := func(b []byte) []byte { return appJS(b, wasm) }
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if strings.HasPrefix(req.URL.Path, "/web/") {
+			h.ServeHTTP(w, req)
+			return
+		}
+		rw := &pageRewriter{ResponseWriter: w}
+		h.ServeHTTP(rw, req)
+		var fix func([]byte) []byte
+		if req.URL.Path == "/app.js" {
+			fix = withLoader
+		}
+		rw.flush(fix)
 	})
 }
 

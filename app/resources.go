@@ -106,38 +106,23 @@ func gzipped(file string) (*gzFile, error) {
 	return f, nil
 }
 
-// newServer returns the lab's HTTP handler: go-app's page handler (a
-// liveSite, re-versioned when a file in web changes), with fgsmlab's loader
-// in app.js, the pages amended as the static site's are
-// (rewritePage), the security headers on every response, and its own small
+// newServer returns the lab's HTTP handler: go-app's pages and files as
+// the static site has them (a liveSite, re-versioned when a file in web
+// changes), with the security headers on every response and its own small
 // responses gzipped too.
 func newServer(web, version string) http.Handler {
 	h := newLiveSite(web, version)
-	wasm := resources{dir: web}.AppWASM()
-	withLoader := func(b []byte) []byte { return appJS(b, wasm) }
-	pages := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		rw := &pageRewriter{ResponseWriter: w}
-		h.ServeHTTP(rw, req)
-		var fix func([]byte) []byte
-		if req.URL.Path == "/app.js" {
-			fix = withLoader
-		}
-		rw.flush(fix)
-	})
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		for k, v := range securityHeaders {
 			w.Header().Set(k, v)
 		}
-		switch {
-		case strings.HasPrefix(req.URL.Path, "/web/"):
+		if strings.HasPrefix(req.URL.Path, "/web/") || !strings.Contains(req.Header.Get("Accept-Encoding"), "gzip") {
 			h.ServeHTTP(w, req)
-		case !strings.Contains(req.Header.Get("Accept-Encoding"), "gzip"):
-			pages.ServeHTTP(w, req)
-		default:
-			zw := &gzipWriter{ResponseWriter: w}
-			defer zw.Close()
-			pages.ServeHTTP(zw, req)
+			return
 		}
+		zw := &gzipWriter{ResponseWriter: w}
+		defer zw.Close()
+		h.ServeHTTP(zw, req)
 	})
 }
 
