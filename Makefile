@@ -46,7 +46,7 @@ web-models:
 # End-to-end tests of the lab in headless Chromium (/usr/bin/chromium, or
 # CHROMIUM=path), and its in-browser benchmark.
 test-browser: web
-	$(GO) test -tags e2e -count=1 -timeout 10m ./app
+	$(GO) test -tags e2e -count=1 -timeout 25m ./app
 
 # In headless Chromium: the lab's timings and download size, the FGSM sweep
 # of 1,000 digits × 11 ε, training in the page, and the longest main-thread

@@ -81,6 +81,13 @@ func browserOptions(exe string, extra ...chromedp.ExecAllocatorOption) []chromed
 // this Chromium refuses when the context has no window yet.)
 func newTab(t *testing.T) context.Context {
 	t.Helper()
+	return newTabWithin(t, 90*time.Second)
+}
+
+// newTabWithin is newTab for a tab that a test uses for a while (several
+// pages in turn): the tab's actions must all end within d.
+func newTabWithin(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
 	exec := cdp.WithExecutor(browserCtx, chromedp.FromContext(browserCtx).Browser)
 	bc, err := target.CreateBrowserContext().WithDisposeOnDetach(true).Do(exec)
 	if err != nil {
@@ -91,7 +98,7 @@ func newTab(t *testing.T) context.Context {
 		t.Fatal(err)
 	}
 	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithTargetID(id))
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, d)
 	ctx = context.WithValue(ctx, browserContextKey{}, bc)
 	t.Cleanup(func() {
 		cancelT()
@@ -133,6 +140,13 @@ func waitReady(url string) chromedp.Action {
 		chromedp.Navigate(url),
 		poll(`document.querySelector(".figure") && document.querySelector(".figure").dataset.ready === "true"`),
 	}
+}
+
+// clickThumb clicks gallery digit i, once the gallery is there: the lab
+// shows it after the first prediction.
+func clickThumb(i int) chromedp.Action {
+	sel := fmt.Sprintf(`document.querySelector('.thumb[data-sample="%d"]')`, i)
+	return chromedp.Tasks{poll("!!" + sel), eval(sel+".click()", nil)}
 }
 
 func poll(expr string) chromedp.Action {
@@ -276,7 +290,7 @@ func TestSampleFGSMFlipsAndZeroRestores(t *testing.T) {
 	ctx := newTab(t)
 	err := chromedp.Run(ctx,
 		waitReady(srv.URL+"/"),
-		eval(`document.querySelector('.thumb[data-sample="4"]').click()`, nil),
+		clickThumb(4),
 		poll(`location.search.includes("sample=4")`),
 		setEps(0),
 		poll(`document.getElementById("eps-value").textContent.startsWith("0.000")`),
@@ -374,8 +388,8 @@ func TestHostileParams(t *testing.T) {
 
 func TestStaticSiteUnderSubPath(t *testing.T) {
 	site := staticFileServer(t, staticSite(t, "/fgsmlab"))
-	ctx := newTab(t)
-	if err := chromedp.Run(ctx, waitReady(site+"/fgsmlab/?sample=2")); err != nil {
+	ctx := newTabWithin(t, 5*time.Minute)
+	if err := chromedp.Run(ctx, watchCSP(), waitReady(site+"/fgsmlab/?sample=2")); err != nil {
 		t.Fatal("the static site under /fgsmlab/ did not load and classify: ", err)
 	}
 	want := fmt.Sprint(sampleLabel(t, 2))
@@ -389,6 +403,7 @@ func TestStaticSiteUnderSubPath(t *testing.T) {
 		if err := chromedp.Run(ctx, chromedp.Navigate(site+"/fgsmlab"+p.Path), poll(fmt.Sprintf(`!!document.getElementById(%q)`, id))); err != nil {
 			t.Errorf("/fgsmlab%s from a plain file server: %v", p.Path, err)
 		}
+		checkCSP(t, ctx, "/fgsmlab"+p.Path)
 	}
 }
 
@@ -436,7 +451,7 @@ func TestCopyLinkReproducesExample(t *testing.T) {
 		browser.GrantPermissions([]browser.PermissionType{browser.PermissionTypeClipboardReadWrite, browser.PermissionTypeClipboardSanitizedWrite}).
 			WithOrigin(srv.URL).WithBrowserContextID(bc),
 		waitReady(srv.URL+"/"),
-		eval(`document.querySelector('.thumb[data-sample="7"]').click()`, nil),
+		clickThumb(7),
 		setEps(20),
 		eval(`document.getElementById("attack").value = "targeted";
 			document.getElementById("attack").dispatchEvent(new Event("change", {bubbles: true}))`, nil),

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -51,6 +52,8 @@ var hostilePages = map[string][2]string{
 // in the page.
 func TestHostileLinks(t *testing.T) {
 	srv := labServer(t)
+	ctx := newTabWithin(t, 15*time.Minute) // one visitor following every link in turn
+	f := watchGo(ctx)
 	for _, c := range everyPage {
 		params := hostilePages[c.path]
 		links := hostileLinks(params[0], params[1])
@@ -60,9 +63,8 @@ func TestHostileLinks(t *testing.T) {
 		}
 		for i, l := range links {
 			t.Run(fmt.Sprintf("%s/%d", c.path, i), func(t *testing.T) {
-				ctx := newTab(t)
 				url := srv.URL + c.path + "?" + l.query
-				startsAndAnswers(ctx, t, watchGo(ctx), url, c)
+				startsAndAnswers(ctx, t, f, url, c)
 				checkNotice(t, ctx, l)
 			})
 		}

@@ -136,9 +136,16 @@ func startsAndAnswers(ctx context.Context, t *testing.T, f *goFailures, url stri
 }
 
 // TestEveryPageStarts opens every page, embedded or not, with every panel
-// it has and with none, and checks that Go starts, stays and answers.
+// it has and with none, and checks that Go starts, stays and answers, and
+// that the page keeps to its Content-Security-Policy. The pages share one
+// tab, as a visitor's, so app.wasm is fetched and compiled once.
 func TestEveryPageStarts(t *testing.T) {
 	srv := labServer(t)
+	ctx := newTabWithin(t, 15*time.Minute)
+	f := watchGo(ctx)
+	if err := chromedp.Run(ctx, watchCSP()); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range everyPage {
 		for _, panel := range c.panels {
 			for _, embed := range []string{"0", "1"} {
@@ -147,8 +154,8 @@ func TestEveryPageStarts(t *testing.T) {
 					q += "&panel=" + panel
 				}
 				t.Run(c.path+q, func(t *testing.T) {
-					ctx := newTab(t)
-					startsAndAnswers(ctx, t, watchGo(ctx), srv.URL+c.path+q, c)
+					startsAndAnswers(ctx, t, f, srv.URL+c.path+q, c)
+					checkCSP(t, ctx, c.path+q)
 				})
 			}
 		}
