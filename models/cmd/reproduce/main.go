@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"fgsmlab/core"
+	"fgsmlab/internal/mnistdir"
 	"fgsmlab/models"
 )
 
@@ -57,7 +58,7 @@ func main() {
 }
 
 func run(o options) (*models.Report, error) {
-	dir, err := core.MNISTDir()
+	dir, err := mnistdir.Dir()
 	if err != nil {
 		return nil, err
 	}
