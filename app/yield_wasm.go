@@ -51,7 +51,7 @@ func afterPaint(ctx app.Context, fn func(app.Context)) {
 // package have started, before main and go-app's first render. The mark
 // names that moment in the performance timeline (TestStartupLongTasks),
 // and the yield makes Go's start and the first render two browser tasks
-// rather than one that blocked input for about 500 ms.
+// rather than one long task that blocked input.
 func init() {
 	mark("fgsmlab:go-init")
 	yieldToBrowser()
