@@ -86,9 +86,9 @@ train:
 
 # `make reproduce` measures the paper's table with the shipped models, writes
 # models/REPORT.md, models/report.json and models/report/*.png, and fails if
-# a target of issue 2 is missed (CHECK=0: report only). FRESH=1 retrains every
-# model from its recipe first. The report runs one model per core, so without
-# FRESH each OpenBLAS call gets one thread.
+# one of the reproduction targets is missed (CHECK=0: report only). FRESH=1
+# retrains every model from its recipe first. The report runs one model per
+# core, so without FRESH each OpenBLAS call gets one thread.
 reproduce:
 	$(if $(FRESH),,OPENBLAS_NUM_THREADS=1) $(GO) run -tags "$(TAGS)" ./models/cmd/reproduce \
 	  -check=$(if $(filter 0,$(CHECK)),false,true) $(if $(FRESH),-fresh)

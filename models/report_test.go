@@ -48,7 +48,7 @@ func reportInputs(t *testing.T, n int, names ...string) (map[string]*core.Model,
 	return ms, test.Slice(0, n)
 }
 
-// The report on 200 test digits has every id that issue 2 asks for, with
+// The report on 200 test digits has every id that the reproduction targets ask for, with
 // our figures as fractions.
 func TestReproduceRows(t *testing.T) {
 	ms, test := reportInputs(t, 200)
