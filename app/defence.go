@@ -209,9 +209,8 @@ func (p *defencePage) rewriteURL() {
 }
 
 // paintWeights draws the first weightFilters first-layer filters of each
-// model, each scaled to its own largest |w|, sixteen canvases a task: each
-// takes about 1 ms to get its context and paint, and all 96 at once made a
-// long task.
+// model, each scaled to its own largest |w|, sixteen canvases a task: all
+// 96 at once made a long task.
 func (p *defencePage) paintWeights(ctx app.Context) {
 	type tile struct {
 		id   string

@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// The link half of the hostile-input tests (issue 8): odd URL parameters
+// The link half of the hostile-input tests: odd URL parameters
 // on every page. The message half is hostile_messages_e2e_test.go.
 
 // hostileScript would run if a page put a link's text into its HTML.

@@ -50,7 +50,7 @@ func sharedModel(name string) (*core.Model, error) {
 		store.models[name] = m
 	}
 	store.Unlock()
-	// Decoding a maxout network is a task of 50–130 ms in the browser; the
+	// Decoding a maxout network is a long task in the browser; the
 	// caller's use of the model gets a task of its own.
 	yieldToBrowser()
 	return m, nil
@@ -85,7 +85,7 @@ func sharedDigits(file string, progress func(got, total int)) (*core.Dataset, er
 	if err != nil {
 		return nil, err
 	}
-	// The 10,000 training digits took one task of about 100 ms to convert.
+	// Converting the 10,000 training digits in one go made a long task.
 	if d, err = core.DecodeSamplesPausing(b, yieldToBrowser); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -150,22 +151,13 @@ func TestTrainPageMatchesNativeTraining(t *testing.T) {
 		t.Fatal("the lab did not open with the trained model: ", err)
 	}
 	for _, want := range []string{"mlp", "yours-softmax-a0.5", "yours-softmax-a1"} {
-		if !contains(lab.Options, want) {
+		if !slices.Contains(lab.Options, want) {
 			t.Errorf("the lab's selector offers %v; it lacks %s", lab.Options, want)
 		}
 	}
 	if lab.Chosen != "yours-softmax-a0.5" || !strings.HasPrefix(lab.Blurb, "Trained in this page") || lab.Notice {
 		t.Errorf("the lab shows %+v", lab)
 	}
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // TestTrainPageEmbedAndBadLinks checks ?embed=1, a link with bad values,

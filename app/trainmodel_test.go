@@ -21,7 +21,7 @@ func TestParseTrainSpec(t *testing.T) {
 		{"alpha=1", func(s *trainSpec) { s.Alpha20 = 20 }, nil},
 		{"kind=<script>&alpha=0&eps=2&epochs=11&lr=0.3&seed=-1&plain=yes", func(*trainSpec) {},
 			[]string{"kind", "alpha", "eps", "epochs", "lr", "seed", "plain"}},
-		// Repeated parameters are named, as on every page (issue 8, 7b).
+		// Repeated parameters are named, as on every page.
 		{"alpha=NaN&epochs=1&epochs=2", func(*trainSpec) {}, []string{"alpha", "epochs"}},
 		{"kind=mlp&seed=%zz", func(s *trainSpec) { s.Kind = "mlp" }, []string{"seed"}},
 	} {

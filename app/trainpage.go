@@ -62,8 +62,8 @@ type trainTask struct {
 }
 
 const (
-	colourAdv   = "#6d28d9"
-	colourPlain = "#78716c"
+	colorAdv   = "#6d28d9"
+	colorPlain = "#78716c"
 )
 
 func newTrainPage() *trainPage {
@@ -148,9 +148,9 @@ func (p *trainPage) start(ctx app.Context, e app.Event) {
 	for _, s := range specs {
 		// The model and its Stepper are made by the first evaluation, in a
 		// slice of work of their own: the click's task only re-renders.
-		r := &trainRun{spec: s, color: colourAdv, label: fmt.Sprintf("adversarial, α = %.2f", s.Alpha())}
+		r := &trainRun{spec: s, color: colorAdv, label: fmt.Sprintf("adversarial, α = %.2f", s.Alpha())}
 		if s.Alpha20 == 20 {
-			r.color, r.label = colourPlain, "plain, α = 1"
+			r.color, r.label = colorPlain, "plain, α = 1"
 		}
 		p.runs = append(p.runs, r)
 	}

@@ -10,3 +10,5 @@ import "github.com/maxence-charriere/go-app/v9/pkg/app"
 func yieldToBrowser() {}
 
 func afterPaint(ctx app.Context, fn func(app.Context)) { ctx.Dispatch(fn) }
+
+func afterYield(ctx app.Context, fn func(app.Context)) { ctx.Dispatch(fn) }

@@ -3,6 +3,8 @@
 package main
 
 import (
+	"sync"
+
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
@@ -49,8 +51,41 @@ func afterPaint(ctx app.Context, fn func(app.Context)) {
 // package have started, before main and go-app's first render. The mark
 // names that moment in the performance timeline (TestStartupLongTasks),
 // and the yield makes Go's start and the first render two browser tasks
-// rather than one that blocked input for about 500 ms.
+// rather than one long task that blocked input.
 func init() {
 	mark("fgsmlab:go-init")
 	yieldToBrowser()
+}
+
+// yielder queues callbacks behind a MessageChannel message: unlike
+// setTimeout, which browsers clamp to 4 ms once nested, it gives the
+// browser a turn (input, paint) and comes straight back.
+var yielder struct {
+	sync.Mutex
+	port  app.Value
+	queue []func()
+}
+
+// afterYield lets the browser run its pending tasks, then runs f in the
+// component's context.
+func afterYield(ctx app.Context, f func(app.Context)) {
+	yielder.Lock()
+	defer yielder.Unlock()
+	if yielder.port == nil {
+		ch := app.Window().Get("MessageChannel").New()
+		fn := app.FuncOf(func(this app.Value, args []app.Value) any {
+			yielder.Lock()
+			q := yielder.queue
+			yielder.queue = nil
+			yielder.Unlock()
+			for _, g := range q {
+				g()
+			}
+			return nil
+		})
+		ch.Get("port1").Set("onmessage", fn)
+		yielder.port = ch.Get("port2")
+	}
+	yielder.queue = append(yielder.queue, func() { ctx.Dispatch(f) })
+	yielder.port.Call("postMessage", 0)
 }

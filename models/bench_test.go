@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"fgsmlab/core"
+	"fgsmlab/internal/mnistdir"
 )
 
 var mnist struct {
@@ -16,7 +17,7 @@ var mnist struct {
 
 func loadMNIST(tb testing.TB) (train, test *core.Dataset) {
 	mnist.once.Do(func() {
-		dir, err := core.MNISTDir()
+		dir, err := mnistdir.Dir()
 		if err != nil {
 			mnist.err = err
 			return

@@ -71,7 +71,8 @@ func (m ModelReport) At(eps float64) Point {
 	panic(fmt.Sprintf("models: no sweep point at ε = %v", eps))
 }
 
-// Target is one of issue 2's thresholds that the shipped models must meet.
+// Target is one of the reproduction targets: a threshold that the shipped
+// models must meet.
 type Target struct {
 	Row     string  `json:"row"`
 	What    string  `json:"what"`
@@ -537,7 +538,7 @@ func maxoutNote(m *core.Model) string {
 	return fmt.Sprintf("smaller maxout: %d layers of %d units × %d pieces (paper: 240 × 5)", layers, units, pieces)
 }
 
-// targets are issue 2's thresholds for the shipped models.
+// targets are the reproduction targets for the shipped models.
 func targets(r *Report) []Target {
 	byID := map[string]*Figures{}
 	for _, row := range r.Rows {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"fgsmlab/core"
+	"fgsmlab/internal/mnistdir"
 )
 
 var reportMNIST struct {
@@ -21,7 +22,7 @@ var reportMNIST struct {
 func reportInputs(t *testing.T, n int, names ...string) (map[string]*core.Model, *core.Dataset) {
 	t.Helper()
 	reportMNIST.once.Do(func() {
-		dir, err := core.MNISTDir()
+		dir, err := mnistdir.Dir()
 		if err == nil {
 			_, reportMNIST.test, err = core.LoadMNIST(dir)
 		}
@@ -47,7 +48,7 @@ func reportInputs(t *testing.T, n int, names ...string) (map[string]*core.Model,
 	return ms, test.Slice(0, n)
 }
 
-// The report on 200 test digits has every id that issue 2 asks for, with
+// The report on 200 test digits has every id that the reproduction targets ask for, with
 // our figures as fractions.
 func TestReproduceRows(t *testing.T) {
 	ms, test := reportInputs(t, 200)

@@ -28,15 +28,15 @@ func figure2(m *core.Model, d *core.Dataset) (*vgimg.Canvas, string, error) {
 	adv := core.FGSM(m, x, labels, core.Options{Epsilon: models.PaperEpsilon})
 	right := func(x *mat.Dense) int { return correct(m, x, labels) }
 	a := maxAbs(w)
-	wColour, wMap := diverging(a)
-	sColour, _ := diverging(1)
+	wColor, wMap := diverging(a)
+	sColor, _ := diverging(1)
 	sign := make([]float64, len(w))
 	for i, v := range w {
 		sign[i] = core.Sign(v)
 	}
 	panels := []*plot.Plot{
-		imagePanel("(a) weights w", tile(w, 8, wColour)),
-		imagePanel("(b) sign(w): red +1, blue −1", tile(sign, 8, sColour)),
+		imagePanel("(a) weights w", tile(w, 8, wColor)),
+		imagePanel("(b) sign(w): red +1, blue −1", tile(sign, 8, sColor)),
 		imagePanel(fmt.Sprintf("(c) test 3s and 7s: %d/%d right", right(x), len(labels)), digits(x, 4)),
 		imagePanel(fmt.Sprintf("(d) FGSM, ε = %g: %d/%d right", models.PaperEpsilon, right(adv), len(labels)), digits(adv, 4)),
 	}
@@ -145,8 +145,8 @@ func filters(m *core.Model, n int) (image.Image, error) {
 	var tiles []*image.RGBA
 	for u := 0; u < n && u*pieces < dense.Out(); u++ {
 		w := dense.W.Data[u*pieces*side*side : (u*pieces+1)*side*side]
-		colour, _ := diverging(maxAbs(w))
-		tiles = append(tiles, tile(w, 2, colour))
+		colorOf, _ := diverging(maxAbs(w))
+		tiles = append(tiles, tile(w, 2, colorOf))
 	}
 	return mosaic(tiles, 6, 4, color.White), nil
 }

@@ -12,8 +12,8 @@ import (
 
 const side = 28 // MNIST images are side×side, row-major
 
-// colourFunc maps a value to a pixel colour.
-type colourFunc func(float64) color.Color
+// colorFunc maps a value to a pixel colour.
+type colorFunc func(float64) color.Color
 
 // grey maps [0, 1] to black…white, as MNIST stores digits.
 func grey(v float64) color.Color {
@@ -22,7 +22,7 @@ func grey(v float64) color.Color {
 
 // diverging returns blue for −limit, white for 0 and red for +limit, and
 // the colour map behind it for a colour bar.
-func diverging(limit float64) (colourFunc, palette.ColorMap) {
+func diverging(limit float64) (colorFunc, palette.ColorMap) {
 	cm := moreland.SmoothBlueRed()
 	cm.SetMin(-limit)
 	cm.SetMax(limit)
@@ -36,11 +36,11 @@ func diverging(limit float64) (colourFunc, palette.ColorMap) {
 }
 
 // tile renders one 28×28 image, each pixel as a k×k block.
-func tile(v []float64, k int, colour colourFunc) *image.RGBA {
+func tile(v []float64, k int, colorOf colorFunc) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, side*k, side*k))
 	for i, x := range v[:side*side] {
 		r, c := i/side, i%side
-		draw.Draw(img, image.Rect(c*k, r*k, (c+1)*k, (r+1)*k), image.NewUniform(colour(x)), image.Point{}, draw.Src)
+		draw.Draw(img, image.Rect(c*k, r*k, (c+1)*k, (r+1)*k), image.NewUniform(colorOf(x)), image.Point{}, draw.Src)
 	}
 	return img
 }

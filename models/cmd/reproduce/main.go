@@ -7,7 +7,7 @@
 // By default it loads the shipped .safetensors files. With -fresh it first
 // retrains every model from its recipe, as `make train` does, and reports on
 // those (the shipped files are left alone). With -check it exits with status
-// 1 when one of issue 2's targets fails or cannot be measured.
+// 1 when one of the reproduction targets fails or cannot be measured.
 package main
 
 import (
@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"fgsmlab/core"
+	"fgsmlab/internal/mnistdir"
 	"fgsmlab/models"
 )
 
@@ -39,7 +40,7 @@ func main() {
 	flag.IntVar(&o.epochs, "epochs", 0, "with -fresh: override every recipe's number of epochs (0: the recipe's)")
 	flag.IntVar(&o.n, "n", 0, "use only the first n MNIST test digits (0: all 10,000)")
 	flag.IntVar(&o.rubbish, "rubbish", 10000, "Gaussian noise images per model for the rubbish-class rows")
-	flag.BoolVar(&o.check, "check", false, "exit with status 1 if a target of issue 2 fails")
+	flag.BoolVar(&o.check, "check", false, "exit with status 1 if a reproduction target fails")
 	flag.StringVar(&o.in, "models", models.Dir(), "folder of the shipped model files")
 	flag.StringVar(&o.out, "out", models.Dir(), "folder for REPORT.md, report.json and report/*.png")
 	flag.Parse()
@@ -51,13 +52,13 @@ func main() {
 	}
 	fmt.Printf("\nmake reproduce took %s\n", time.Since(start).Round(100*time.Millisecond))
 	if o.check && r.Failed() {
-		fmt.Fprintln(os.Stderr, "reproduce: some targets of issue 2 are not met (see above)")
+		fmt.Fprintln(os.Stderr, "reproduce: some reproduction targets are not met (see above)")
 		os.Exit(1)
 	}
 }
 
 func run(o options) (*models.Report, error) {
-	dir, err := core.MNISTDir()
+	dir, err := mnistdir.Dir()
 	if err != nil {
 		return nil, err
 	}

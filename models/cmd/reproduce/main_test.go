@@ -8,14 +8,14 @@ import (
 	"strings"
 	"testing"
 
-	"fgsmlab/core"
+	"fgsmlab/internal/mnistdir"
 	"fgsmlab/models"
 )
 
 // A report on 200 test digits writes report.json, REPORT.md and PNG figures
 // that REPORT.md links to.
 func TestRunWritesReport(t *testing.T) {
-	if _, err := core.MNISTDir(); err != nil {
+	if _, err := mnistdir.Dir(); err != nil {
 		t.Skip("MNIST not available:", err)
 	}
 	for _, rc := range models.Recipes {

@@ -15,8 +15,8 @@ func writeMarkdown(w io.Writer, r *models.Report, ms map[string]*core.Model, fig
 	}
 	fmt.Fprintf(w, "# Reproducing Goodfellow et al. (2015) on MNIST\n\n")
 	fmt.Fprintf(w, "Made by `make reproduce` (`go run ./models/cmd/reproduce`) from %s, on %d MNIST test digits. "+
-		"[`report.json`](report.json) holds the same figures as fractions; `make reproduce` checks the targets of "+
-		"issue 2 and prints this table.\n\n", source, r.TestExamples)
+		"[`report.json`](report.json) holds the same figures as fractions; `make reproduce` checks the "+
+		"reproduction targets and prints this table.\n\n", source, r.TestExamples)
 	writeChoices(w)
 	writeTable(w, r)
 	writeTargets(w, r)
@@ -87,7 +87,7 @@ func writeTable(w io.Writer, r *models.Report) {
 }
 
 func writeTargets(w io.Writer, r *models.Report) {
-	fmt.Fprintf(w, "## Targets of issue 2\n\n| target | ours | status |\n|---|--:|---|\n")
+	fmt.Fprintf(w, "## Reproduction targets\n\n| target | ours | status |\n|---|--:|---|\n")
 	for _, t := range r.Targets {
 		got := "—"
 		if t.Status != "MISSING" {

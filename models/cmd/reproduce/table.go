@@ -56,7 +56,7 @@ func printReport(w io.Writer, r *models.Report) {
 	}
 	fmt.Fprintln(w, "\nEvery model, FGSM ε = 0.25:")
 	printModels(w, r)
-	fmt.Fprintln(w, "\nTargets of issue 2:")
+	fmt.Fprintln(w, "\nReproduction targets:")
 	for _, t := range r.Targets {
 		got := "—"
 		if t.Status != "MISSING" {

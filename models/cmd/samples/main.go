@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 
 	"fgsmlab/core"
+	"fgsmlab/internal/mnistdir"
 )
 
 func main() {
@@ -24,7 +25,7 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("samples: ")
 
-	dir, err := core.MNISTDir()
+	dir, err := mnistdir.Dir()
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"fgsmlab/core"
+	"fgsmlab/internal/mnistdir"
 	"fgsmlab/models"
 )
 
@@ -35,7 +36,7 @@ func main() {
 }
 
 func run(only string, seed uint64, epochs int, out string) error {
-	dir, err := core.MNISTDir()
+	dir, err := mnistdir.Dir()
 	if err != nil {
 		return err
 	}
