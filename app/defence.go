@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"fgsmlab/core"
+	"fgsmlab/models/facts"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 	"gonum.org/v1/gonum/mat"
 )
@@ -42,14 +43,8 @@ type defencePage struct {
 // defenceModels are the two networks of §6.
 var defenceModels = [2]string{"maxout", "maxout-adv"}
 
-// transferEps is the ε of the paper's transfer numbers.
-const transferEps = 0.25
-
 // weightFilters is how many first-layer filters each grid shows.
 const weightFilters = 48
-
-// paperTransfer is §6: maxout's examples on maxout-adv, and the reverse.
-var paperTransfer = [2][2]float64{{0.894, 0.196}, {0.409, 0.179}}
 
 // singleOutcome is one model on the chosen digit.
 type singleOutcome struct {
@@ -140,7 +135,7 @@ func (p *defencePage) compute(ctx app.Context) {
 	}
 	add(0, core.AttackFGSM)
 	add(1, core.AttackFGSM)
-	tr := newTransferRun(ms, ms, x, labels, core.Options{Epsilon: transferEps})
+	tr := newTransferRun(ms, ms, x, labels, core.Options{Epsilon: facts.PaperEpsilon})
 	stages = append(stages, tr.stage(func() {
 		p.transfr = make([][]core.Result, 2)
 		for i := range 2 {
@@ -168,13 +163,13 @@ func (p *defencePage) showChart() {
 				for i, r := range res {
 					y[i] = r.Error
 				}
-				ss = append(ss, series{Name: name + " · " + k.name, Color: modelColor[name], Dash: k.dash, X: epsGrid(), Y: y})
+				ss = append(ss, series{Name: name + " · " + k.name, Color: modelColor(name), Dash: k.dash, X: epsGrid(), Y: y})
 			}
 		}
 	}
 	var refs []refPoint
 	for _, name := range defenceModels {
-		refs = append(refs, refPoint{X: 0.25, Y: paperError[name], Label: name + " FGSM error", Color: modelColor[name]})
+		refs = append(refs, refPoint{X: facts.PaperEpsilon, Y: facts.Transfer(name, name).Error, Label: name + " FGSM error", Color: modelColor(name)})
 	}
 	p.chart.show(ss, refs)
 }
@@ -357,7 +352,7 @@ func (p *defencePage) renderPair() app.UI {
 				}
 			}
 			return app.Div().Class("def-model").DataSet("model", name).DataSet("clean", o.clean).DataSet("adv", o.fool).Body(
-				app.H3().Body(app.Span().Class("dot").Style("background", modelColor[name]), app.Text(name)),
+				app.H3().Body(app.Span().Class("dot").Style("background", modelColor(name)), app.Text(name)),
 				app.Div().Class("eq").Body(
 					app.Figure().Class("panel").Body(
 						app.Canvas().ID("def-eta-"+name).Class("pix").Width(28).Height(28).Role("img").Aria("label", "η for "+name),
@@ -383,11 +378,11 @@ func (p *defencePage) renderTransfer() app.UI {
 		}
 		return app.Td().ID(fmt.Sprintf("transfer-%d-%d", i, j)).DataSet("error", ours).Body(
 			app.B().Text(ours),
-			app.Span().Class("small muted").Text(" paper "+fmtPct(paperTransfer[i][j])),
+			app.Span().Class("small muted").Text(" paper "+fmtPct(facts.Transfer(defenceModels[i], defenceModels[j]).Error)),
 		)
 	}
 	return app.Div().Class("transfer").Body(
-		app.H3().Text(fmt.Sprintf("Transfer: error at ε = %.2f over the first %d digits", transferEps, p.resultN)),
+		app.H3().Text(fmt.Sprintf("Transfer: error at ε = %.2f over the first %d digits", facts.PaperEpsilon, p.resultN)),
 		app.Div().Class("table-scroll").Body(app.Table().Class("num-table transfer-table").Body(
 			app.THead().Body(app.Tr().Body(
 				app.Th().Body(app.Text("crafted on ↓"), app.Br(), app.Text("shown to →")),
@@ -409,7 +404,7 @@ func (p *defencePage) renderWeights(name string) app.UI {
 		ids[i] = i
 	}
 	return app.Figure().Class("weights").DataSet("model", name).Body(
-		app.FigCaption().Body(app.Span().Class("dot").Style("background", modelColor[name]), app.Text(name)),
+		app.FigCaption().Body(app.Span().Class("dot").Style("background", modelColor(name)), app.Text(name)),
 		app.Div().Class("weight-grid").Body(
 			app.Range(ids).Slice(func(i int) app.UI {
 				return app.Canvas().ID(fmt.Sprintf("w-%s-%d", name, i)).Class("pix").Width(28).Height(28).

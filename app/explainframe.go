@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"fgsmlab/models/facts"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
@@ -15,14 +16,9 @@ import (
 // (the lab's header, the navigation, notices), their URL parameters, the
 // colours of the models and a progress bar with a cancel button.
 
-// modelColor gives each shipped model one colour on every chart.
-var modelColor = map[string]string{
-	"mlp":        "#6d28d9", // the accent
-	"softmax":    "#d97706",
-	"maxout":     "#dc2626",
-	"maxout-adv": "#0f766e",
-	"rbf":        "#2563eb",
-}
+// modelColor is a shipped model's colour on every chart (from the registry
+// of shipped models).
+func modelColor(name string) string { return facts.Find(name).Color }
 
 // digitCounts are the N a page offers for "over N test digits".
 var digitCounts = []int{100, 250, 500, 1000}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"fgsmlab/core"
+	"fgsmlab/models/facts"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
@@ -33,7 +34,7 @@ type rbfPage struct {
 
 // paperEps100 is the ε of the paper's RBF and transfer numbers, in
 // hundredths.
-const paperEps100 = 25
+const paperEps100 = 100 * facts.PaperEpsilon
 
 // histBins splits confidence [0, 1] for the histogram.
 const histBins = 10
@@ -183,6 +184,9 @@ func (p *rbfPage) paperAt() string {
 	return " at ε = 0.25"
 }
 
+// rbfPaper is the paper's FGSM figure for its shallow RBF network (§7).
+var rbfPaper, _ = facts.FGSM("rbf")
+
 func (p *rbfPage) renderRBFNumbers() app.UI {
 	row := func(name, paperErr, paperConf string) app.UI {
 		e, c := "…", "…"
@@ -190,7 +194,7 @@ func (p *rbfPage) renderRBFNumbers() app.UI {
 			e, c = fmtPct(r.Error), fmtPct(r.MistakeConfidence)
 		}
 		return app.Tr().DataSet("model", name).Body(
-			app.Th().Scope("row").Body(app.Span().Class("dot").Style("background", modelColor[name]), app.Text(name)),
+			app.Th().Scope("row").Body(app.Span().Class("dot").Style("background", modelColor(name)), app.Text(name)),
 			app.Td().Class("ours-error").Body(app.B().Text(e), app.Span().Class("small muted").Text(paperErr)),
 			app.Td().Class("ours-conf").Body(app.B().Text(c), app.Span().Class("small muted").Text(paperConf)),
 		)
@@ -200,7 +204,7 @@ func (p *rbfPage) renderRBFNumbers() app.UI {
 			app.Caption().Class("small muted").Text(fmt.Sprintf("FGSM at ε = %.2f, crafted on each model itself, first %d test digits", p.resultEps, p.resultN)),
 			app.THead().Body(app.Tr().Body(app.Th().Text("model"), app.Th().Text("error"), app.Th().Text("confidence on mistakes"))),
 			app.TBody().Body(
-				row("rbf", " paper 55.4%"+p.paperAt(), " paper 1.2%"+p.paperAt()),
+				row("rbf", " paper "+fmtPct(rbfPaper.Error)+p.paperAt(), " paper "+fmtPct(rbfPaper.Confidence)+p.paperAt()),
 				row("mlp", "", ""),
 			),
 		),
@@ -238,7 +242,7 @@ func (p *rbfPage) renderHistogram() app.UI {
 		for b, v := range hs {
 			x := left + float64(b)*bw + 2 + float64(k)*(bw-4)/2
 			kids = append(kids, svgEl("rect").Attr("x", f1(x)).Attr("y", f1(y(v))).
-				Attr("width", f1((bw-4)/2)).Attr("height", f1(y(0)-y(v))).Attr("fill", modelColor[name]).Body(
+				Attr("width", f1((bw-4)/2)).Attr("height", f1(y(0)-y(v))).Attr("fill", modelColor(name)).Body(
 				svgEl("title").Text(fmt.Sprintf("%s: %s of its mistakes have confidence %d–%d%%", name, fmtPct(v), 10*b, 10*b+10))))
 		}
 	}
@@ -250,7 +254,7 @@ func (p *rbfPage) renderHistogram() app.UI {
 			Attr("font-family", "system-ui, sans-serif").Body(kids...),
 		app.Ul().Class("chart-legend").Body(
 			app.Range(names).Slice(func(i int) app.UI {
-				return app.Li().Body(app.Span().Class("dot").Style("background", modelColor[names[i]]), app.Span().Text(names[i]))
+				return app.Li().Body(app.Span().Class("dot").Style("background", modelColor(names[i])), app.Span().Text(names[i]))
 			}),
 		),
 		app.P().Class("small muted card-text").Text(

@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"fgsmlab/core"
+	"fgsmlab/models/facts"
 )
 
 // Pixels is the size of a model input: a 28×28 image, row-major.
@@ -21,7 +22,7 @@ const Pixels = 28 * 28
 const maxEps255 = 127
 
 // modelNames lists the shipped models the lab offers, default first.
-var modelNames = []string{"mlp", "softmax", "maxout", "maxout-adv", "rbf"}
+var modelNames = facts.LabModels()
 
 // attackNames lists the attacks the lab offers, in menu order.
 var attackNames = []string{core.AttackFGSM, core.AttackTargeted, core.AttackIterative, core.AttackRandomSign}

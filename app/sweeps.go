@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fgsmlab/core"
+	"fgsmlab/models/facts"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
@@ -47,13 +48,6 @@ type sweepKind struct{ kind, name, dash string }
 
 // sweepSeed fixes the noise of the baselines.
 const sweepSeed = 1
-
-// paperError and paperConf are the paper's FGSM numbers at ε = 0.25 on
-// MNIST (§4, §6, §7); the confidences are over the mistakes.
-var (
-	paperError = map[string]float64{"softmax": 0.999, "maxout": 0.894, "maxout-adv": 0.179, "rbf": 0.554}
-	paperConf  = map[string]float64{"softmax": 0.793, "maxout": 0.976, "maxout-adv": 0.814, "rbf": 0.012}
-)
 
 func newSweepsPage() *sweepsPage {
 	p := &sweepsPage{
@@ -215,14 +209,15 @@ func (p *sweepsPage) showCharts() {
 				}
 			}
 			label := name + " · " + k.name
-			errs = append(errs, series{Name: label, Color: modelColor[name], Dash: k.dash, X: eps, Y: e})
-			confs = append(confs, series{Name: label, Color: modelColor[name], Dash: k.dash, X: eps, Y: c})
+			errs = append(errs, series{Name: label, Color: modelColor(name), Dash: k.dash, X: eps, Y: e})
+			confs = append(confs, series{Name: label, Color: modelColor(name), Dash: k.dash, X: eps, Y: c})
 		}
-		if v, ok := paperError[name]; ok {
-			errRefs = append(errRefs, refPoint{X: 0.25, Y: v, Label: name + " FGSM error", Color: modelColor[name]})
-		}
-		if v, ok := paperConf[name]; ok && !p.overAll {
-			confRefs = append(confRefs, refPoint{X: 0.25, Y: v, Label: name + " confidence on mistakes", Color: modelColor[name]})
+		// The paper's confidences are over the mistakes.
+		if f, ok := facts.FGSM(name); ok {
+			errRefs = append(errRefs, refPoint{X: facts.PaperEpsilon, Y: f.Error, Label: name + " FGSM error", Color: modelColor(name)})
+			if !p.overAll {
+				confRefs = append(confRefs, refPoint{X: facts.PaperEpsilon, Y: f.Confidence, Label: name + " confidence on mistakes", Color: modelColor(name)})
+			}
 		}
 	}
 	legend := p.legend()
@@ -243,7 +238,7 @@ func (p *sweepsPage) showCharts() {
 func (p *sweepsPage) legend() []legendItem {
 	var items []legendItem
 	for _, name := range p.chosen {
-		items = append(items, legendItem{Label: name, Color: modelColor[name]})
+		items = append(items, legendItem{Label: name, Color: modelColor(name)})
 	}
 	for _, k := range sweepKinds {
 		items = append(items, legendItem{Label: k.name, Color: "#6b645d", Dash: k.dash})
@@ -296,7 +291,7 @@ func (p *sweepsPage) renderControls() app.UI {
 						OnChange(func(ctx app.Context, e app.Event) {
 							p.toggleModel(ctx, name, ctx.JSSrc().Get("checked").Bool())
 						}),
-					app.Span().Class("dot").Style("background", modelColor[name]),
+					app.Span().Class("dot").Style("background", modelColor(name)),
 					app.Span().Text(name),
 				)
 			}),
@@ -349,8 +344,8 @@ func (p *sweepsPage) renderSummary() app.UI {
 			continue
 		}
 		txt := fmt.Sprintf("%s: FGSM %s wrong, random ±ε noise %s", name, fmtPct(f[at].Error), fmtPct(r[at].Error))
-		if v, ok := paperError[name]; ok {
-			txt += fmt.Sprintf(" (paper: %s)", fmtPct(v))
+		if f, ok := facts.FGSM(name); ok {
+			txt += fmt.Sprintf(" (paper: %s)", fmtPct(f.Error))
 		}
 		parts = append(parts, app.Li().Text(txt))
 	}
