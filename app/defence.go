@@ -29,9 +29,7 @@ type defencePage struct {
 
 	digits  *core.Dataset
 	models  [2]*core.Model
-	failed  string
-	state   string
-	run     chunkRunner
+	job     pageJob
 	sweeps  map[string][]core.Result
 	transfr [][]core.Result // [craft][target], ε = 0.25
 	resultN int
@@ -54,7 +52,7 @@ type singleOutcome struct {
 }
 
 func newDefencePage() *defencePage {
-	p := &defencePage{eps100: 25, n: 500, state: "loading", sweeps: map[string][]core.Result{},
+	p := &defencePage{eps100: 25, n: 500, sweeps: map[string][]core.Result{},
 		chart: newLineChart("chart-defence", "FGSM error against ε: maxout and maxout-adv", "ε", "error rate")}
 	p.chart.empty = "Computing…"
 	return p
@@ -71,29 +69,25 @@ func (p *defencePage) OnInit() {
 }
 
 func (p *defencePage) OnMount(ctx app.Context) {
-	ctx.Async(func() {
-		d, err := sharedDigits(testDigits, nil)
-		var ms []*core.Model
-		if err == nil {
+	var d *core.Dataset
+	var ms []*core.Model
+	p.job.load(ctx, func() (err error) {
+		if d, err = sharedDigits(testDigits, nil); err == nil {
 			ms, err = sharedModels(defenceModels[:])
 		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if err != nil {
-				p.failed, p.state = "Could not load the digits or a model: "+err.Error(), "failed"
-				return
-			}
-			p.digits, p.models = d, [2]*core.Model{ms[0], ms[1]}
-			if p.sample >= d.Len() {
-				p.sample = 0
-			}
-			p.paintWeights(ctx)
-			p.attackOne()
-			p.compute(ctx)
-		})
+		return err
+	}, func(ctx app.Context) {
+		p.digits, p.models = d, [2]*core.Model{ms[0], ms[1]}
+		if p.sample >= d.Len() {
+			p.sample = 0
+		}
+		p.paintWeights(ctx)
+		p.attackOne()
+		p.compute(ctx)
 	})
 }
 
-func (p *defencePage) OnDismount() { p.run.cancel() }
+func (p *defencePage) OnDismount() { p.job.run.cancel() }
 
 func (p *defencePage) eps() float64 { return float64(p.eps100) / 100 }
 
@@ -123,7 +117,7 @@ func (p *defencePage) attackOne() {
 
 // compute runs the sweeps and the transfer numbers over the first N digits.
 func (p *defencePage) compute(ctx app.Context) {
-	p.run.cancel()
+	p.job.run.cancel()
 	p.sweeps, p.transfr, p.resultN = map[string][]core.Result{}, nil, p.n
 	x, labels := firstDigits(p.digits, p.n)
 	ms := p.models[:]
@@ -144,12 +138,8 @@ func (p *defencePage) compute(ctx app.Context) {
 	}))
 	add(0, core.AttackRandomSign)
 	add(1, core.AttackRandomSign)
-	p.state = "running"
+	p.job.start(ctx, stages, p.Update, nil)
 	p.showChart()
-	p.run.start(ctx, stages, func(ctx app.Context) { p.Update() }, func(ctx app.Context) {
-		p.state = "done"
-		p.Update()
-	})
 	p.rewriteURL()
 	p.Update()
 }
@@ -175,9 +165,7 @@ func (p *defencePage) showChart() {
 }
 
 func (p *defencePage) onCancel(ctx app.Context, e app.Event) {
-	if p.run.busy {
-		p.run.cancel()
-		p.state = "cancelled"
+	if p.job.cancel() {
 		p.Update()
 	}
 }
@@ -261,9 +249,9 @@ func firstFilters(m *core.Model, k int) [][]float64 {
 }
 
 func (p *defencePage) Render() app.UI {
-	return explainFrame("defence", "/defence", "Adversarial training as a defence",
-		"Train on FGSM examples as you go (α = 0.5, ε = 0.25) and the network resists them, and its weights change (paper §6, Figure 3).",
-		p.embed, p.state, p.notices,
+	return explainFrame(pageFrame{ID: "defence", Path: "/defence", Title: "Adversarial training as a defence",
+		Tagline: "Train on FGSM examples as you go (α = 0.5, ε = 0.25) and the network resists them, and its weights change (paper §6, Figure 3).",
+		Embed:   p.embed, State: p.job.status.String(), Notices: p.notices},
 		app.Div().Class("explain-grid").Body(
 			app.Section().Class("card").Aria("labelledby", "h-def-input").Body(
 				heading("h-def-input", "1", "The same input, both networks"),
@@ -278,8 +266,8 @@ func (p *defencePage) Render() app.UI {
 						p.compute(ctx)
 					}
 				}),
-				progressRow("def-progress", p.run.busy, p.run.Progress(), p.statusText(), p.onCancel),
-				app.If(p.failed != "", app.P().Class("error").Text(p.failed)),
+				p.job.progress("def-progress", p.onCancel),
+				p.job.failure(),
 				p.chart,
 				p.renderTransfer(),
 			),
@@ -295,8 +283,6 @@ func (p *defencePage) Render() app.UI {
 		),
 	)
 }
-
-func (p *defencePage) statusText() string { return p.run.status(p.state) }
 
 func (p *defencePage) renderPicker() app.UI {
 	label := ""

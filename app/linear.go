@@ -203,7 +203,7 @@ func (p *linearPage) Render() app.UI {
 	}
 	ready := p.m != nil
 	return app.Div().ID("linear").Class(class).DataSet("ready", ready).Body(
-		app.If(!p.embed, explainTop("Why FGSM works: linearity",
+		app.If(!p.embed, pageHeader("Why FGSM works: linearity",
 			"A linear model adds up many tiny changes. Move every pixel by ε in the direction of sign(w) and the score moves by ε·‖w‖₁, which grows with the number of pixels (§3).")),
 		pageNav("/linear", p.embed),
 		noticeList(p.notices),

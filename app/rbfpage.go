@@ -23,9 +23,7 @@ type rbfPage struct {
 
 	digits    *core.Dataset
 	models    []*core.Model
-	failed    string
-	state     string
-	run       chunkRunner
+	job       pageJob
 	matrix    [][]core.Result // [craft][target]
 	hist      map[string][]float64
 	resultN   int
@@ -39,7 +37,7 @@ const paperEps100 = 100 * facts.PaperEpsilon
 // histBins splits confidence [0, 1] for the histogram.
 const histBins = 10
 
-func newRBFPage() *rbfPage { return &rbfPage{n: 500, eps100: paperEps100, state: "loading"} }
+func newRBFPage() *rbfPage { return &rbfPage{n: 500, eps100: paperEps100} }
 
 // OnInit reads the link before the first render (see linkParams).
 func (p *rbfPage) OnInit() {
@@ -51,31 +49,27 @@ func (p *rbfPage) OnInit() {
 }
 
 func (p *rbfPage) OnMount(ctx app.Context) {
-	ctx.Async(func() {
-		d, err := sharedDigits(testDigits, nil)
-		var ms []*core.Model
-		if err == nil {
+	var d *core.Dataset
+	var ms []*core.Model
+	p.job.load(ctx, func() (err error) {
+		if d, err = sharedDigits(testDigits, nil); err == nil {
 			ms, err = sharedModels(modelNames)
 		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if err != nil {
-				p.failed, p.state = "Could not load the digits or a model: "+err.Error(), "failed"
-				return
-			}
-			p.digits, p.models = d, ms
-			p.compute(ctx)
-		})
+		return err
+	}, func(ctx app.Context) {
+		p.digits, p.models = d, ms
+		p.compute(ctx)
 	})
 }
 
-func (p *rbfPage) OnDismount() { p.run.cancel() }
+func (p *rbfPage) OnDismount() { p.job.run.cancel() }
 
 func (p *rbfPage) eps() float64 { return float64(p.eps100) / 100 }
 
 // compute crafts FGSM examples on every model for the first N digits and
 // scores them on every model.
 func (p *rbfPage) compute(ctx app.Context) {
-	p.run.cancel()
+	p.job.run.cancel()
 	p.matrix, p.hist, p.resultN, p.resultEps = nil, nil, p.n, p.eps()
 	x, labels := firstDigits(p.digits, p.n)
 	tr := newTransferRun(p.models, p.models, x, labels, core.Options{Epsilon: p.eps()})
@@ -90,11 +84,7 @@ func (p *rbfPage) compute(ctx app.Context) {
 			p.hist[modelNames[i]] = histogram(tr.tallies[i][i].Mistakes)
 		}
 	})
-	p.state = "running"
-	p.run.start(ctx, []stage{st}, func(ctx app.Context) { p.Update() }, func(ctx app.Context) {
-		p.state = "done"
-		p.Update()
-	})
+	p.job.start(ctx, []stage{st}, p.Update, nil)
 	q := url.Values{}
 	q.Set("n", strconv.Itoa(p.n))
 	q.Set("eps", strconv.FormatFloat(p.eps(), 'f', 2, 64))
@@ -121,17 +111,15 @@ func histogram(v []float64) []float64 {
 }
 
 func (p *rbfPage) onCancel(ctx app.Context, e app.Event) {
-	if p.run.busy {
-		p.run.cancel()
-		p.state = "cancelled"
+	if p.job.cancel() {
 		p.Update()
 	}
 }
 
 func (p *rbfPage) Render() app.UI {
-	return explainFrame("rbf", "/rbf", "RBF networks and transfer",
-		"A network of radial basis functions is not linear: FGSM still fools it, but it is not sure of its mistakes. And examples made for one model fool others (paper §7, §8).",
-		p.embed, p.state, p.notices,
+	return explainFrame(pageFrame{ID: "rbf", Path: "/rbf", Title: "RBF networks and transfer",
+		Tagline: "A network of radial basis functions is not linear: FGSM still fools it, but it is not sure of its mistakes. And examples made for one model fool others (paper §7, §8).",
+		Embed:   p.embed, State: p.job.status.String(), Notices: p.notices},
 		app.Div().Class("explain-grid").Body(
 			app.Section().Class("card").Aria("labelledby", "h-rbf").Body(
 				heading("h-rbf", "1", "Fooled, but not confidently"),
@@ -151,8 +139,8 @@ func (p *rbfPage) Render() app.UI {
 						}
 					}),
 				),
-				progressRow("rbf-progress", p.run.busy, p.run.Progress(), p.statusText(), p.onCancel),
-				app.If(p.failed != "", app.P().Class("error").Text(p.failed)),
+				p.job.progress("rbf-progress", p.onCancel),
+				p.job.failure(),
 				p.renderRBFNumbers(),
 				p.renderHistogram(),
 			),
@@ -163,8 +151,6 @@ func (p *rbfPage) Render() app.UI {
 		),
 	)
 }
-
-func (p *rbfPage) statusText() string { return p.run.status(p.state) }
 
 func (p *rbfPage) result(name string) *core.Result {
 	for i, m := range modelNames {

@@ -273,7 +273,7 @@ func (p *rubbishPage) Render() app.UI {
 		class += " embed"
 	}
 	return app.Div().ID("rubbish").Class(class).DataSet("ready", p.models != nil).Body(
-		app.If(!p.embed, explainTop("The rubbish class",
+		app.If(!p.embed, pageHeader("The rubbish class",
 			"Feed a model pure noise and ask what digit it sees. A nearly linear model answers, and confidently (paper, appendix).")),
 		pageNav("/rubbish", p.embed),
 		noticeList(p.notices),

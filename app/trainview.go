@@ -14,9 +14,9 @@ import (
 func (p *trainPage) Render() app.UI {
 	times, _ := json.Marshal(p.epochTimes())
 	return app.Div().Class("train-page").DataSet("epoch-ms", string(times)).DataSet("longest-ms", fmt.Sprintf("%.1f", p.run.Longest)).DataSet("p50-ms", fmt.Sprintf("%.1f", quantileMs(p.run.Slices, 0.5))).DataSet("p90-ms", fmt.Sprintf("%.1f", quantileMs(p.run.Slices, 0.9))).Body(
-		explainFrame("train", "/train", "Train it yourself",
-			"Train a small model here, in your browser, on the paper's adversarial objective α·J(x) + (1 − α)·J(x + ε·sign(∇ₓJ)), and watch its error on FGSM examples fall beside a model trained plainly (paper §6).",
-			p.s.Embed, p.state(), p.notices,
+		explainFrame(pageFrame{ID: "train", Path: "/train", Title: "Train it yourself",
+			Tagline: "Train a small model here, in your browser, on the paper's adversarial objective α·J(x) + (1 − α)·J(x + ε·sign(∇ₓJ)), and watch its error on FGSM examples fall beside a model trained plainly (paper §6).",
+			Embed:   p.s.Embed, State: p.state(), Notices: p.notices},
 			app.Div().Class("explain-grid").Body(
 				app.Section().Class("card controls").Aria("labelledby", "h-train-controls").Body(
 					heading("h-train-controls", "1", "Model and objective"),
