@@ -380,7 +380,9 @@ func (p *defencePage) renderTransfer() app.UI {
 			),
 		)),
 		app.P().Class("small muted card-text").Text(
-			"Off the diagonal, examples made to fool one network are shown to the other. The paper found 19.6% (maxout's examples on the adversarially trained model) and 40.9% (the reverse): the adversarially trained model resists even examples it did not make. The paper's diagonal is 89.4% and 17.9%."),
+			fmt.Sprintf("Off the diagonal, examples made to fool one network are shown to the other. The paper found %s (maxout's examples on the adversarially trained model) and %s (the reverse): the adversarially trained model resists even examples it did not make. The paper's diagonal is %s and %s.",
+				fmtPct(facts.Transfer("maxout", "maxout-adv").Error), fmtPct(facts.Transfer("maxout-adv", "maxout").Error),
+				fmtPct(facts.Transfer("maxout", "maxout").Error), fmtPct(facts.Transfer("maxout-adv", "maxout-adv").Error))),
 	)
 }
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"fgsmlab/core"
+	"fgsmlab/models/facts"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 	"gonum.org/v1/gonum/mat"
 )
@@ -273,7 +274,7 @@ func (p *linearPage) renderFigure2() app.UI {
 				app.Tr().Body(
 					app.Th().Scope("row").Text("clean error"),
 					app.Td().ID("err-clean").Class("ours").DataSet("value", p.clean.Error).Text(pct(p.clean.Error, 1)),
-					app.Td().Class("paper-num").Text("1.6%"),
+					app.Td().Class("paper-num").Text(fmtPct(facts.PaperFigure("logreg37_clean").Error)),
 				),
 				app.Tr().Body(
 					app.Th().Scope("row").Text(fmt.Sprintf("FGSM error at ε = %.3f", eps)),

@@ -244,7 +244,7 @@ func (p *rbfPage) renderHistogram() app.UI {
 			}),
 		),
 		app.P().Class("small muted card-text").Text(
-			"mlp is wrong on almost every adversarial digit and nearly sure of it. rbf's class scores exp(−Σⱼ βⱼ(xⱼ − wⱼ)²) fall off away from its centres, fastest along the pixels that never vary within a class (the background FGSM lights up), so on an adversarial digit no class scores high: it is wrong, but says so with low confidence (the paper: 1.2%)."),
+			"mlp is wrong on almost every adversarial digit and nearly sure of it. rbf's class scores exp(−Σⱼ βⱼ(xⱼ − wⱼ)²) fall off away from its centres, fastest along the pixels that never vary within a class (the background FGSM lights up), so on an adversarial digit no class scores high: it is wrong, but says so with low confidence (the paper: "+fmtPct(rbfPaper.Confidence)+")."),
 	)
 }
 
@@ -287,6 +287,7 @@ func (p *rbfPage) renderMatrix() app.UI {
 			),
 		),
 		app.P().Class("small muted card-text").Text(
-			"The paper (§8): examples crafted on maxout fool the other models too; on maxout's mistakes, softmax picks maxout's wrong class 54.6% of the time and rbf 16.0%. Adversarial examples are a property of the direction, shared by models that are all nearly linear, not of one model's quirks. rbf transfers least, both ways."),
+			"The paper (§8): examples crafted on maxout fool the other models too; on maxout's mistakes, softmax picks maxout's wrong class "+
+				fmtPct(facts.PaperFigure("agreement_softmax_maxout").Agreement)+" of the time and rbf "+fmtPct(facts.PaperFigure("agreement_rbf_maxout").Agreement)+". Adversarial examples are a property of the direction, shared by models that are all nearly linear, not of one model's quirks. rbf transfers least, both ways."),
 	)
 }
