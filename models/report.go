@@ -377,17 +377,16 @@ func frac(v float64) *float64 { return &v }
 
 // paper returns the paper's figures for a row, from the table of facts.
 func paper(id string) Figures {
-	var f Figures
-	pf := facts.PaperFigure(id)
-	for _, v := range []struct {
-		dst **float64
-		v   float64
-	}{{&f.Error, pf.Error}, {&f.Confidence, pf.Confidence}, {&f.Agreement, pf.Agreement}} {
-		if v.v != facts.NotStated {
-			*v.dst = frac(v.v)
-		}
+	f := facts.PaperFigure(id)
+	return Figures{Error: stated(f.Error), Confidence: stated(f.Confidence), Agreement: stated(f.Agreement)}
+}
+
+// stated returns v, or nil where the paper does not state it.
+func stated(v float64) *float64 {
+	if v == facts.NotStated {
+		return nil
 	}
-	return f
+	return frac(v)
 }
 
 // rowMaker builds the rows of one model; a missing model leaves Ours nil.

@@ -20,8 +20,10 @@ type Target struct {
 	Measure Measure
 	Limit   float64
 	AtLeast bool // the figure must be ≥ Limit; else ≤ Limit
-	// Row is the report row the target is read from, "" when the report
-	// does not list it (a sanity bound checked only by the golden test).
+	// Row names the target in the report: the row of the paper's table
+	// it is checked beside, or the model when the paper has no such row
+	// (mlp). It is "" when the report does not list the target (a sanity
+	// bound checked only by the golden test).
 	Row  string
 	What string
 }
