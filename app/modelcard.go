@@ -75,7 +75,7 @@ type modelPanel struct {
 }
 
 func newModelPanel(onChoose func(app.Context, string)) *modelPanel {
-	return &modelPanel{onChoose: onChoose, current: "mlp", status: "loading"}
+	return &modelPanel{onChoose: onChoose, current: modelNames[0], status: "loading"}
 }
 
 // show tells the panel which model is chosen and what is known of it.

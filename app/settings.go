@@ -44,7 +44,7 @@ type settings struct {
 
 func defaultSettings() settings {
 	return settings{
-		Model:  "mlp",
+		Model:  modelNames[0], // the default, first in the registry
 		Attack: core.AttackFGSM,
 		Eps255: 64, // ε ≈ 0.25, the paper's MNIST setting
 		Target: 0,
