@@ -15,6 +15,8 @@ WASMEXEC := $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 SAMPLES ?= 1000
 TRAIN_SAMPLES ?= 10000
+# The shipped models, as in the registry models/facts/shipped.go (its test
+# TestMakefileShipped keeps the two lists equal).
 SHIPPED := mlp softmax maxout maxout-adv rbf logreg37
 
 # help lists the targets, each with the "## …" comment on its line.

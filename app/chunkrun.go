@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"time"
 
 	"fgsmlab/core"
@@ -224,20 +223,4 @@ func firstDigits(d *core.Dataset, n int) (*mat.Dense, []int) {
 	n = min(n, d.Len())
 	s := d.Slice(0, n)
 	return s.Images, s.Labels
-}
-
-// status is the words beside a run's progress bar for a page's state
-// ("loading", "running", "cancelled", "failed" or done).
-func (r *chunkRunner) status(state string) string {
-	switch state {
-	case "loading":
-		return "Loading…"
-	case "running":
-		return "Computing"
-	case "cancelled":
-		return "Cancelled at"
-	case "failed":
-		return "Failed"
-	}
-	return fmt.Sprintf("Done in %.1f s:", r.Wall/1000)
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"fgsmlab/core"
+	"fgsmlab/models/facts"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 	"gonum.org/v1/gonum/mat"
 )
@@ -28,9 +29,7 @@ type defencePage struct {
 
 	digits  *core.Dataset
 	models  [2]*core.Model
-	failed  string
-	state   string
-	run     chunkRunner
+	job     pageJob
 	sweeps  map[string][]core.Result
 	transfr [][]core.Result // [craft][target], ε = 0.25
 	resultN int
@@ -42,14 +41,8 @@ type defencePage struct {
 // defenceModels are the two networks of §6.
 var defenceModels = [2]string{"maxout", "maxout-adv"}
 
-// transferEps is the ε of the paper's transfer numbers.
-const transferEps = 0.25
-
 // weightFilters is how many first-layer filters each grid shows.
 const weightFilters = 48
-
-// paperTransfer is §6: maxout's examples on maxout-adv, and the reverse.
-var paperTransfer = [2][2]float64{{0.894, 0.196}, {0.409, 0.179}}
 
 // singleOutcome is one model on the chosen digit.
 type singleOutcome struct {
@@ -59,7 +52,7 @@ type singleOutcome struct {
 }
 
 func newDefencePage() *defencePage {
-	p := &defencePage{eps100: 25, n: 500, state: "loading", sweeps: map[string][]core.Result{},
+	p := &defencePage{eps100: 25, n: 500, sweeps: map[string][]core.Result{},
 		chart: newLineChart("chart-defence", "FGSM error against ε: maxout and maxout-adv", "ε", "error rate")}
 	p.chart.empty = "Computing…"
 	return p
@@ -76,29 +69,25 @@ func (p *defencePage) OnInit() {
 }
 
 func (p *defencePage) OnMount(ctx app.Context) {
-	ctx.Async(func() {
-		d, err := sharedDigits(testDigits, nil)
-		var ms []*core.Model
-		if err == nil {
+	var d *core.Dataset
+	var ms []*core.Model
+	p.job.load(ctx, func() (err error) {
+		if d, err = sharedDigits(testDigits, nil); err == nil {
 			ms, err = sharedModels(defenceModels[:])
 		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if err != nil {
-				p.failed, p.state = "Could not load the digits or a model: "+err.Error(), "failed"
-				return
-			}
-			p.digits, p.models = d, [2]*core.Model{ms[0], ms[1]}
-			if p.sample >= d.Len() {
-				p.sample = 0
-			}
-			p.paintWeights(ctx)
-			p.attackOne()
-			p.compute(ctx)
-		})
+		return err
+	}, func(ctx app.Context) {
+		p.digits, p.models = d, [2]*core.Model{ms[0], ms[1]}
+		if p.sample >= d.Len() {
+			p.sample = 0
+		}
+		p.paintWeights(ctx)
+		p.attackOne()
+		p.compute(ctx)
 	})
 }
 
-func (p *defencePage) OnDismount() { p.run.cancel() }
+func (p *defencePage) OnDismount() { p.job.run.cancel() }
 
 func (p *defencePage) eps() float64 { return float64(p.eps100) / 100 }
 
@@ -128,7 +117,7 @@ func (p *defencePage) attackOne() {
 
 // compute runs the sweeps and the transfer numbers over the first N digits.
 func (p *defencePage) compute(ctx app.Context) {
-	p.run.cancel()
+	p.job.run.cancel()
 	p.sweeps, p.transfr, p.resultN = map[string][]core.Result{}, nil, p.n
 	x, labels := firstDigits(p.digits, p.n)
 	ms := p.models[:]
@@ -140,7 +129,7 @@ func (p *defencePage) compute(ctx app.Context) {
 	}
 	add(0, core.AttackFGSM)
 	add(1, core.AttackFGSM)
-	tr := newTransferRun(ms, ms, x, labels, core.Options{Epsilon: transferEps})
+	tr := newTransferRun(ms, ms, x, labels, core.Options{Epsilon: facts.PaperEpsilon})
 	stages = append(stages, tr.stage(func() {
 		p.transfr = make([][]core.Result, 2)
 		for i := range 2 {
@@ -149,12 +138,8 @@ func (p *defencePage) compute(ctx app.Context) {
 	}))
 	add(0, core.AttackRandomSign)
 	add(1, core.AttackRandomSign)
-	p.state = "running"
+	p.job.start(ctx, stages, p.Update, nil)
 	p.showChart()
-	p.run.start(ctx, stages, func(ctx app.Context) { p.Update() }, func(ctx app.Context) {
-		p.state = "done"
-		p.Update()
-	})
 	p.rewriteURL()
 	p.Update()
 }
@@ -168,21 +153,19 @@ func (p *defencePage) showChart() {
 				for i, r := range res {
 					y[i] = r.Error
 				}
-				ss = append(ss, series{Name: name + " · " + k.name, Color: modelColor[name], Dash: k.dash, X: epsGrid(), Y: y})
+				ss = append(ss, series{Name: name + " · " + k.name, Color: modelColor(name), Dash: k.dash, X: epsGrid(), Y: y})
 			}
 		}
 	}
 	var refs []refPoint
 	for _, name := range defenceModels {
-		refs = append(refs, refPoint{X: 0.25, Y: paperError[name], Label: name + " FGSM error", Color: modelColor[name]})
+		refs = append(refs, refPoint{X: facts.PaperEpsilon, Y: facts.Transfer(name, name).Error, Label: name + " FGSM error", Color: modelColor(name)})
 	}
 	p.chart.show(ss, refs)
 }
 
 func (p *defencePage) onCancel(ctx app.Context, e app.Event) {
-	if p.run.busy {
-		p.run.cancel()
-		p.state = "cancelled"
+	if p.job.cancel() {
 		p.Update()
 	}
 }
@@ -265,9 +248,9 @@ func firstFilters(m *core.Model, k int) [][]float64 {
 }
 
 func (p *defencePage) Render() app.UI {
-	return explainFrame("defence", "/defence", "Adversarial training as a defence",
-		"Train on FGSM examples as you go (α = 0.5, ε = 0.25) and the network resists them, and its weights change (paper §6, Figure 3).",
-		p.embed, p.state, p.notices,
+	return explainFrame(pageFrame{ID: "defence", Path: "/defence", Title: "Adversarial training as a defence",
+		Tagline: "Train on FGSM examples as you go (α = 0.5, ε = 0.25) and the network resists them, and its weights change (paper §6, Figure 3).",
+		Embed:   p.embed, State: p.job.status.String(), Notices: p.notices},
 		app.Div().Class("explain-grid").Body(
 			app.Section().Class("card").Aria("labelledby", "h-def-input").Body(
 				heading("h-def-input", "1", "The same input, both networks"),
@@ -282,8 +265,8 @@ func (p *defencePage) Render() app.UI {
 						p.compute(ctx)
 					}
 				}),
-				progressRow("def-progress", p.run.busy, p.run.Progress(), p.statusText(), p.onCancel),
-				app.If(p.failed != "", app.P().Class("error").Text(p.failed)),
+				p.job.progress("def-progress", p.onCancel),
+				p.job.failure(),
 				p.chart,
 				p.renderTransfer(),
 			),
@@ -299,8 +282,6 @@ func (p *defencePage) Render() app.UI {
 		),
 	)
 }
-
-func (p *defencePage) statusText() string { return p.run.status(p.state) }
 
 func (p *defencePage) renderPicker() app.UI {
 	label := ""
@@ -356,7 +337,7 @@ func (p *defencePage) renderPair() app.UI {
 				}
 			}
 			return app.Div().Class("def-model").DataSet("model", name).DataSet("clean", o.clean).DataSet("adv", o.fool).Body(
-				app.H3().Body(app.Span().Class("dot").Style("background", modelColor[name]), app.Text(name)),
+				app.H3().Body(app.Span().Class("dot").Style("background", modelColor(name)), app.Text(name)),
 				app.Div().Class("eq").Body(
 					app.Figure().Class("panel").Body(
 						app.Canvas().ID("def-eta-"+name).Class("pix").Width(28).Height(28).Role("img").Aria("label", "η for "+name),
@@ -382,11 +363,11 @@ func (p *defencePage) renderTransfer() app.UI {
 		}
 		return app.Td().ID(fmt.Sprintf("transfer-%d-%d", i, j)).DataSet("error", ours).Body(
 			app.B().Text(ours),
-			app.Span().Class("small muted").Text(" paper "+fmtPct(paperTransfer[i][j])),
+			app.Span().Class("small muted").Text(" paper "+fmtPct(facts.Transfer(defenceModels[i], defenceModels[j]).Error)),
 		)
 	}
 	return app.Div().Class("transfer").Body(
-		app.H3().Text(fmt.Sprintf("Transfer: error at ε = %.2f over the first %d digits", transferEps, p.resultN)),
+		app.H3().Text(fmt.Sprintf("Transfer: error at ε = %.2f over the first %d digits", facts.PaperEpsilon, p.resultN)),
 		app.Div().Class("table-scroll").Body(app.Table().Class("num-table transfer-table").Body(
 			app.THead().Body(app.Tr().Body(
 				app.Th().Body(app.Text("crafted on ↓"), app.Br(), app.Text("shown to →")),
@@ -398,7 +379,9 @@ func (p *defencePage) renderTransfer() app.UI {
 			),
 		)),
 		app.P().Class("small muted card-text").Text(
-			"Off the diagonal, examples made to fool one network are shown to the other. The paper found 19.6% (maxout's examples on the adversarially trained model) and 40.9% (the reverse): the adversarially trained model resists even examples it did not make. The paper's diagonal is 89.4% and 17.9%."),
+			fmt.Sprintf("Off the diagonal, examples made to fool one network are shown to the other. The paper found %s (maxout's examples on the adversarially trained model) and %s (the reverse): the adversarially trained model resists even examples it did not make. The paper's diagonal is %s and %s.",
+				fmtPct(facts.Transfer("maxout", "maxout-adv").Error), fmtPct(facts.Transfer("maxout-adv", "maxout").Error),
+				fmtPct(facts.Transfer("maxout", "maxout").Error), fmtPct(facts.Transfer("maxout-adv", "maxout-adv").Error))),
 	)
 }
 
@@ -408,7 +391,7 @@ func (p *defencePage) renderWeights(name string) app.UI {
 		ids[i] = i
 	}
 	return app.Figure().Class("weights").DataSet("model", name).Body(
-		app.FigCaption().Body(app.Span().Class("dot").Style("background", modelColor[name]), app.Text(name)),
+		app.FigCaption().Body(app.Span().Class("dot").Style("background", modelColor(name)), app.Text(name)),
 		app.Div().Class("weight-grid").Body(
 			app.Range(ids).Slice(func(i int) app.UI {
 				return app.Canvas().ID(fmt.Sprintf("w-%s-%d", name, i)).Class("pix").Width(28).Height(28).

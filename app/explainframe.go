@@ -8,54 +8,57 @@ import (
 	"sync"
 	"time"
 
+	"fgsmlab/models/facts"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
-// This file holds what the sweep, defence and RBF pages share: their frame
-// (the lab's header, the navigation, notices), their URL parameters, the
-// colours of the models and a progress bar with a cancel button.
+// This file holds what the sweep, defence, RBF and training pages share:
+// their frame (the header every page has, the navigation, notices), their
+// form fields and the colours of the models.
 
-// modelColor gives each shipped model one colour on every chart.
-var modelColor = map[string]string{
-	"mlp":        "#6d28d9", // the accent
-	"softmax":    "#d97706",
-	"maxout":     "#dc2626",
-	"maxout-adv": "#0f766e",
-	"rbf":        "#2563eb",
-}
+// modelColor is a shipped model's colour on every chart (from the registry
+// of shipped models).
+func modelColor(name string) string { return facts.Find(name).Color }
 
 // digitCounts are the N a page offers for "over N test digits".
 var digitCounts = []int{100, 250, 500, 1000}
 
+// pageFrame is what explainFrame lays out around a page's body.
+type pageFrame struct {
+	ID      string // of the page's root element
+	Path    string // the page's route, marked in the navigation
+	Title   string
+	Tagline string
+	Embed   bool   // ?embed=1: no navigation
+	State   string // the root's data-state, for the tests and the style sheet
+	Notices []string
+}
+
 // explainFrame lays out a page like the lab: header, navigation (not when
 // embedded), notices, then the body.
-func explainFrame(id, path, title, tagline string, embed bool, state string, notices []string, body ...app.UI) app.UI {
+func explainFrame(f pageFrame, body ...app.UI) app.UI {
 	class := "lab explain"
-	if embed {
+	if f.Embed {
 		class += " embed"
 	}
-	return app.Div().ID(id).Class(class).DataSet("state", state).Body(
-		app.Header().Class("top").Body(
-			app.Img().Class("logo").Src("/web/icon.svg").Alt(""),
-			app.Div().Class("titles").Body(
-				app.H1().Text(title),
-				app.P().Class("tagline").Text(tagline),
-			),
-			app.A().Class("paper").Href("https://arxiv.org/abs/1412.6572").Text("The paper: Goodfellow, Shlens & Szegedy, 2015"),
-		),
-		pageNav(path, embed),
-		noticeList(notices),
+	return app.Div().ID(f.ID).Class(class).DataSet("state", f.State).Body(
+		pageHeader(f.Title, f.Tagline),
+		pageNav(f.Path, f.Embed),
+		noticeList(f.Notices),
 		app.Main().Class("explain-main").Body(body...),
 	)
 }
 
-// progressRow shows a running job's progress and a cancel button.
-func progressRow(id string, busy bool, frac float64, what string, onCancel app.EventHandler) app.UI {
-	return app.Div().Class("run-progress").Body(
-		app.Progress().ID(id).Max(1).Value(fmt.Sprintf("%.3f", frac)).
-			Aria("label", what),
-		app.Span().Class("small muted").Text(fmt.Sprintf("%s %.0f%%", what, 100*frac)),
-		app.Button().Class("btn").ID(id+"-cancel").Text("Cancel").Disabled(!busy).OnClick(onCancel),
+// pageHeader is every page's header: the logo, the title, the tagline and
+// a link to the paper.
+func pageHeader(title, tagline string) app.UI {
+	return app.Header().Class("top").Body(
+		app.Img().Class("logo").Src("/web/icon.svg").Alt(""),
+		app.Div().Class("titles").Body(
+			app.H1().Text(title),
+			app.P().Class("tagline").Text(tagline),
+		),
+		app.A().Class("paper").Href("https://arxiv.org/abs/1412.6572").Text("The paper: Goodfellow, Shlens & Szegedy, 2015"),
 	)
 }
 

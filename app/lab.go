@@ -92,14 +92,7 @@ func (l *lab) Render() app.UI {
 		class += " embed"
 	}
 	return app.Div().ID("lab").Class(class).DataSet("model", l.loadedModel()).Body(
-		app.Header().Class("top").Body(
-			app.Img().Class("logo").Src("/web/icon.svg").Alt(""),
-			app.Div().Class("titles").Body(
-				app.H1().Text("fgsmlab"),
-				app.P().Class("tagline").Text("Draw a digit. Nudge every pixel by at most ε, in the direction that hurts the model most. Watch it change its mind."),
-			),
-			app.A().Class("paper").Href("https://arxiv.org/abs/1412.6572").Text("The paper: Goodfellow, Shlens & Szegedy, 2015"),
-		),
+		pageHeader("fgsmlab", "Draw a digit. Nudge every pixel by at most ε, in the direction that hurts the model most. Watch it change its mind."),
 		pageNav("/", l.s.Embed),
 		noticeList(l.notices),
 		app.Main().Class("grid").Body(

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"fgsmlab/core"
+	"fgsmlab/models/facts"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 	"gonum.org/v1/gonum/mat"
 )
@@ -203,7 +204,7 @@ func (p *linearPage) Render() app.UI {
 	}
 	ready := p.m != nil
 	return app.Div().ID("linear").Class(class).DataSet("ready", ready).Body(
-		app.If(!p.embed, explainTop("Why FGSM works: linearity",
+		app.If(!p.embed, pageHeader("Why FGSM works: linearity",
 			"A linear model adds up many tiny changes. Move every pixel by ε in the direction of sign(w) and the score moves by ε·‖w‖₁, which grows with the number of pixels (§3).")),
 		pageNav("/linear", p.embed),
 		noticeList(p.notices),
@@ -273,7 +274,7 @@ func (p *linearPage) renderFigure2() app.UI {
 				app.Tr().Body(
 					app.Th().Scope("row").Text("clean error"),
 					app.Td().ID("err-clean").Class("ours").DataSet("value", p.clean.Error).Text(pct(p.clean.Error, 1)),
-					app.Td().Class("paper-num").Text("1.6%"),
+					app.Td().Class("paper-num").Text(fmtPct(facts.PaperFigure("logreg37_clean").Error)),
 				),
 				app.Tr().Body(
 					app.Th().Scope("row").Text(fmt.Sprintf("FGSM error at ε = %.3f", eps)),

@@ -6,17 +6,9 @@ import (
 	"strings"
 
 	"fgsmlab/core"
+	"fgsmlab/models/facts"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
-
-// modelBlurbs say in a line what each shipped model is, in the paper's terms.
-var modelBlurbs = map[string]string{
-	"mlp":        "A small ReLU network, the lab's default. ReLUs are piecewise linear, which is exactly what FGSM exploits (§4).",
-	"softmax":    "The paper's shallow softmax classifier: a single linear layer, the clearest case of the linear explanation (§3).",
-	"maxout":     "A maxout network with dropout, the paper's MNIST model (§6).",
-	"maxout-adv": "The same maxout network trained on α·J(x) + (1−α)·J(x + ε·sign(∇ₓJ)) with α = 0.5, ε = 0.25 (§6).",
-	"rbf":        "A shallow RBF network: not linear, so it resists FGSM, but it is unsure where it has seen no data (§7).",
-}
 
 // modelCard is what the lab tells about a model.
 type modelCard struct {
@@ -83,7 +75,7 @@ type modelPanel struct {
 }
 
 func newModelPanel(onChoose func(app.Context, string)) *modelPanel {
-	return &modelPanel{onChoose: onChoose, current: "mlp", status: "loading"}
+	return &modelPanel{onChoose: onChoose, current: modelNames[0], status: "loading"}
 }
 
 // show tells the panel which model is chosen and what is known of it.
@@ -103,9 +95,9 @@ func (p *modelPanel) Render() app.UI {
 		about = app.P().Class("error").Role("alert").Text(p.status)
 	}
 	names := labModels()
-	blurb := modelBlurbs[p.current]
-	if blurb == "" {
-		blurb = trainedBlurb(p.current)
+	blurb := trainedBlurb(p.current)
+	if m, ok := facts.Lookup(p.current); ok {
+		blurb = m.Blurb
 	}
 	return app.Div().Class("model").Body(
 		app.Div().Class("field").Body(

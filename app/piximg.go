@@ -36,18 +36,6 @@ func noiseRGBA(x []float64) []byte {
 	return grayRGBA(v)
 }
 
-// explainTop is the header of an explanation page, like the lab's.
-func explainTop(title, tagline string) app.UI {
-	return app.Header().Class("top").Body(
-		app.Img().Class("logo").Src("/web/icon.svg").Alt(""),
-		app.Div().Class("titles").Body(
-			app.H1().Text(title),
-			app.P().Class("tagline").Text(tagline),
-		),
-		app.A().Class("paper").Href("https://arxiv.org/abs/1412.6572").Text("The paper: Goodfellow, Shlens & Szegedy, 2015"),
-	)
-}
-
 // pct writes a fraction as a percentage with the given decimals.
 func pct(v float64, decimals int) string {
 	return fmt.Sprintf("%.*f%%", decimals, 100*v)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"fgsmlab/core"
+	"fgsmlab/models/facts"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
@@ -22,9 +23,7 @@ type rbfPage struct {
 
 	digits    *core.Dataset
 	models    []*core.Model
-	failed    string
-	state     string
-	run       chunkRunner
+	job       pageJob
 	matrix    [][]core.Result // [craft][target]
 	hist      map[string][]float64
 	resultN   int
@@ -33,12 +32,12 @@ type rbfPage struct {
 
 // paperEps100 is the ε of the paper's RBF and transfer numbers, in
 // hundredths.
-const paperEps100 = 25
+const paperEps100 = 100 * facts.PaperEpsilon
 
 // histBins splits confidence [0, 1] for the histogram.
 const histBins = 10
 
-func newRBFPage() *rbfPage { return &rbfPage{n: 500, eps100: paperEps100, state: "loading"} }
+func newRBFPage() *rbfPage { return &rbfPage{n: 500, eps100: paperEps100} }
 
 // OnInit reads the link before the first render (see linkParams).
 func (p *rbfPage) OnInit() {
@@ -50,31 +49,27 @@ func (p *rbfPage) OnInit() {
 }
 
 func (p *rbfPage) OnMount(ctx app.Context) {
-	ctx.Async(func() {
-		d, err := sharedDigits(testDigits, nil)
-		var ms []*core.Model
-		if err == nil {
+	var d *core.Dataset
+	var ms []*core.Model
+	p.job.load(ctx, func() (err error) {
+		if d, err = sharedDigits(testDigits, nil); err == nil {
 			ms, err = sharedModels(modelNames)
 		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if err != nil {
-				p.failed, p.state = "Could not load the digits or a model: "+err.Error(), "failed"
-				return
-			}
-			p.digits, p.models = d, ms
-			p.compute(ctx)
-		})
+		return err
+	}, func(ctx app.Context) {
+		p.digits, p.models = d, ms
+		p.compute(ctx)
 	})
 }
 
-func (p *rbfPage) OnDismount() { p.run.cancel() }
+func (p *rbfPage) OnDismount() { p.job.run.cancel() }
 
 func (p *rbfPage) eps() float64 { return float64(p.eps100) / 100 }
 
 // compute crafts FGSM examples on every model for the first N digits and
 // scores them on every model.
 func (p *rbfPage) compute(ctx app.Context) {
-	p.run.cancel()
+	p.job.run.cancel()
 	p.matrix, p.hist, p.resultN, p.resultEps = nil, nil, p.n, p.eps()
 	x, labels := firstDigits(p.digits, p.n)
 	tr := newTransferRun(p.models, p.models, x, labels, core.Options{Epsilon: p.eps()})
@@ -89,11 +84,7 @@ func (p *rbfPage) compute(ctx app.Context) {
 			p.hist[modelNames[i]] = histogram(tr.tallies[i][i].Mistakes)
 		}
 	})
-	p.state = "running"
-	p.run.start(ctx, []stage{st}, func(ctx app.Context) { p.Update() }, func(ctx app.Context) {
-		p.state = "done"
-		p.Update()
-	})
+	p.job.start(ctx, []stage{st}, p.Update, nil)
 	q := url.Values{}
 	q.Set("n", strconv.Itoa(p.n))
 	q.Set("eps", strconv.FormatFloat(p.eps(), 'f', 2, 64))
@@ -120,17 +111,15 @@ func histogram(v []float64) []float64 {
 }
 
 func (p *rbfPage) onCancel(ctx app.Context, e app.Event) {
-	if p.run.busy {
-		p.run.cancel()
-		p.state = "cancelled"
+	if p.job.cancel() {
 		p.Update()
 	}
 }
 
 func (p *rbfPage) Render() app.UI {
-	return explainFrame("rbf", "/rbf", "RBF networks and transfer",
-		"A network of radial basis functions is not linear: FGSM still fools it, but it is not sure of its mistakes. And examples made for one model fool others (paper §7, §8).",
-		p.embed, p.state, p.notices,
+	return explainFrame(pageFrame{ID: "rbf", Path: "/rbf", Title: "RBF networks and transfer",
+		Tagline: "A network of radial basis functions is not linear: FGSM still fools it, but it is not sure of its mistakes. And examples made for one model fool others (paper §7, §8).",
+		Embed:   p.embed, State: p.job.status.String(), Notices: p.notices},
 		app.Div().Class("explain-grid").Body(
 			app.Section().Class("card").Aria("labelledby", "h-rbf").Body(
 				heading("h-rbf", "1", "Fooled, but not confidently"),
@@ -150,8 +139,8 @@ func (p *rbfPage) Render() app.UI {
 						}
 					}),
 				),
-				progressRow("rbf-progress", p.run.busy, p.run.Progress(), p.statusText(), p.onCancel),
-				app.If(p.failed != "", app.P().Class("error").Text(p.failed)),
+				p.job.progress("rbf-progress", p.onCancel),
+				p.job.failure(),
 				p.renderRBFNumbers(),
 				p.renderHistogram(),
 			),
@@ -162,8 +151,6 @@ func (p *rbfPage) Render() app.UI {
 		),
 	)
 }
-
-func (p *rbfPage) statusText() string { return p.run.status(p.state) }
 
 func (p *rbfPage) result(name string) *core.Result {
 	for i, m := range modelNames {
@@ -183,6 +170,9 @@ func (p *rbfPage) paperAt() string {
 	return " at ε = 0.25"
 }
 
+// rbfPaper is the paper's FGSM figure for its shallow RBF network (§7).
+var rbfPaper, _ = facts.FGSM("rbf")
+
 func (p *rbfPage) renderRBFNumbers() app.UI {
 	row := func(name, paperErr, paperConf string) app.UI {
 		e, c := "…", "…"
@@ -190,7 +180,7 @@ func (p *rbfPage) renderRBFNumbers() app.UI {
 			e, c = fmtPct(r.Error), fmtPct(r.MistakeConfidence)
 		}
 		return app.Tr().DataSet("model", name).Body(
-			app.Th().Scope("row").Body(app.Span().Class("dot").Style("background", modelColor[name]), app.Text(name)),
+			app.Th().Scope("row").Body(app.Span().Class("dot").Style("background", modelColor(name)), app.Text(name)),
 			app.Td().Class("ours-error").Body(app.B().Text(e), app.Span().Class("small muted").Text(paperErr)),
 			app.Td().Class("ours-conf").Body(app.B().Text(c), app.Span().Class("small muted").Text(paperConf)),
 		)
@@ -200,7 +190,7 @@ func (p *rbfPage) renderRBFNumbers() app.UI {
 			app.Caption().Class("small muted").Text(fmt.Sprintf("FGSM at ε = %.2f, crafted on each model itself, first %d test digits", p.resultEps, p.resultN)),
 			app.THead().Body(app.Tr().Body(app.Th().Text("model"), app.Th().Text("error"), app.Th().Text("confidence on mistakes"))),
 			app.TBody().Body(
-				row("rbf", " paper 55.4%"+p.paperAt(), " paper 1.2%"+p.paperAt()),
+				row("rbf", " paper "+fmtPct(rbfPaper.Error)+p.paperAt(), " paper "+fmtPct(rbfPaper.Confidence)+p.paperAt()),
 				row("mlp", "", ""),
 			),
 		),
@@ -238,7 +228,7 @@ func (p *rbfPage) renderHistogram() app.UI {
 		for b, v := range hs {
 			x := left + float64(b)*bw + 2 + float64(k)*(bw-4)/2
 			kids = append(kids, svgEl("rect").Attr("x", f1(x)).Attr("y", f1(y(v))).
-				Attr("width", f1((bw-4)/2)).Attr("height", f1(y(0)-y(v))).Attr("fill", modelColor[name]).Body(
+				Attr("width", f1((bw-4)/2)).Attr("height", f1(y(0)-y(v))).Attr("fill", modelColor(name)).Body(
 				svgEl("title").Text(fmt.Sprintf("%s: %s of its mistakes have confidence %d–%d%%", name, fmtPct(v), 10*b, 10*b+10))))
 		}
 	}
@@ -250,11 +240,11 @@ func (p *rbfPage) renderHistogram() app.UI {
 			Attr("font-family", "system-ui, sans-serif").Body(kids...),
 		app.Ul().Class("chart-legend").Body(
 			app.Range(names).Slice(func(i int) app.UI {
-				return app.Li().Body(app.Span().Class("dot").Style("background", modelColor[names[i]]), app.Span().Text(names[i]))
+				return app.Li().Body(app.Span().Class("dot").Style("background", modelColor(names[i])), app.Span().Text(names[i]))
 			}),
 		),
 		app.P().Class("small muted card-text").Text(
-			"mlp is wrong on almost every adversarial digit and nearly sure of it. rbf's class scores exp(−Σⱼ βⱼ(xⱼ − wⱼ)²) fall off away from its centres, fastest along the pixels that never vary within a class (the background FGSM lights up), so on an adversarial digit no class scores high: it is wrong, but says so with low confidence (the paper: 1.2%)."),
+			"mlp is wrong on almost every adversarial digit and nearly sure of it. rbf's class scores exp(−Σⱼ βⱼ(xⱼ − wⱼ)²) fall off away from its centres, fastest along the pixels that never vary within a class (the background FGSM lights up), so on an adversarial digit no class scores high: it is wrong, but says so with low confidence (the paper: "+fmtPct(rbfPaper.Confidence)+")."),
 	)
 }
 
@@ -297,6 +287,7 @@ func (p *rbfPage) renderMatrix() app.UI {
 			),
 		),
 		app.P().Class("small muted card-text").Text(
-			"The paper (§8): examples crafted on maxout fool the other models too; on maxout's mistakes, softmax picks maxout's wrong class 54.6% of the time and rbf 16.0%. Adversarial examples are a property of the direction, shared by models that are all nearly linear, not of one model's quirks. rbf transfers least, both ways."),
+			"The paper (§8): examples crafted on maxout fool the other models too; on maxout's mistakes, softmax picks maxout's wrong class "+
+				fmtPct(facts.PaperFigure("agreement_softmax_maxout").Agreement)+" of the time and rbf "+fmtPct(facts.PaperFigure("agreement_rbf_maxout").Agreement)+". Adversarial examples are a property of the direction, shared by models that are all nearly linear, not of one model's quirks. rbf transfers least, both ways."),
 	)
 }

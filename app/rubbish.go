@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fgsmlab/core"
+	"fgsmlab/models/facts"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
@@ -60,12 +61,19 @@ type rubbishSay struct {
 // rubbishSizes are the choices of n for the fraction.
 var rubbishSizes = []int{100, 1000, 10000}
 
-// rubbishPaper is the paper's figure for each model: fraction with a class
-// above 0.5 and the mean confidence of those; "" where it gives none.
-var rubbishPaper = map[string]string{
-	"maxout":  "98.35% (conf 92.8%)",
-	"softmax": "59.8% (conf 70.8%)",
-	"rbf":     "0%",
+// rubbishPaper is the paper's figure for a model (appendix): the fraction
+// of noise images with a class above 0.5 and the mean confidence of those,
+// or "—" where it gives none.
+func rubbishPaper(name string) string {
+	f, ok := facts.Rubbish(name)
+	if !ok {
+		return "—"
+	}
+	s := fmt.Sprintf("%.4g%%", 100*f.Error)
+	if f.Confidence != facts.NotStated {
+		s += fmt.Sprintf(" (conf %.4g%%)", 100*f.Confidence)
+	}
+	return s
 }
 
 var rubbishPanels = []string{"grid", "fraction", "target"}
@@ -265,7 +273,7 @@ func (p *rubbishPage) Render() app.UI {
 		class += " embed"
 	}
 	return app.Div().ID("rubbish").Class(class).DataSet("ready", p.models != nil).Body(
-		app.If(!p.embed, explainTop("The rubbish class",
+		app.If(!p.embed, pageHeader("The rubbish class",
 			"Feed a model pure noise and ask what digit it sees. A nearly linear model answers, and confidently (paper, appendix).")),
 		pageNav("/rubbish", p.embed),
 		noticeList(p.notices),
@@ -379,16 +387,12 @@ func (p *rubbishPage) fractionRow(i int) app.UI {
 	if p.run != nil && p.models != nil {
 		res, hits, done = p.run.Result(i), p.run.Hits[i], p.run.Done
 	}
-	paper := rubbishPaper[name]
-	if paper == "" {
-		paper = "—"
-	}
 	bar := app.Div().Class("frac-bar").Body(app.Div().Style("width", pct(res.Error, 1)))
 	return app.Tr().ID("rub-"+name).DataSet("hits", hits).DataSet("n", done).Body(
 		app.Th().Scope("row").Text(name),
 		app.Td().Class("ours").Body(app.Text(pct(res.Error, 1)), bar),
 		app.Td().Class("ours").Text(confText(res, hits)),
-		app.Td().Class("paper-num").Text(paper),
+		app.Td().Class("paper-num").Text(rubbishPaper(name)),
 	)
 }
 

@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"fgsmlab/core"
+	"fgsmlab/models/facts"
 )
 
 // Pixels is the size of a model input: a 28×28 image, row-major.
@@ -21,7 +22,7 @@ const Pixels = 28 * 28
 const maxEps255 = 127
 
 // modelNames lists the shipped models the lab offers, default first.
-var modelNames = []string{"mlp", "softmax", "maxout", "maxout-adv", "rbf"}
+var modelNames = facts.LabModels()
 
 // attackNames lists the attacks the lab offers, in menu order.
 var attackNames = []string{core.AttackFGSM, core.AttackTargeted, core.AttackIterative, core.AttackRandomSign}
@@ -43,7 +44,7 @@ type settings struct {
 
 func defaultSettings() settings {
 	return settings{
-		Model:  "mlp",
+		Model:  modelNames[0], // the default, first in the registry
 		Attack: core.AttackFGSM,
 		Eps255: 64, // ε ≈ 0.25, the paper's MNIST setting
 		Target: 0,

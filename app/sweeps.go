@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fgsmlab/core"
+	"fgsmlab/models/facts"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
@@ -26,12 +27,10 @@ type sweepsPage struct {
 
 	digits  *core.Dataset
 	models  map[string]*core.Model
-	failed  string
 	results map[string][]core.Result // key: model + "/" + kind
 	resultN int                      // the N of results
 	times   map[string]float64       // compute ms per key
-	state   string                   // loading, running, done, cancelled
-	run     chunkRunner
+	job     pageJob
 
 	errChart, confChart *lineChart
 }
@@ -48,19 +47,12 @@ type sweepKind struct{ kind, name, dash string }
 // sweepSeed fixes the noise of the baselines.
 const sweepSeed = 1
 
-// paperError and paperConf are the paper's FGSM numbers at ε = 0.25 on
-// MNIST (§4, §6, §7); the confidences are over the mistakes.
-var (
-	paperError = map[string]float64{"softmax": 0.999, "maxout": 0.894, "maxout-adv": 0.179, "rbf": 0.554}
-	paperConf  = map[string]float64{"softmax": 0.793, "maxout": 0.976, "maxout-adv": 0.814, "rbf": 0.012}
-)
-
 func newSweepsPage() *sweepsPage {
 	p := &sweepsPage{
 		chosen: []string{"mlp", "maxout", "maxout-adv"}, n: 1000, overAll: false,
 		curves: []string{core.AttackFGSM, core.AttackRandomSign, core.AttackUniform},
 		models: map[string]*core.Model{}, results: map[string][]core.Result{},
-		times: map[string]float64{}, state: "loading",
+		times:     map[string]float64{},
 		errChart:  newLineChart("chart-error", "Error rate against ε", "ε", "error rate"),
 		confChart: newLineChart("chart-conf", "Mean confidence against ε", "ε", "confidence"),
 	}
@@ -88,7 +80,7 @@ func (p *sweepsPage) OnMount(ctx app.Context) {
 	p.load(ctx)
 }
 
-func (p *sweepsPage) OnDismount() { p.run.cancel() }
+func (p *sweepsPage) OnDismount() { p.job.run.cancel() }
 
 // load fetches the digits and the chosen models, then computes.
 func (p *sweepsPage) load(ctx app.Context) {
@@ -99,37 +91,30 @@ func (p *sweepsPage) load(ctx app.Context) {
 		}
 	}
 	digits := p.digits
-	p.state = "loading"
-	ctx.Async(func() {
-		var err error
+	got := map[string]*core.Model{}
+	p.job.load(ctx, func() (err error) {
 		if digits == nil {
 			digits, err = sharedDigits(testDigits, nil)
 		}
-		got := map[string]*core.Model{}
 		for _, name := range need {
 			if err != nil {
 				break
 			}
 			got[name], err = sharedModel(name)
 		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if err != nil {
-				p.failed = "Could not load the digits or a model: " + err.Error()
-				p.state = "failed"
-				return
-			}
-			p.digits = digits
-			for k, m := range got {
-				p.models[k] = m
-			}
-			p.compute(ctx, false)
-		})
+		return err
+	}, func(ctx app.Context) {
+		p.digits = digits
+		for k, m := range got {
+			p.models[k] = m
+		}
+		p.compute(ctx, false)
 	})
 }
 
 // compute runs the sweeps that are missing (all of them when force).
 func (p *sweepsPage) compute(ctx app.Context, force bool) {
-	p.run.cancel()
+	p.job.run.cancel()
 	if force || p.resultN != p.n {
 		p.results, p.times = map[string][]core.Result{}, map[string]float64{}
 		p.resultN = p.n
@@ -160,22 +145,17 @@ func (p *sweepsPage) compute(ctx app.Context, force bool) {
 			stages = append(stages, s)
 		}
 	}
-	p.state = "running"
-	p.showCharts()
-	p.rewriteURL()
-	p.run.start(ctx, stages, func(ctx app.Context) { p.Update() }, func(ctx app.Context) {
-		p.state = "done"
+	p.job.start(ctx, stages, p.Update, func() {
 		p.showCharts()
 		p.publishTimes()
-		p.Update()
 	})
+	p.showCharts()
+	p.rewriteURL()
 	p.Update()
 }
 
 func (p *sweepsPage) onCancel(ctx app.Context, e app.Event) {
-	if p.run.busy {
-		p.run.cancel()
-		p.state = "cancelled"
+	if p.job.cancel() {
 		p.showCharts()
 		p.Update()
 	}
@@ -215,20 +195,21 @@ func (p *sweepsPage) showCharts() {
 				}
 			}
 			label := name + " · " + k.name
-			errs = append(errs, series{Name: label, Color: modelColor[name], Dash: k.dash, X: eps, Y: e})
-			confs = append(confs, series{Name: label, Color: modelColor[name], Dash: k.dash, X: eps, Y: c})
+			errs = append(errs, series{Name: label, Color: modelColor(name), Dash: k.dash, X: eps, Y: e})
+			confs = append(confs, series{Name: label, Color: modelColor(name), Dash: k.dash, X: eps, Y: c})
 		}
-		if v, ok := paperError[name]; ok {
-			errRefs = append(errRefs, refPoint{X: 0.25, Y: v, Label: name + " FGSM error", Color: modelColor[name]})
-		}
-		if v, ok := paperConf[name]; ok && !p.overAll {
-			confRefs = append(confRefs, refPoint{X: 0.25, Y: v, Label: name + " confidence on mistakes", Color: modelColor[name]})
+		// The paper's confidences are over the mistakes.
+		if f, ok := facts.FGSM(name); ok {
+			errRefs = append(errRefs, refPoint{X: facts.PaperEpsilon, Y: f.Error, Label: name + " FGSM error", Color: modelColor(name)})
+			if !p.overAll {
+				confRefs = append(confRefs, refPoint{X: facts.PaperEpsilon, Y: f.Confidence, Label: name + " confidence on mistakes", Color: modelColor(name)})
+			}
 		}
 	}
 	legend := p.legend()
 	p.errChart.legend, p.confChart.legend = legend, legend
 	empty := "Computing…"
-	if p.state != "running" && p.state != "loading" {
+	if p.job.status != running && p.job.status != loading {
 		empty = "No curves yet: choose a model."
 	}
 	p.errChart.empty, p.confChart.empty = empty, empty
@@ -243,7 +224,7 @@ func (p *sweepsPage) showCharts() {
 func (p *sweepsPage) legend() []legendItem {
 	var items []legendItem
 	for _, name := range p.chosen {
-		items = append(items, legendItem{Label: name, Color: modelColor[name]})
+		items = append(items, legendItem{Label: name, Color: modelColor(name)})
 	}
 	for _, k := range sweepKinds {
 		items = append(items, legendItem{Label: k.name, Color: "#6b645d", Dash: k.dash})
@@ -267,9 +248,9 @@ func (p *sweepsPage) rewriteURL() {
 }
 
 func (p *sweepsPage) Render() app.UI {
-	return explainFrame("sweeps", "/sweeps", "ε sweeps",
-		"How often is the model wrong as ε grows? FGSM against random noise of the same size, on the bundled MNIST test digits (paper §4).",
-		p.embed, p.state, p.notices,
+	return explainFrame(pageFrame{ID: "sweeps", Path: "/sweeps", Title: "ε sweeps",
+		Tagline: "How often is the model wrong as ε grows? FGSM against random noise of the same size, on the bundled MNIST test digits (paper §4).",
+		Embed:   p.embed, State: p.job.status.String(), Notices: p.notices},
 		app.Div().Class("explain-grid").Body(
 			app.Section().Class("card controls").Aria("labelledby", "h-sweep-controls").Body(
 				heading("h-sweep-controls", "1", "Models and digits"),
@@ -296,7 +277,7 @@ func (p *sweepsPage) renderControls() app.UI {
 						OnChange(func(ctx app.Context, e app.Event) {
 							p.toggleModel(ctx, name, ctx.JSSrc().Get("checked").Bool())
 						}),
-					app.Span().Class("dot").Style("background", modelColor[name]),
+					app.Span().Class("dot").Style("background", modelColor(name)),
 					app.Span().Text(name),
 				)
 			}),
@@ -316,8 +297,8 @@ func (p *sweepsPage) renderControls() app.UI {
 			app.Button().ID("sweep-run").Class("btn primary").Text("Run again").Disabled(p.digits == nil).
 				OnClick(func(ctx app.Context, e app.Event) { p.compute(ctx, true) }),
 		),
-		progressRow("sweep-progress", p.run.busy, p.run.Progress(), p.statusText(), p.onCancel),
-		app.If(p.failed != "", app.P().Class("error").Text(p.failed)),
+		p.job.progress("sweep-progress", p.onCancel),
+		p.job.failure(),
 		app.P().Class("small muted card-text").Text(
 			"Random ±ε noise moves every pixel by exactly ε, like FGSM, but in a random direction; "+
 				"U(−ε, ε) moves each pixel by a random amount up to ε. Pixels stay clipped to [0, 1]. "+
@@ -337,8 +318,6 @@ func (p *sweepsPage) confRadio(id, label string, all bool) app.UI {
 	)
 }
 
-func (p *sweepsPage) statusText() string { return p.run.status(p.state) }
-
 // renderSummary says in one sentence what the chart shows at ε = 0.25.
 func (p *sweepsPage) renderSummary() app.UI {
 	const at = 5 // ε = 0.25 in epsGrid
@@ -349,8 +328,8 @@ func (p *sweepsPage) renderSummary() app.UI {
 			continue
 		}
 		txt := fmt.Sprintf("%s: FGSM %s wrong, random ±ε noise %s", name, fmtPct(f[at].Error), fmtPct(r[at].Error))
-		if v, ok := paperError[name]; ok {
-			txt += fmt.Sprintf(" (paper: %s)", fmtPct(v))
+		if f, ok := facts.FGSM(name); ok {
+			txt += fmt.Sprintf(" (paper: %s)", fmtPct(f.Error))
 		}
 		parts = append(parts, app.Li().Text(txt))
 	}
@@ -406,8 +385,8 @@ func (p *sweepsPage) renderTable() app.UI {
 // them: window.fgsmlabSweepTimes.
 func (p *sweepsPage) publishTimes() {
 	b, _ := json.Marshal(map[string]any{
-		"curves_ms": p.times, "wall_ms": p.run.Wall, "compute_ms": p.run.Compute,
-		"longest_slice_ms": p.run.Longest, "n": p.resultN,
+		"curves_ms": p.times, "wall_ms": p.job.run.Wall, "compute_ms": p.job.run.Compute,
+		"longest_slice_ms": p.job.run.Longest, "n": p.resultN,
 	})
 	app.Window().Set("fgsmlabSweepTimes", string(b))
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"fgsmlab/models/facts"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
@@ -14,9 +15,9 @@ import (
 func (p *trainPage) Render() app.UI {
 	times, _ := json.Marshal(p.epochTimes())
 	return app.Div().Class("train-page").DataSet("epoch-ms", string(times)).DataSet("longest-ms", fmt.Sprintf("%.1f", p.run.Longest)).DataSet("p50-ms", fmt.Sprintf("%.1f", quantileMs(p.run.Slices, 0.5))).DataSet("p90-ms", fmt.Sprintf("%.1f", quantileMs(p.run.Slices, 0.9))).Body(
-		explainFrame("train", "/train", "Train it yourself",
-			"Train a small model here, in your browser, on the paper's adversarial objective α·J(x) + (1 − α)·J(x + ε·sign(∇ₓJ)), and watch its error on FGSM examples fall beside a model trained plainly (paper §6).",
-			p.s.Embed, p.state(), p.notices,
+		explainFrame(pageFrame{ID: "train", Path: "/train", Title: "Train it yourself",
+			Tagline: "Train a small model here, in your browser, on the paper's adversarial objective α·J(x) + (1 − α)·J(x + ε·sign(∇ₓJ)), and watch its error on FGSM examples fall beside a model trained plainly (paper §6).",
+			Embed:   p.s.Embed, State: p.state(), Notices: p.notices},
 			app.Div().Class("explain-grid").Body(
 				app.Section().Class("card controls").Aria("labelledby", "h-train-controls").Body(
 					heading("h-train-controls", "1", "Model and objective"),
@@ -200,7 +201,11 @@ func (p *trainPage) renderResults() app.UI {
 	)
 }
 
-const paperTrainNote = "The paper (§6): adversarial training with α = 0.5, ε = 0.25 took a maxout network's error on FGSM examples from 89.4% to 17.9%, and its clean error from 0.94% to 0.84%; a shallow softmax model trained plainly is wrong on 99.9% of FGSM examples at ε = 0.25. These models are far smaller and see a sixth of the data for a few epochs, so expect the same direction, not the same numbers."
+// paperTrainNote sets the page's numbers beside the paper's (§6, §4).
+var paperTrainNote = fmt.Sprintf("The paper (§6): adversarial training with α = 0.5, ε = 0.25 took a maxout network's error on FGSM examples from %s to %s, and its clean error from %.2f%% to %.2f%%; a shallow softmax model trained plainly is wrong on %s of FGSM examples at ε = 0.25. ",
+	fmtPct(facts.PaperFigure("maxout_fgsm_0.25").Error), fmtPct(facts.PaperFigure("maxout_adv_fgsm_0.25").Error),
+	100*facts.PaperFigure("maxout_clean").Error, 100*facts.PaperFigure("maxout_adv_clean").Error,
+	fmtPct(facts.PaperFigure("softmax_fgsm_0.25").Error)) + "These models are far smaller and see a sixth of the data for a few epochs, so expect the same direction, not the same numbers."
 
 func (p *trainPage) resultRow(i int) app.UI {
 	r := p.runs[i]

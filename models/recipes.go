@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/floats"
 
 	"fgsmlab/core"
+	"fgsmlab/models/facts"
 )
 
 // Digits are the class labels of the ten-class models.
@@ -17,8 +18,6 @@ var Digits = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
 // sees and its training settings.
 type Recipe struct {
 	Name string
-	// What says in a sentence what the model is, for the model card.
-	What string
 	// New returns the untrained model, initialised from rng and the
 	// training data.
 	New func(rng *rand.Rand, train *core.Dataset) *core.Model
@@ -35,34 +34,29 @@ type Recipe struct {
 var Recipes = []Recipe{
 	{
 		Name:   "softmax",
-		What:   "the paper's shallow softmax classifier, 784 → 10",
 		New:    func(rng *rand.Rand, _ *core.Dataset) *core.Model { return mlp("softmax", rng, 784, 10) },
 		Config: func() core.TrainConfig { return adam(1e-3, 10, nil) },
 	},
 	{
 		Name:   "logreg37",
-		What:   "logistic regression on 3s against 7s (paper Figure 2), 784 → 1",
 		New:    newLogReg37,
 		Data:   ThreesAndSevens,
 		Config: func() core.TrainConfig { return adam(1e-3, 20, nil) },
 	},
 	{
 		Name:   "mlp",
-		What:   "a small ReLU network, 784 → 256 → 128 → 10",
 		New:    func(rng *rand.Rand, _ *core.Dataset) *core.Model { return mlp("mlp", rng, 784, 256, 128, 10) },
 		Config: func() core.TrainConfig { return adam(1e-3, 15, nil) },
 		Half:   true,
 	},
 	{
 		Name:   "maxout",
-		What:   "a maxout network in the paper's style: two maxout layers of 240 units × 3 pieces, dropout",
 		New:    func(rng *rand.Rand, _ *core.Dataset) *core.Model { return maxout("maxout", rng, 0.2, 0.5) },
 		Config: func() core.TrainConfig { return adam(1e-3, 40, nil) },
 		Half:   true,
 	},
 	{
 		Name: "maxout-adv",
-		What: "the maxout network trained on the adversarial objective (α = 0.5, ε = 0.25)",
 		New:  func(rng *rand.Rand, _ *core.Dataset) *core.Model { return maxout("maxout-adv", rng, 0.2, 0.5) },
 		Config: func() core.TrainConfig {
 			return adam(1e-3, 50, &core.Adversarial{Alpha: 0.5, Epsilon: 0.25})
@@ -71,11 +65,14 @@ var Recipes = []Recipe{
 	},
 	{
 		Name:   "rbf",
-		What:   "the paper's shallow RBF network: one RBF unit per class, p_c = exp(−Σ_j β_cj(x_j − w_cj)²)",
 		New:    newRBF,
 		Config: func() core.TrainConfig { return adam(1e-3, 10, nil) },
 	},
 }
+
+// What says in a sentence what the model is (from the registry of shipped
+// models); model files record it as their description.
+func (r Recipe) What() string { return facts.Find(r.Name).What }
 
 // Find returns the recipe with the given name.
 func Find(name string) (Recipe, error) {

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"fgsmlab/core"
+	"fgsmlab/models/facts"
 )
 
 // Figures are the numbers of one experiment, as fractions in [0, 1]. A nil
@@ -71,8 +72,8 @@ func (m ModelReport) At(eps float64) Point {
 	panic(fmt.Sprintf("models: no sweep point at ε = %v", eps))
 }
 
-// Target is one of the reproduction targets: a threshold that the shipped
-// models must meet.
+// Target is one of the reproduction targets (facts.Targets) with what
+// the shipped model got.
 type Target struct {
 	Row     string  `json:"row"`
 	What    string  `json:"what"`
@@ -105,7 +106,7 @@ var SweepEpsilons = func() []float64 {
 }()
 
 // PaperEpsilon is the ε of the paper's MNIST figures.
-const PaperEpsilon = 0.25
+const PaperEpsilon = facts.PaperEpsilon
 
 // ReportOptions set up Reproduce. Zero values mean the paper's settings.
 type ReportOptions struct {
@@ -374,16 +375,18 @@ const (
 
 func frac(v float64) *float64 { return &v }
 
-// fig returns figures from error and confidence; a negative value is absent.
-func fig(e, c float64) Figures {
-	var f Figures
-	if e >= 0 {
-		f.Error = frac(e)
+// paper returns the paper's figures for a row, from the table of facts.
+func paper(id string) Figures {
+	f := facts.PaperFigure(id)
+	return Figures{Error: stated(f.Error), Confidence: stated(f.Confidence), Agreement: stated(f.Agreement)}
+}
+
+// stated returns v, or nil where the paper does not state it.
+func stated(v float64) *float64 {
+	if v == facts.NotStated {
+		return nil
 	}
-	if c >= 0 {
-		f.Confidence = frac(c)
-	}
-	return f
+	return frac(v)
 }
 
 // rowMaker builds the rows of one model; a missing model leaves Ours nil.
@@ -394,8 +397,8 @@ type rowMaker struct {
 
 // fgsm is a row of a model attacked on itself at ε = 0.25, with the mean
 // confidence over its mistakes.
-func (b rowMaker) fgsm(id, name, what string, paper Figures, note string) Row {
-	row := Row{ID: id, What: what, Paper: paper, ConfidenceOver: OverMistakes, Note: note}
+func (b rowMaker) fgsm(id, name, what string, note string) Row {
+	row := Row{ID: id, What: what, Paper: paper(id), ConfidenceOver: OverMistakes, Note: note}
 	if m := b.r.Model(name); m != nil {
 		p := m.At(PaperEpsilon)
 		row.Ours = &Figures{Error: frac(p.Error), Confidence: frac(p.MistakeConfidence)}
@@ -408,8 +411,8 @@ func (b rowMaker) fgsm(id, name, what string, paper Figures, note string) Row {
 
 // clean is a row of a model's clean test error and mean confidence over
 // all examples.
-func (b rowMaker) clean(id, name, what string, paper Figures, note string) Row {
-	row := Row{ID: id, What: what, Paper: paper, ConfidenceOver: OverAll, Note: note}
+func (b rowMaker) clean(id, name, what string, note string) Row {
+	row := Row{ID: id, What: what, Paper: paper(id), ConfidenceOver: OverAll, Note: note}
 	if m := b.r.Model(name); m != nil {
 		p := m.At(0)
 		row.Ours = &Figures{Error: frac(p.Error), Confidence: frac(p.Confidence)}
@@ -419,9 +422,10 @@ func (b rowMaker) clean(id, name, what string, paper Figures, note string) Row {
 	return row
 }
 
-func (b rowMaker) rubbish(name string, paper Figures) Row {
-	row := Row{ID: "rubbish_" + name, What: "rubbish class: Gaussian noise through " + name + ", any class > 0.5",
-		Paper: paper, ConfidenceOver: OverRubbish, Note: "N(0, 1) per pixel, unclipped"}
+func (b rowMaker) rubbish(name string) Row {
+	id := "rubbish_" + name
+	row := Row{ID: id, What: "rubbish class: Gaussian noise through " + name + ", any class > 0.5",
+		Paper: paper(id), ConfidenceOver: OverRubbish, Note: "N(0, 1) per pixel, unclipped"}
 	if m := b.r.Model(name); m != nil && m.Rubbish != nil {
 		row.Ours = &Figures{Error: frac(m.Rubbish.Rate)}
 		row.Note = join(row.Note, fmt.Sprintf("%d samples", m.Rubbish.Samples))
@@ -434,8 +438,8 @@ func (b rowMaker) rubbish(name string, paper Figures) Row {
 	return row
 }
 
-func (b rowMaker) transfer(id, what, craft, target string, paper Figures, note string) Row {
-	row := Row{ID: id, What: what, Paper: paper, ConfidenceOver: OverMistakes, Note: note}
+func (b rowMaker) transfer(id, what, craft, target, note string) Row {
+	row := Row{ID: id, What: what, Paper: paper(id), ConfidenceOver: OverMistakes, Note: note}
 	if res, ok := b.x[[2]string{craft, target}]; ok {
 		row.Ours = &Figures{Error: frac(res.Error), Confidence: frac(res.MistakeConfidence)}
 	} else {
@@ -444,10 +448,11 @@ func (b rowMaker) transfer(id, what, craft, target string, paper Figures, note s
 	return row
 }
 
-func (b rowMaker) agreement(name string, paper float64) Row {
-	row := Row{ID: "agreement_" + name + "_maxout",
+func (b rowMaker) agreement(name string) Row {
+	id := "agreement_" + name + "_maxout"
+	row := Row{ID: id,
 		What:  name + " picks maxout's class on maxout's FGSM mistakes (ε = 0.25)",
-		Paper: Figures{Agreement: frac(paper)},
+		Paper: paper(id),
 		Note:  "examples crafted on maxout that maxout gets wrong"}
 	if c, ok := b.x[[2]string{"maxout", name}]; ok {
 		row.Ours = &Figures{Agreement: frac(c.Agreement)}
@@ -457,8 +462,8 @@ func (b rowMaker) agreement(name string, paper float64) Row {
 	return row
 }
 
-func notReproduced(id, what string, paper Figures, why string) Row {
-	return Row{ID: id, What: what, Paper: paper, Note: "not reproduced: " + why}
+func notReproduced(id, what, why string) Row {
+	return Row{ID: id, What: what, Paper: paper(id), Note: "not reproduced: " + why}
 }
 
 func missing(name string) string { return "model " + name + " missing (make train)" }
@@ -475,40 +480,33 @@ func rows(r *Report, x crossResult, small string) []Row {
 	b := rowMaker{r, x}
 	noise := "needs two more maxout networks trained on ±ε or U(−ε, ε) noise; the recipes and core.Train have no noise-training objective"
 	return []Row{
-		b.fgsm("softmax_fgsm_0.25", "softmax", "shallow softmax classifier, FGSM ε = 0.25", fig(0.999, 0.793), ""),
-		b.fgsm("maxout_fgsm_0.25", "maxout", "maxout network, FGSM ε = 0.25", fig(0.894, 0.976), small),
-		notReproduced("cifar10_conv_maxout_fgsm_0.1", "conv maxout on preprocessed CIFAR-10, ε = 0.1",
-			fig(0.8715, 0.966), "CIFAR-10, not MNIST"),
-		b.clean("logreg37_clean", "logreg37", "logistic regression, 3s vs 7s (Fig. 2), clean", fig(0.016, -1),
+		b.fgsm("softmax_fgsm_0.25", "softmax", "shallow softmax classifier, FGSM ε = 0.25", ""),
+		b.fgsm("maxout_fgsm_0.25", "maxout", "maxout network, FGSM ε = 0.25", small),
+		notReproduced("cifar10_conv_maxout_fgsm_0.1", "conv maxout on preprocessed CIFAR-10, ε = 0.1", "CIFAR-10, not MNIST"),
+		b.clean("logreg37_clean", "logreg37", "logistic regression, 3s vs 7s (Fig. 2), clean",
 			fmt.Sprintf("the %d test 3s and 7s", r.examples("logreg37"))),
-		b.fgsm("logreg37_fgsm_0.25", "logreg37", "logistic regression, 3s vs 7s (Fig. 2), FGSM ε = 0.25", fig(0.99, -1), ""),
-		notReproduced("logreg37_l1_0.0025", "logistic regression with L1 penalty 0.0025: training stuck above 5% error",
-			fig(0.05, -1), "core.Train has no L1 penalty"),
-		b.clean("maxout_clean", "maxout", "maxout + dropout, clean test error before adversarial training", fig(0.0094, -1), small),
-		b.clean("maxout_adv_clean", "maxout-adv", "maxout + dropout, clean test error after adversarial training (α = 0.5, ε = 0.25)",
-			fig(0.0084, -1), small),
-		notReproduced("maxout1600_clean", "1600-unit maxout without adversarial training, clean (mean of 5 runs)",
-			fig(0.0114, -1), "we train one smaller network (maxout_clean)"),
-		notReproduced("maxout1600_adv_clean", "1600-unit maxout with adversarial training, clean (mean of 5 runs)",
-			fig(0.00782, -1), "we train one smaller network (maxout_adv_clean)"),
+		b.fgsm("logreg37_fgsm_0.25", "logreg37", "logistic regression, 3s vs 7s (Fig. 2), FGSM ε = 0.25", ""),
+		notReproduced("logreg37_l1_0.0025", "logistic regression with L1 penalty 0.0025: training stuck above 5% error", "core.Train has no L1 penalty"),
+		b.clean("maxout_clean", "maxout", "maxout + dropout, clean test error before adversarial training", small),
+		b.clean("maxout_adv_clean", "maxout-adv", "maxout + dropout, clean test error after adversarial training (α = 0.5, ε = 0.25)", small),
+		notReproduced("maxout1600_clean", "1600-unit maxout without adversarial training, clean (mean of 5 runs)", "we train one smaller network (maxout_clean)"),
+		notReproduced("maxout1600_adv_clean", "1600-unit maxout with adversarial training, clean (mean of 5 runs)", "we train one smaller network (maxout_adv_clean)"),
 		b.fgsm("maxout_adv_fgsm_0.25", "maxout-adv",
-			"adversarially trained maxout, FGSM ε = 0.25 on itself; confidence on the examples it still gets wrong",
-			fig(0.179, 0.814), small),
+			"adversarially trained maxout, FGSM ε = 0.25 on itself; confidence on the examples it still gets wrong", small),
 		b.transfer("transfer_maxout_to_maxout_adv", "transfer: maxout's FGSM examples (ε = 0.25) on maxout-adv",
-			"maxout", "maxout-adv", fig(0.196, -1), small),
+			"maxout", "maxout-adv", small),
 		b.transfer("transfer_maxout_adv_to_maxout", "transfer: maxout-adv's FGSM examples (ε = 0.25) on maxout",
-			"maxout-adv", "maxout", fig(0.409, -1), small),
-		notReproduced("control_random_sign", "control: trained with ±ε random-sign noise, evaluated on FGSM", fig(0.862, 0.973), noise),
-		notReproduced("control_uniform", "control: trained with U(−ε, ε) noise, evaluated on FGSM", fig(0.904, 0.978), noise),
-		b.clean("rbf_clean", "rbf", "shallow RBF network, clean examples", fig(-1, 0.606), "10 RBF units, one per class, per-pixel precisions"),
-		b.fgsm("rbf_fgsm_0.25", "rbf", "shallow RBF network, FGSM ε = 0.25", fig(0.554, 0.012), "10 RBF units, one per class, per-pixel precisions"),
-		b.agreement("rbf", 0.160),
-		b.agreement("softmax", 0.546),
-		b.rubbish("maxout", fig(0.9835, 0.928)),
-		b.rubbish("softmax", fig(0.598, 0.708)),
-		b.rubbish("rbf", fig(0, -1)),
-		notReproduced("googlenet_panda", "Fig. 1: GoogLeNet, ε = 0.007: \"panda\" 57.7% → \"gibbon\" 99.3%",
-			fig(-1, 0.993), "ImageNet and GoogLeNet, not MNIST"),
+			"maxout-adv", "maxout", small),
+		notReproduced("control_random_sign", "control: trained with ±ε random-sign noise, evaluated on FGSM", noise),
+		notReproduced("control_uniform", "control: trained with U(−ε, ε) noise, evaluated on FGSM", noise),
+		b.clean("rbf_clean", "rbf", "shallow RBF network, clean examples", "10 RBF units, one per class, per-pixel precisions"),
+		b.fgsm("rbf_fgsm_0.25", "rbf", "shallow RBF network, FGSM ε = 0.25", "10 RBF units, one per class, per-pixel precisions"),
+		b.agreement("rbf"),
+		b.agreement("softmax"),
+		b.rubbish("maxout"),
+		b.rubbish("softmax"),
+		b.rubbish("rbf"),
+		notReproduced("googlenet_panda", "Fig. 1: GoogLeNet, ε = 0.007: \"panda\" 57.7% → \"gibbon\" 99.3%", "ImageNet and GoogLeNet, not MNIST"),
 	}
 }
 
@@ -538,54 +536,36 @@ func maxoutNote(m *core.Model) string {
 	return fmt.Sprintf("smaller maxout: %d layers of %d units × %d pieces (paper: 240 × 5)", layers, units, pieces)
 }
 
-// targets are the reproduction targets for the shipped models.
+// targets checks the shipped models against the reproduction targets
+// that the report lists.
 func targets(r *Report) []Target {
-	byID := map[string]*Figures{}
-	for _, row := range r.Rows {
-		byID[row.ID] = row.Ours
-	}
-	get := func(id string, conf bool) *float64 {
-		if f := byID[id]; f != nil {
-			if conf {
-				return f.Confidence
-			}
-			return f.Error
-		}
-		return nil
-	}
-	mlp := func() *float64 {
-		if m := r.Model("mlp"); m != nil {
-			return frac(m.At(0).Error)
-		}
-		return nil
-	}()
-	ts := []struct {
-		row, what string
-		got       *float64
-		limit     float64
-		atLeast   bool
-	}{
-		{"softmax_fgsm_0.25", "softmax error at ε = 0.25 ≥ 99%", get("softmax_fgsm_0.25", false), 0.99, true},
-		{"maxout_fgsm_0.25", "maxout error at ε = 0.25 ≥ 85%", get("maxout_fgsm_0.25", false), 0.85, true},
-		{"maxout_adv_fgsm_0.25", "maxout-adv error at ε = 0.25 ≤ 30%", get("maxout_adv_fgsm_0.25", false), 0.30, false},
-		{"logreg37_clean", "logreg37 clean error ≤ 2.5%", get("logreg37_clean", false), 0.025, false},
-		{"logreg37_fgsm_0.25", "logreg37 error at ε = 0.25 ≥ 95%", get("logreg37_fgsm_0.25", false), 0.95, true},
-		{"rbf_fgsm_0.25", "rbf mean confidence on its mistakes at ε = 0.25 ≤ 10%", get("rbf_fgsm_0.25", true), 0.10, false},
-		{"mlp", "mlp clean error ≤ 2.0%", mlp, 0.02, false},
-		{"maxout_clean", "maxout clean error ≤ 1.6%", get("maxout_clean", false), 0.016, false},
-		{"maxout_adv_clean", "maxout-adv clean error ≤ 1.6%", get("maxout_adv_clean", false), 0.016, false},
-	}
 	var out []Target
-	for _, t := range ts {
-		tg := Target{Row: t.row, What: t.what, Limit: t.limit, AtLeast: t.atLeast, Status: "MISSING"}
-		if t.got != nil {
-			tg.Got = *t.got
+	for _, t := range facts.Targets {
+		if t.Row == "" {
+			continue
+		}
+		tg := Target{Row: t.Row, What: t.What, Limit: t.Limit, AtLeast: t.AtLeast, Status: "MISSING"}
+		if m := r.Model(t.Model); m != nil {
+			tg.Got = measured(*m, t.Measure)
 			tg.Status = "FAIL"
-			if (t.atLeast && tg.Got >= t.limit) || (!t.atLeast && tg.Got <= t.limit) {
+			if t.Met(tg.Got) {
 				tg.Status = "PASS"
 			}
 		}
 		out = append(out, tg)
 	}
 	return out
+}
+
+// measured reads a target's measure from a model's sweep.
+func measured(m ModelReport, what facts.Measure) float64 {
+	switch what {
+	case facts.CleanError:
+		return m.At(0).Error
+	case facts.FGSMError:
+		return m.At(PaperEpsilon).Error
+	case facts.FGSMMistakeConfidence:
+		return m.At(PaperEpsilon).MistakeConfidence
+	}
+	panic(fmt.Sprintf("models: unknown measure %d", what))
 }

@@ -115,7 +115,7 @@ func obtain(rc models.Recipe, train, test *core.Dataset, o options) (*core.Model
 	if o.epochs > 0 {
 		m.Meta["command"] += fmt.Sprintf(" -epochs %d", o.epochs)
 	}
-	m.Meta["description"] = rc.What
+	m.Meta["description"] = rc.What()
 	return m, nil
 }
 

@@ -109,7 +109,7 @@ func writeTraining(w io.Writer, ms map[string]*core.Model) {
 		if m := ms[rc.Name]; m != nil {
 			cmd = "`" + m.Meta["command"] + "`"
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", rc.Name, rc.What, training(rc.Config()), cmd)
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", rc.Name, rc.What(), training(rc.Config()), cmd)
 	}
 	fmt.Fprintln(w)
 }

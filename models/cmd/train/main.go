@@ -104,7 +104,7 @@ func make1(r models.Recipe, train, test *core.Dataset, seed uint64, epochs int, 
 		command += fmt.Sprintf(" -epochs %d", epochs)
 	}
 	mt.Record(m, command)
-	m.Meta["description"] = r.What
+	m.Meta["description"] = r.What()
 	var buf bytes.Buffer
 	if err := core.WriteModel(&buf, m, dtype); err != nil {
 		return err
