@@ -39,6 +39,7 @@ const a11yFaults = `(() => {
 // the faults in a11yFaults.
 func TestAccessibleNames(t *testing.T) {
 	srv := labServer(t)
+	ctx := newTabWithin(t, 10*time.Minute) // one visitor, every page in turn
 	done := func(id string) string {
 		return fmt.Sprintf(`document.getElementById(%q) && document.getElementById(%q).dataset.state === "done"`, id, id)
 	}
@@ -52,7 +53,6 @@ func TestAccessibleNames(t *testing.T) {
 		{"/rbf?n=100", done("rbf")},
 		{"/rubbish", `document.getElementById("target") && document.getElementById("target").dataset.done === "true"`},
 	} {
-		ctx := newTab(t)
 		var bad []string
 		err := chromedp.Run(ctx,
 			chromedp.Navigate(srv.URL+pg.path),
