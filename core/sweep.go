@@ -10,21 +10,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// FastSweep returns the FGSM sweep Sweep(m, x, labels, AttackFGSM, eps, o, 0)
-// for much less work, by the paper's own argument (§3, §4): the direction
-// sign(∇ₓJ) does not depend on ε, and the first layer is linear in its
-// input. See SweepRun for how, and for a version that yields between digits.
-//
-// The results agree with Sweep's up to floating-point rounding: the same
-// errors, unless a gradient component or two class scores are within
-// rounding of a tie, and confidences to about 1e-15.
-func FastSweep(m *Model, x *mat.Dense, labels []int, eps []float64, o Options) []Result {
-	r := NewSweepRun(m, x, labels, AttackFGSM, eps, o, 0)
-	for !r.Step(sweepRows) {
-	}
-	return r.Results()
-}
-
 // SweepRun is a sweep over ε (§4) that can be computed a few digits at a
 // time, so that a page can yield to the browser between steps and cancel by
 // no longer calling Step. It gives the results of Sweep with the same
