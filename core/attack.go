@@ -8,8 +8,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Options are the settings shared by every attack. The zero value clips to
-// [0, 1] and does not round, with ε = 0.
+// Options are the settings of an attack. The zero value clips to [0, 1]
+// and does not round, with ε = 0.
 type Options struct {
 	// Epsilon is the max-norm bound: ‖x̃ − x‖∞ ≤ Epsilon (before rounding).
 	Epsilon float64
@@ -19,28 +19,67 @@ type Options struct {
 	// Round8 rounds x̃ to the nearest of the 256 grey levels of an 8-bit
 	// image, after clipping. It can move a pixel by up to 0.5/255 beyond ε.
 	Round8 bool
+	// Steps is the number of steps of AttackIterative in Craft; 0 means
+	// Iterative's default.
+	Steps int
+	// Rand draws the noise of AttackRandomSign and AttackUniform in Craft;
+	// nil means a fixed seed, so that the noise stays still as ε moves.
+	Rand *rand.Rand
 }
 
-// Attack names, as used by the UI and the URL.
+// Attack is a kind of attack. Its value is its name in links and
+// messages.
+type Attack string
+
+// The attacks.
 const (
-	AttackFGSM       = "fgsm"
-	AttackTargeted   = "targeted"
-	AttackIterative  = "iterative"
-	AttackRandomSign = "random"
-	AttackUniform    = "uniform"
+	AttackFGSM       Attack = "fgsm"
+	AttackTargeted   Attack = "targeted"
+	AttackIterative  Attack = "iterative"
+	AttackRandomSign Attack = "random"
+	AttackUniform    Attack = "uniform"
 )
+
+// Craft runs attack a on the batch x and returns the clean class
+// probabilities of x together with x̃. labels are the classes to move away
+// from, or the targets of AttackTargeted; nil labels take each example's
+// clean prediction, so that an input with no true label, such as a
+// drawing, is attacked as a test digit is. The clean forward pass is the
+// one the one-step attacks differentiate: they cost one forward and one
+// backward pass. It panics if a is not one of the attacks.
+func Craft(m *Model, x *mat.Dense, labels []int, a Attack, o Options) (clean, adv *mat.Dense) {
+	clean = mat.DenseCopyOf(m.Predict(x))
+	if labels == nil {
+		labels = predictions(clean)
+	}
+	switch a {
+	case AttackFGSM:
+		adv = SignStep(x, m.backward(labels, inputOnly), o.Epsilon, o)
+	case AttackTargeted: // x̃ = x − ε·sign(∇ₓJ(θ, x, t)) lowers the cost of the target t
+		adv = SignStep(x, m.backward(labels, inputOnly), -o.Epsilon, o)
+	case AttackIterative:
+		adv = Iterative{Steps: o.Steps}.Attack(m, x, labels, o)
+	case AttackRandomSign, AttackUniform:
+		rng := o.Rand
+		if rng == nil {
+			rng = rand.New(rand.NewPCG(1, 2))
+		}
+		if a == AttackUniform {
+			adv = UniformNoise(rng, x, o)
+		} else {
+			adv = RandomSign(rng, x, o)
+		}
+	default:
+		panic(fmt.Sprintf("core: unknown attack %q", a))
+	}
+	return clean, adv
+}
 
 // FGSM returns x̃ = x + ε·sign(∇ₓJ(θ, x, y)) for each row of x, the fast
 // gradient sign method (paper eq. 3). It costs one forward and one backward
 // pass.
 func FGSM(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 	return SignStep(x, m.InputGradient(x, labels), o.Epsilon, o)
-}
-
-// TargetedFGSM returns x̃ = x − ε·sign(∇ₓJ(θ, x, t)): one step that lowers
-// the cost of the target class t of each row.
-func TargetedFGSM(m *Model, x *mat.Dense, targets []int, o Options) *mat.Dense {
-	return SignStep(x, m.InputGradient(x, targets), -o.Epsilon, o)
 }
 
 // Iterative is the basic iterative method (Kurakin et al. 2016), also known

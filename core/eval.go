@@ -70,7 +70,7 @@ func NoiseAttack(o Options, uniform bool, seed uint64) AttackFunc {
 // AttackRandomSign or AttackUniform. The FGSM direction sign(∇ₓJ) does not
 // depend on ε, so each chunk of x costs one backward pass and len(eps)
 // forward passes; each ε's noise is drawn as NoiseAttack draws it.
-func Sweep(m *Model, x *mat.Dense, labels []int, kind string, eps []float64, base Options, seed uint64) []Result {
+func Sweep(m *Model, x *mat.Dense, labels []int, kind Attack, eps []float64, base Options, seed uint64) []Result {
 	opts, noise := make([]Options, len(eps)), make([]AttackFunc, len(eps))
 	for i, e := range eps {
 		opts[i] = base
@@ -80,7 +80,7 @@ func Sweep(m *Model, x *mat.Dense, labels []int, kind string, eps []float64, bas
 		case AttackRandomSign, AttackUniform:
 			noise[i] = NoiseAttack(opts[i], kind == AttackUniform, seed)
 		default:
-			panic("core: Sweep does not know attack " + kind)
+			panic("core: Sweep does not know attack " + string(kind))
 		}
 	}
 	ts := make([]Tally, len(eps))
@@ -112,14 +112,7 @@ func Transfer(craft, target []*Model, x *mat.Dense, labels []int, o Options) [][
 	run := NewTransferRun(craft, target, x, labels, o)
 	for !run.Step(evalChunk) {
 	}
-	r := make([][]Result, len(craft))
-	for i := range craft {
-		r[i] = make([]Result, len(target))
-		for j := range target {
-			r[i][j] = run.Result(i, j)
-		}
-	}
-	return r
+	return run.Results()
 }
 
 // Rubbish feeds n images of Gaussian noise N(0, 1) per pixel, unclipped,

@@ -32,7 +32,7 @@ func TestSweepStartsClean(t *testing.T) {
 	Train(m, d, TrainConfig{Epochs: 10, BatchSize: 32, Optimizer: &Adam{LR: 0.01}})
 	clean := Evaluate(m, d.Images, d.Labels)
 	eps := []float64{0, 0.1, 0.3, 0.6}
-	for _, kind := range []string{AttackFGSM, AttackRandomSign, AttackUniform} {
+	for _, kind := range []Attack{AttackFGSM, AttackRandomSign, AttackUniform} {
 		rs := Sweep(m, d.Images, d.Labels, kind, eps, Options{}, 1)
 		if rs[0] != clean {
 			t.Errorf("%s at ε = 0 gives %+v, clean gives %+v", kind, rs[0], clean)

@@ -42,7 +42,7 @@ type SweepRun struct {
 	m      *Model
 	x      *mat.Dense
 	labels []int
-	kind   string
+	kind   Attack
 	eps    []float64
 	o      Options
 	rng    *rand.Rand // the noise baselines' stream, as in NoiseAttack
@@ -89,7 +89,7 @@ type breakpoint struct {
 // AttackRandomSign or AttackUniform) over eps, with the other settings from
 // base. Seed fixes the noise as in Sweep: the same noise for every ε. It
 // panics if kind is unknown or labels do not match the rows of x.
-func NewSweepRun(m *Model, x *mat.Dense, labels []int, kind string, eps []float64, base Options, seed uint64) *SweepRun {
+func NewSweepRun(m *Model, x *mat.Dense, labels []int, kind Attack, eps []float64, base Options, seed uint64) *SweepRun {
 	n, _ := x.Dims()
 	if len(labels) != n {
 		panic(fmt.Sprintf("core: %d labels for %d examples", len(labels), n))
@@ -103,7 +103,7 @@ func NewSweepRun(m *Model, x *mat.Dense, labels []int, kind string, eps []float6
 	case AttackRandomSign, AttackUniform:
 		r.rng = rand.New(rand.NewPCG(seed, 1))
 	default:
-		panic("core: a sweep run does not know attack " + kind)
+		panic("core: a sweep run does not know attack " + string(kind))
 	}
 	r.head = newSweepHead(m, x, eps, base)
 	if r.head != nil {

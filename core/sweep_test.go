@@ -99,7 +99,7 @@ func TestSweepRunMatchesSweep(t *testing.T) {
 		x := mnistLike(rng, 150, 12)
 		labels := predicted(m, x)
 		for _, o := range options {
-			for _, kind := range []string{AttackFGSM, AttackRandomSign, AttackUniform} {
+			for _, kind := range []Attack{AttackFGSM, AttackRandomSign, AttackUniform} {
 				t.Run(fmt.Sprintf("%s/%s/clip=%t/round8=%t", m.Name, kind, !o.NoClip, o.Round8), func(t *testing.T) {
 					want := Sweep(m, x, labels, kind, sweepEps, o, 7)
 					r := NewSweepRun(m, x, labels, kind, sweepEps, o, 7)
@@ -163,7 +163,7 @@ func TestSweepRunSteps(t *testing.T) {
 	m := sweepModels(rng)[3] // maxout, with a leading dropout
 	x := mnistLike(rng, 90, 12)
 	labels := predicted(m, x)
-	for _, kind := range []string{AttackFGSM, AttackRandomSign} {
+	for _, kind := range []Attack{AttackFGSM, AttackRandomSign} {
 		for _, o := range []Options{{}, {Round8: true}} {
 			want := Sweep(m, x, labels, kind, sweepEps, o, 3)
 			for _, step := range []int{1, 7, 64} {

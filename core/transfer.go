@@ -95,17 +95,24 @@ func (r *TransferRun) Progress() float64 {
 	return float64(r.done) / float64(len(r.labels))
 }
 
-// Result returns cell (i, j) over the digits processed so far.
-func (r *TransferRun) Result(i, j int) Result {
-	res := r.tallies[i][j].Result()
-	if r.mistakes[i] > 0 {
-		res.Agreement = float64(r.same[i][j]) / float64(r.mistakes[i])
+// Results returns r[i][j], craft[i]'s examples on target[j], over the
+// digits processed so far.
+func (r *TransferRun) Results() [][]Result {
+	out := make([][]Result, len(r.craft))
+	for i := range r.craft {
+		out[i] = make([]Result, len(r.target))
+		for j := range r.target {
+			out[i][j] = r.tallies[i][j].Result()
+			if r.mistakes[i] > 0 {
+				out[i][j].Agreement = float64(r.same[i][j]) / float64(r.mistakes[i])
+			}
+		}
 	}
-	return res
+	return out
 }
 
-// Mistakes returns the confidence of each mistake of craft model i on its
-// own examples, when it is also target j.
+// Mistakes returns the confidence of each mistake of craft[i]'s examples
+// on target[j], kept when the two are the same model.
 func (r *TransferRun) Mistakes(i, j int) []float64 { return r.tallies[i][j].Mistakes }
 
 // predictions returns the most probable class of each row of p.
