@@ -34,8 +34,8 @@ func TestAttacksStayInTheBall(t *testing.T) {
 		{"iterative targeted", func(o Options) *mat.Dense {
 			return Iterative{Steps: 7, StepSize: 0.1, Targeted: true}.Attack(m, x, labels, o)
 		}},
-		{"random sign", func(o Options) *mat.Dense { return RandomSign(rng, x, o) }},
-		{"uniform", func(o Options) *mat.Dense { return UniformNoise(rng, x, o) }},
+		{"random sign", func(o Options) *mat.Dense { return randomSign(rng, x, o) }},
+		{"uniform", func(o Options) *mat.Dense { return uniformNoise(rng, x, o) }},
 	}
 	for _, a := range attacks {
 		for _, eps := range []float64{0, 1.0 / 255, 0.1, 0.25, 0.5} {

@@ -48,28 +48,27 @@ func EvaluateAttack(craft, target *Model, x *mat.Dense, labels []int, attack Att
 	return t.Result()
 }
 
-// FGSMAttack, TargetedAttack and the noise attacks adapt the attacks to
-// AttackFunc.
+// FGSMAttack adapts FGSM to AttackFunc.
 func FGSMAttack(o Options) AttackFunc {
 	return func(m *Model, x *mat.Dense, y []int) *mat.Dense { return FGSM(m, x, y, o) }
 }
 
-// NoiseAttack returns the random ±ε (uniform false) or U(−ε, ε) (uniform
+// noiseAttack returns the random ±ε (uniform false) or U(−ε, ε) (uniform
 // true) baseline with a fixed seed.
-func NoiseAttack(o Options, uniform bool, seed uint64) AttackFunc {
+func noiseAttack(o Options, uniform bool, seed uint64) AttackFunc {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	return func(m *Model, x *mat.Dense, y []int) *mat.Dense {
 		if uniform {
-			return UniformNoise(rng, x, o)
+			return uniformNoise(rng, x, o)
 		}
-		return RandomSign(rng, x, o)
+		return randomSign(rng, x, o)
 	}
 }
 
 // Sweep evaluates one attack family at each ε (§4). kind is AttackFGSM,
 // AttackRandomSign or AttackUniform. The FGSM direction sign(∇ₓJ) does not
 // depend on ε, so each chunk of x costs one backward pass and len(eps)
-// forward passes; each ε's noise is drawn as NoiseAttack draws it.
+// forward passes; each ε's noise is drawn as noiseAttack draws it.
 func Sweep(m *Model, x *mat.Dense, labels []int, kind Attack, eps []float64, base Options, seed uint64) []Result {
 	opts, noise := make([]Options, len(eps)), make([]AttackFunc, len(eps))
 	for i, e := range eps {
@@ -78,7 +77,7 @@ func Sweep(m *Model, x *mat.Dense, labels []int, kind Attack, eps []float64, bas
 		switch kind {
 		case AttackFGSM:
 		case AttackRandomSign, AttackUniform:
-			noise[i] = NoiseAttack(opts[i], kind == AttackUniform, seed)
+			noise[i] = noiseAttack(opts[i], kind == AttackUniform, seed)
 		default:
 			panic("core: Sweep does not know attack " + string(kind))
 		}
@@ -92,7 +91,7 @@ func Sweep(m *Model, x *mat.Dense, labels []int, kind Attack, eps []float64, bas
 		for i, o := range opts {
 			var adv *mat.Dense
 			if g != nil {
-				adv = SignStep(xc, g, o.Epsilon, o)
+				adv = signStep(xc, g, o.Epsilon, o)
 			} else {
 				adv = noise[i](m, xc, yc)
 			}

@@ -45,7 +45,7 @@ type SweepRun struct {
 	kind   Attack
 	eps    []float64
 	o      Options
-	rng    *rand.Rand // the noise baselines' stream, as in NoiseAttack
+	rng    *rand.Rand // the noise baselines' stream, as in noiseAttack
 
 	head *sweepHead // nil when the first layer is not used linearly
 	// slots lists the indices into eps that need a forward pass per digit;
@@ -412,7 +412,7 @@ func (r *SweepRun) gatherPositive(v []float64) {
 
 // plainRows returns x̃ = x + ε·d, clipped and rounded as the options say,
 // for each slot and row: row k·rows + i is digit i at the k-th slot's ε.
-// It is the arithmetic of SignStep and noise.
+// It is the arithmetic of signStep and noise.
 func (r *SweepRun) plainRows(x, dirs *mat.Dense) *mat.Dense {
 	rows, dim := x.Dims()
 	z := reuse(&r.z, len(r.slots)*rows, dim)
