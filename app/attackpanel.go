@@ -6,7 +6,7 @@ import (
 )
 
 // attackLabels name the attacks in the menu.
-var attackLabels = map[string]string{
+var attackLabels = map[core.Attack]string{
 	core.AttackFGSM:       "FGSM: x + ε·sign(∇ₓJ)",
 	core.AttackTargeted:   "Targeted FGSM: towards a class",
 	core.AttackIterative:  "Iterative FGSM (several small steps)",
@@ -41,7 +41,7 @@ func (p *attackPanel) Render() app.UI {
 			app.Select().ID("attack").OnChange(p.onAttack).Body(
 				app.Range(attackNames).Slice(func(i int) app.UI {
 					n := attackNames[i]
-					return app.Option().Value(n).Text(attackLabels[n]).Selected(n == s.Attack)
+					return app.Option().Value(n).Text(attackLabels[core.Attack(n)]).Selected(n == string(s.Attack))
 				}),
 			),
 		),
@@ -84,7 +84,7 @@ func (p *attackPanel) onAttack(ctx app.Context, e app.Event) {
 	v := ctx.JSSrc().Get("value").String()
 	for _, n := range attackNames {
 		if n == v {
-			p.change(ctx, func(s *settings) { s.Attack = n })
+			p.change(ctx, func(s *settings) { s.Attack = core.Attack(n) })
 		}
 	}
 }

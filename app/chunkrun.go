@@ -32,6 +32,11 @@ func sweepStage(r *core.SweepRun, done func([]core.Result)) stage {
 	return stage{step: r.Step, progress: r.Progress, finish: func() { done(r.Results()) }}
 }
 
+// transferStage wraps a core.TransferRun.
+func transferStage(r *core.TransferRun, finish func()) stage {
+	return stage{step: r.Step, progress: r.Progress, finish: finish}
+}
+
 // chunkRunner runs a job's stages one after another, a slice per browser
 // task. The zero value is ready to use.
 type chunkRunner struct {
@@ -161,61 +166,6 @@ func (r *chunkRunner) Progress() float64 {
 		return 0
 	}
 	return done / total
-}
-
-// transferRun crafts FGSM examples on each craft model and scores them on
-// each target model (§8), a few digits at a time: tallies[i][j] holds craft
-// i on target j, as core.EvaluateAttack(craft[i], target[j], …) counts it.
-// When a craft model is also a target, that cell keeps the confidence of
-// each mistake.
-type transferRun struct {
-	craft, target []*core.Model
-	x             *mat.Dense
-	labels        []int
-	o             core.Options
-	done          int
-	tallies       [][]core.Tally
-}
-
-func newTransferRun(craft, target []*core.Model, x *mat.Dense, labels []int, o core.Options) *transferRun {
-	r := &transferRun{craft: craft, target: target, x: x, labels: labels, o: o}
-	r.tallies = make([][]core.Tally, len(craft))
-	for i := range craft {
-		r.tallies[i] = make([]core.Tally, len(target))
-		for j := range target {
-			r.tallies[i][j].KeepMistakes = craft[i] == target[j]
-		}
-	}
-	return r
-}
-
-// Step crafts and scores up to n more digits.
-func (r *transferRun) Step(n int) bool {
-	end := min(r.done+n, len(r.labels))
-	if end > r.done {
-		_, dim := r.x.Dims()
-		x := r.x.Slice(r.done, end, 0, dim).(*mat.Dense)
-		y := r.labels[r.done:end]
-		for i, c := range r.craft {
-			adv := core.FGSM(c, x, y, r.o)
-			for j, t := range r.target {
-				r.tallies[i][j].Add(t.Predict(adv), y)
-			}
-		}
-		r.done = end
-	}
-	return r.done == len(r.labels)
-}
-
-func (r *transferRun) Progress() float64 {
-	if len(r.labels) == 0 {
-		return 1
-	}
-	return float64(r.done) / float64(len(r.labels))
-}
-
-func (r *transferRun) stage(finish func()) stage {
-	return stage{step: r.Step, progress: r.Progress, finish: finish}
 }
 
 // firstDigits returns the first n digits of d as a batch and its labels.

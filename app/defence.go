@@ -122,20 +122,15 @@ func (p *defencePage) compute(ctx app.Context) {
 	x, labels := firstDigits(p.digits, p.n)
 	ms := p.models[:]
 	var stages []stage
-	add := func(i int, kind string) {
-		key := defenceModels[i] + "/" + kind
+	add := func(i int, kind core.Attack) {
+		key := defenceModels[i] + "/" + string(kind)
 		r := core.NewSweepRun(p.models[i], x, labels, kind, epsGrid(), core.Options{}, sweepSeed)
 		stages = append(stages, sweepStage(r, func(res []core.Result) { p.sweeps[key] = res; p.showChart() }))
 	}
 	add(0, core.AttackFGSM)
 	add(1, core.AttackFGSM)
-	tr := newTransferRun(ms, ms, x, labels, core.Options{Epsilon: facts.PaperEpsilon})
-	stages = append(stages, tr.stage(func() {
-		p.transfr = make([][]core.Result, 2)
-		for i := range 2 {
-			p.transfr[i] = []core.Result{tr.tallies[i][0].Result(), tr.tallies[i][1].Result()}
-		}
-	}))
+	tr := core.NewTransferRun(ms, ms, x, labels, core.Options{Epsilon: facts.PaperEpsilon})
+	stages = append(stages, transferStage(tr, func() { p.transfr = tr.Results() }))
 	add(0, core.AttackRandomSign)
 	add(1, core.AttackRandomSign)
 	p.job.start(ctx, stages, p.Update, nil)
@@ -148,7 +143,7 @@ func (p *defencePage) showChart() {
 	var ss []series
 	for _, name := range defenceModels {
 		for _, k := range sweepKinds[:2] {
-			if res := p.sweeps[name+"/"+k.kind]; res != nil {
+			if res := p.sweeps[name+"/"+string(k.kind)]; res != nil {
 				y := make([]float64, len(res))
 				for i, r := range res {
 					y[i] = r.Error

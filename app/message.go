@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"fgsmlab/core"
 )
 
 // The window.postMessage API, documented in README.md ("Embedding").
@@ -22,7 +24,7 @@ const (
 type stateMessage struct {
 	Type        string      `json:"type"`
 	Model       string      `json:"model"`
-	Attack      string      `json:"attack"`
+	Attack      core.Attack `json:"attack"`
 	Eps         float64     `json:"eps"`
 	Target      int         `json:"target"`
 	Clean       predMessage `json:"clean"`
@@ -151,7 +153,7 @@ func setField(key string, v jsValue, samples int) (func(*settings), error) {
 		return func(s *settings) { s.Model = m }, err
 	case "attack":
 		a, err := oneOf(v, key, attackNames)
-		return func(s *settings) { s.Attack = a }, err
+		return func(s *settings) { s.Attack = core.Attack(a) }, err
 	case "eps":
 		e, err := number(v, key, 0, 0.5)
 		return func(s *settings) { s.Eps255 = epsToGrey(e) }, err

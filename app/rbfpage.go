@@ -72,16 +72,12 @@ func (p *rbfPage) compute(ctx app.Context) {
 	p.job.run.cancel()
 	p.matrix, p.hist, p.resultN, p.resultEps = nil, nil, p.n, p.eps()
 	x, labels := firstDigits(p.digits, p.n)
-	tr := newTransferRun(p.models, p.models, x, labels, core.Options{Epsilon: p.eps()})
-	st := tr.stage(func() {
-		p.matrix = make([][]core.Result, len(p.models))
+	tr := core.NewTransferRun(p.models, p.models, x, labels, core.Options{Epsilon: p.eps()})
+	st := transferStage(tr, func() {
+		p.matrix = tr.Results()
 		p.hist = map[string][]float64{}
 		for i := range p.models {
-			p.matrix[i] = make([]core.Result, len(p.models))
-			for j := range p.models {
-				p.matrix[i][j] = tr.tallies[i][j].Result()
-			}
-			p.hist[modelNames[i]] = histogram(tr.tallies[i][i].Mistakes)
+			p.hist[modelNames[i]] = histogram(tr.Mistakes(i, i))
 		}
 	})
 	p.job.start(ctx, []stage{st}, p.Update, nil)

@@ -24,14 +24,23 @@ const maxEps255 = 127
 // modelNames lists the shipped models the lab offers, default first.
 var modelNames = facts.LabModels()
 
-// attackNames lists the attacks the lab offers, in menu order.
-var attackNames = []string{core.AttackFGSM, core.AttackTargeted, core.AttackIterative, core.AttackRandomSign}
+// labAttacks lists the attacks the lab offers, in menu order.
+var labAttacks = []core.Attack{core.AttackFGSM, core.AttackTargeted, core.AttackIterative, core.AttackRandomSign}
+
+// attackNames are the names of labAttacks, which links and messages use.
+var attackNames = func() []string {
+	n := make([]string, len(labAttacks))
+	for i, a := range labAttacks {
+		n[i] = string(a)
+	}
+	return n
+}()
 
 // settings is the state a link can carry: everything needed to reproduce
 // one example exactly.
 type settings struct {
 	Model  string
-	Attack string
+	Attack core.Attack
 	Eps255 int // ε in grey levels: ε = Eps255/255
 	Target int // target class of the targeted attack
 	Steps  int // steps of the iterative attack
@@ -61,7 +70,7 @@ func (s settings) Eps() float64 { return float64(s.Eps255) / 255 }
 func parseSettings(q *linkParams) settings {
 	s := defaultSettings()
 	s.Model = q.choice("model", labModels(), s.Model) // a model trained in this visit counts
-	s.Attack = q.choice("attack", attackNames, s.Attack)
+	s.Attack = core.Attack(q.choice("attack", attackNames, string(s.Attack)))
 	s.Eps255 = q.eps255("eps", s.Eps255)
 	s.Target = q.intIn("target", 0, 9, s.Target)
 	s.Steps = q.intIn("steps", 1, 100, s.Steps)
@@ -101,7 +110,7 @@ func epsToGrey(e float64) int {
 func (s settings) query() url.Values {
 	q := url.Values{}
 	q.Set("model", s.Model)
-	q.Set("attack", s.Attack)
+	q.Set("attack", string(s.Attack))
 	q.Set("eps", strconv.FormatFloat(s.Eps(), 'f', 4, 64))
 	if s.Attack == core.AttackTargeted {
 		q.Set("target", strconv.Itoa(s.Target))

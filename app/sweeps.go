@@ -42,7 +42,10 @@ var sweepKinds = []sweepKind{
 	{core.AttackUniform, "U(−ε, ε)", "2 3"},
 }
 
-type sweepKind struct{ kind, name, dash string }
+type sweepKind struct {
+	kind       core.Attack
+	name, dash string
+}
 
 // sweepSeed fixes the noise of the baselines.
 const sweepSeed = 1
@@ -50,7 +53,7 @@ const sweepSeed = 1
 func newSweepsPage() *sweepsPage {
 	p := &sweepsPage{
 		chosen: []string{"mlp", "maxout", "maxout-adv"}, n: 1000, overAll: false,
-		curves: []string{core.AttackFGSM, core.AttackRandomSign, core.AttackUniform},
+		curves: []string{string(core.AttackFGSM), string(core.AttackRandomSign), string(core.AttackUniform)},
 		models: map[string]*core.Model{}, results: map[string][]core.Result{},
 		times:     map[string]float64{},
 		errChart:  newLineChart("chart-error", "Error rate against ε", "ε", "error rate"),
@@ -68,7 +71,7 @@ func (p *sweepsPage) OnInit() {
 	p.chosen = q.list("models", modelNames, p.chosen)
 	var kinds []string
 	for _, k := range sweepKinds {
-		kinds = append(kinds, k.kind)
+		kinds = append(kinds, string(k.kind))
 	}
 	p.curves = q.list("curves", kinds, p.curves)
 	p.n = q.count("n", p.n)
@@ -129,8 +132,8 @@ func (p *sweepsPage) compute(ctx app.Context, force bool) {
 			return
 		}
 		for _, k := range sweepKinds {
-			key := name + "/" + k.kind
-			if p.results[key] != nil || !slices.Contains(p.curves, k.kind) {
+			key := name + "/" + string(k.kind)
+			if p.results[key] != nil || !slices.Contains(p.curves, string(k.kind)) {
 				continue
 			}
 			r := core.NewSweepRun(m, x, labels, k.kind, eps, core.Options{}, sweepSeed)
@@ -183,7 +186,7 @@ func (p *sweepsPage) showCharts() {
 	var errRefs, confRefs []refPoint
 	for _, name := range p.chosen {
 		for _, k := range sweepKinds {
-			res := p.results[name+"/"+k.kind]
+			res := p.results[name+"/"+string(k.kind)]
 			if res == nil {
 				continue
 			}
@@ -323,7 +326,7 @@ func (p *sweepsPage) renderSummary() app.UI {
 	const at = 5 // ε = 0.25 in epsGrid
 	var parts []app.UI
 	for _, name := range p.chosen {
-		f, r := p.results[name+"/"+core.AttackFGSM], p.results[name+"/"+core.AttackRandomSign]
+		f, r := p.results[name+"/"+string(core.AttackFGSM)], p.results[name+"/"+string(core.AttackRandomSign)]
 		if f == nil || r == nil {
 			continue
 		}
@@ -349,7 +352,7 @@ func (p *sweepsPage) renderTable() app.UI {
 	var rows []app.UI
 	for _, name := range p.chosen {
 		for _, k := range sweepKinds {
-			res := p.results[name+"/"+k.kind]
+			res := p.results[name+"/"+string(k.kind)]
 			if res == nil {
 				continue
 			}
@@ -360,7 +363,7 @@ func (p *sweepsPage) renderTable() app.UI {
 					conf = r.Confidence
 				}
 				cells = append(cells, app.Td().
-					DataSet("model", name).DataSet("kind", k.kind).DataSet("eps", fmt.Sprint(eps[i])).
+					DataSet("model", name).DataSet("kind", string(k.kind)).DataSet("eps", fmt.Sprint(eps[i])).
 					DataSet("error", fmtPct(r.Error)).DataSet("conf", fmtPct(conf)).
 					Text(fmtPct(r.Error)+" · "+fmtPct(conf)))
 			}

@@ -8,8 +8,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Options are the settings shared by every attack. The zero value clips to
-// [0, 1] and does not round, with ε = 0.
+// Options are the settings of an attack. The zero value clips to [0, 1]
+// and does not round, with ε = 0.
 type Options struct {
 	// Epsilon is the max-norm bound: ‖x̃ − x‖∞ ≤ Epsilon (before rounding).
 	Epsilon float64
@@ -19,28 +19,67 @@ type Options struct {
 	// Round8 rounds x̃ to the nearest of the 256 grey levels of an 8-bit
 	// image, after clipping. It can move a pixel by up to 0.5/255 beyond ε.
 	Round8 bool
+	// Steps is the number of steps of AttackIterative in Craft; 0 means
+	// Iterative's default.
+	Steps int
+	// Rand draws the noise of AttackRandomSign and AttackUniform in Craft;
+	// nil means a fixed seed, so that the noise stays still as ε moves.
+	Rand *rand.Rand
 }
 
-// Attack names, as used by the UI and the URL.
+// Attack is a kind of attack. Its value is its name in links and
+// messages.
+type Attack string
+
+// The attacks.
 const (
-	AttackFGSM       = "fgsm"
-	AttackTargeted   = "targeted"
-	AttackIterative  = "iterative"
-	AttackRandomSign = "random"
-	AttackUniform    = "uniform"
+	AttackFGSM       Attack = "fgsm"
+	AttackTargeted   Attack = "targeted"
+	AttackIterative  Attack = "iterative"
+	AttackRandomSign Attack = "random"
+	AttackUniform    Attack = "uniform"
 )
+
+// Craft runs attack a on the batch x and returns the clean class
+// probabilities of x together with x̃. labels are the classes to move away
+// from, or the targets of AttackTargeted; nil labels take each example's
+// clean prediction, so that an input with no true label, such as a
+// drawing, is attacked as a test digit is. The clean forward pass is the
+// one the one-step attacks differentiate: they cost one forward and one
+// backward pass. It panics if a is not one of the attacks.
+func Craft(m *Model, x *mat.Dense, labels []int, a Attack, o Options) (clean, adv *mat.Dense) {
+	clean = mat.DenseCopyOf(m.Predict(x))
+	if labels == nil {
+		labels = predictions(clean)
+	}
+	switch a {
+	case AttackFGSM:
+		adv = signStep(x, m.backward(labels, inputOnly), o.Epsilon, o)
+	case AttackTargeted: // x̃ = x − ε·sign(∇ₓJ(θ, x, t)) lowers the cost of the target t
+		adv = signStep(x, m.backward(labels, inputOnly), -o.Epsilon, o)
+	case AttackIterative:
+		adv = Iterative{Steps: o.Steps}.Attack(m, x, labels, o)
+	case AttackRandomSign, AttackUniform:
+		rng := o.Rand
+		if rng == nil {
+			rng = rand.New(rand.NewPCG(1, 2))
+		}
+		if a == AttackUniform {
+			adv = uniformNoise(rng, x, o)
+		} else {
+			adv = randomSign(rng, x, o)
+		}
+	default:
+		panic(fmt.Sprintf("core: unknown attack %q", a))
+	}
+	return clean, adv
+}
 
 // FGSM returns x̃ = x + ε·sign(∇ₓJ(θ, x, y)) for each row of x, the fast
 // gradient sign method (paper eq. 3). It costs one forward and one backward
 // pass.
 func FGSM(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
-	return SignStep(x, m.InputGradient(x, labels), o.Epsilon, o)
-}
-
-// TargetedFGSM returns x̃ = x − ε·sign(∇ₓJ(θ, x, t)): one step that lowers
-// the cost of the target class t of each row.
-func TargetedFGSM(m *Model, x *mat.Dense, targets []int, o Options) *mat.Dense {
-	return SignStep(x, m.InputGradient(x, targets), -o.Epsilon, o)
+	return signStep(x, m.InputGradient(x, labels), o.Epsilon, o)
 }
 
 // Iterative is the basic iterative method (Kurakin et al. 2016), also known
@@ -74,7 +113,7 @@ func (it Iterative) Attack(m *Model, x *mat.Dense, labels []int, o Options) *mat
 	adv := mat.DenseCopyOf(x)
 	for range steps {
 		g := m.InputGradient(adv, labels)
-		next := SignStep(adv, g, size, Options{NoClip: true})
+		next := signStep(adv, g, size, Options{NoClip: true})
 		project(next, x, o.Epsilon, step)
 		adv = next
 	}
@@ -84,10 +123,10 @@ func (it Iterative) Attack(m *Model, x *mat.Dense, labels []int, o Options) *mat
 	return adv
 }
 
-// RandomSign returns x + ε·s with s uniform over {−1, +1} per pixel: the
+// randomSign returns x + ε·s with s uniform over {−1, +1} per pixel: the
 // control in §6 that shows the direction of the perturbation matters, not
 // its size.
-func RandomSign(rng *rand.Rand, x *mat.Dense, o Options) *mat.Dense {
+func randomSign(rng *rand.Rand, x *mat.Dense, o Options) *mat.Dense {
 	return noise(x, o, func() float64 {
 		if rng.IntN(2) == 0 {
 			return -o.Epsilon
@@ -96,8 +135,8 @@ func RandomSign(rng *rand.Rand, x *mat.Dense, o Options) *mat.Dense {
 	})
 }
 
-// UniformNoise returns x + u with u uniform in [−ε, ε] per pixel (§6).
-func UniformNoise(rng *rand.Rand, x *mat.Dense, o Options) *mat.Dense {
+// uniformNoise returns x + u with u uniform in [−ε, ε] per pixel (§6).
+func uniformNoise(rng *rand.Rand, x *mat.Dense, o Options) *mat.Dense {
 	return noise(x, o, func() float64 { return o.Epsilon * (2*rng.Float64() - 1) })
 }
 
@@ -119,26 +158,26 @@ func Sign(v float64) float64 {
 	return 0
 }
 
-// SignStep returns x + step·sign(g), clipped and rounded as o says: FGSM
-// is SignStep(x, ∇ₓJ(θ, x, y), ε, o), and targeted FGSM uses the target's
+// signStep returns x + step·sign(g), clipped and rounded as o says: FGSM
+// is signStep(x, ∇ₓJ(θ, x, y), ε, o), and targeted FGSM uses the target's
 // gradient and −ε. The sign does not depend on ε, so a caller that moves ε
 // can keep the gradient and pay only for this step (§4).
-func SignStep(x, g *mat.Dense, step float64, o Options) *mat.Dense {
+func signStep(x, g *mat.Dense, step float64, o Options) *mat.Dense {
 	n, c := x.Dims()
 	if gn, gc := g.Dims(); gn != n || gc != c {
 		panic(fmt.Sprintf("core: gradient is %d×%d for a %d×%d batch", gn, gc, n, c))
 	}
 	adv := mat.NewDense(n, c, nil)
 	xs, gs, as := x.RawMatrix().Data, g.RawMatrix().Data, adv.RawMatrix().Data
-	signStep(as, xs[:len(as)], gs[:len(as)], step)
+	addSign(as, xs[:len(as)], gs[:len(as)], step)
 	finish(as, o)
 	return adv
 }
 
-// signStep computes dst = x + step·Sign(g). Copysign takes the sign of g
+// addSign computes dst = x + step·Sign(g). Copysign takes the sign of g
 // without a branch on it (the signs are random, so branches mispredict);
 // the result is exactly that of Sign, also 0 for a zero or NaN g.
-func signStep(dst, x, g []float64, step float64) {
+func addSign(dst, x, g []float64, step float64) {
 	for i, v := range g {
 		s := 0.0
 		if math.Abs(v) > 0 {

@@ -29,13 +29,13 @@ func TestAttacksStayInTheBall(t *testing.T) {
 		run  func(o Options) *mat.Dense
 	}{
 		{"fgsm", func(o Options) *mat.Dense { return FGSM(m, x, labels, o) }},
-		{"targeted", func(o Options) *mat.Dense { return TargetedFGSM(m, x, []int{9, 9, 9, 9, 9}, o) }},
+		{"targeted", func(o Options) *mat.Dense { return targetedFGSM(m, x, []int{9, 9, 9, 9, 9}, o) }},
 		{"iterative", func(o Options) *mat.Dense { return Iterative{Steps: 5}.Attack(m, x, labels, o) }},
 		{"iterative targeted", func(o Options) *mat.Dense {
 			return Iterative{Steps: 7, StepSize: 0.1, Targeted: true}.Attack(m, x, labels, o)
 		}},
-		{"random sign", func(o Options) *mat.Dense { return RandomSign(rng, x, o) }},
-		{"uniform", func(o Options) *mat.Dense { return UniformNoise(rng, x, o) }},
+		{"random sign", func(o Options) *mat.Dense { return randomSign(rng, x, o) }},
+		{"uniform", func(o Options) *mat.Dense { return uniformNoise(rng, x, o) }},
 	}
 	for _, a := range attacks {
 		for _, eps := range []float64{0, 1.0 / 255, 0.1, 0.25, 0.5} {
@@ -74,7 +74,7 @@ func TestFGSMIsEpsilonTimesSign(t *testing.T) {
 		factor float64
 	}{
 		{"untargeted adds", FGSM(m, x, []int{3}, Options{Epsilon: 0.1}), 0.1},
-		{"targeted subtracts", TargetedFGSM(m, x, []int{3}, Options{Epsilon: 0.1}), -0.1},
+		{"targeted subtracts", targetedFGSM(m, x, []int{3}, Options{Epsilon: 0.1}), -0.1},
 	}
 	for _, c := range cases {
 		for j := range 12 {
@@ -101,7 +101,7 @@ func TestAttacksChangeTheCostTheRightWay(t *testing.T) {
 		if up := loss(Iterative{}.Attack(m, x, labels, o), labels); !(up > clean) {
 			t.Errorf("%s: iterative cost %g not above clean %g", m.Name, up, clean)
 		}
-		if down := loss(TargetedFGSM(m, x, labels, o), labels); !(down < clean) {
+		if down := loss(targetedFGSM(m, x, labels, o), labels); !(down < clean) {
 			t.Errorf("%s: targeted FGSM cost of the target %g not below clean %g", m.Name, down, clean)
 		}
 	}
@@ -125,4 +125,39 @@ func TestLinearActivationChange(t *testing.T) {
 	if math.Abs(change-eps*l1) > 1e-12 {
 		t.Errorf("w·η = %g, want ε‖w‖₁ = %g", change, eps*l1)
 	}
+}
+
+func targetedFGSM(m *Model, x *mat.Dense, targets []int, o Options) *mat.Dense {
+	_, adv := Craft(m, x, targets, AttackTargeted, o)
+	return adv
+}
+
+// Craft's one forward pass serves both the clean probabilities and the
+// gradient: it gives what Predict and FGSM give, and nil labels attack the
+// clean prediction.
+func TestCraftIsPredictAndFGSM(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 10))
+	m := tinyModels(rng)[2] // the mlp
+	x := randDense(rng, 5, 12, 0.4)
+	o := Options{Epsilon: 0.1}
+	want := mat.DenseCopyOf(m.Predict(x))
+	labels := predictions(want)
+	for _, c := range []struct {
+		name   string
+		labels []int
+	}{{"given labels", labels}, {"nil labels", nil}} {
+		clean, adv := Craft(m, x, c.labels, AttackFGSM, o)
+		if !mat.Equal(clean, want) {
+			t.Errorf("%s: clean probabilities differ from Predict's", c.name)
+		}
+		if !mat.Equal(adv, FGSM(m, x, labels, o)) {
+			t.Errorf("%s: x̃ differs from FGSM's", c.name)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Craft of an unknown attack did not panic")
+		}
+	}()
+	Craft(m, x, labels, Attack("nope"), o)
 }

@@ -59,8 +59,8 @@ func BenchmarkPredictFGSMPredict(b *testing.B) {
 	m, x := benchMLP(), benchInput(1)
 	o := Options{Epsilon: 0.25}
 	for b.Loop() {
-		y := Argmax(m.Predict(x).RawRowView(0))
-		m.Predict(SignStep(x, m.Backward([]int{y}, false, 1), o.Epsilon, o))
+		_, adv := Craft(m, x, nil, AttackFGSM, o)
+		m.Predict(adv)
 	}
 }
 

@@ -17,6 +17,10 @@ type Result struct {
 	// MistakeConfidence is the mean probability of the predicted class over
 	// the mistakes only (0 when there are none).
 	MistakeConfidence float64
+	// Agreement, for examples crafted on another model (§8), is the
+	// fraction of the crafting model's mistakes on which this model picks
+	// the same wrong class (0 elsewhere).
+	Agreement float64
 }
 
 // evalChunk bounds the rows handled at once, to bound memory.
@@ -44,63 +48,70 @@ func EvaluateAttack(craft, target *Model, x *mat.Dense, labels []int, attack Att
 	return t.Result()
 }
 
-// FGSMAttack, TargetedAttack and the noise attacks adapt the attacks to
-// AttackFunc.
+// FGSMAttack adapts FGSM to AttackFunc.
 func FGSMAttack(o Options) AttackFunc {
 	return func(m *Model, x *mat.Dense, y []int) *mat.Dense { return FGSM(m, x, y, o) }
 }
 
-// NoiseAttack returns the random ±ε (uniform false) or U(−ε, ε) (uniform
+// noiseAttack returns the random ±ε (uniform false) or U(−ε, ε) (uniform
 // true) baseline with a fixed seed.
-func NoiseAttack(o Options, uniform bool, seed uint64) AttackFunc {
+func noiseAttack(o Options, uniform bool, seed uint64) AttackFunc {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	return func(m *Model, x *mat.Dense, y []int) *mat.Dense {
 		if uniform {
-			return UniformNoise(rng, x, o)
+			return uniformNoise(rng, x, o)
 		}
-		return RandomSign(rng, x, o)
+		return randomSign(rng, x, o)
 	}
 }
 
 // Sweep evaluates one attack family at each ε (§4). kind is AttackFGSM,
-// AttackRandomSign or AttackUniform.
-func Sweep(m *Model, x *mat.Dense, labels []int, kind string, eps []float64, base Options, seed uint64) []Result {
-	out := make([]Result, len(eps))
+// AttackRandomSign or AttackUniform. The FGSM direction sign(∇ₓJ) does not
+// depend on ε, so each chunk of x costs one backward pass and len(eps)
+// forward passes; each ε's noise is drawn as noiseAttack draws it.
+func Sweep(m *Model, x *mat.Dense, labels []int, kind Attack, eps []float64, base Options, seed uint64) []Result {
+	opts, noise := make([]Options, len(eps)), make([]AttackFunc, len(eps))
 	for i, e := range eps {
-		o := base
-		o.Epsilon = e
-		var a AttackFunc
+		opts[i] = base
+		opts[i].Epsilon = e
 		switch kind {
 		case AttackFGSM:
-			a = FGSMAttack(o)
 		case AttackRandomSign, AttackUniform:
-			a = NoiseAttack(o, kind == AttackUniform, seed)
+			noise[i] = noiseAttack(opts[i], kind == AttackUniform, seed)
 		default:
-			panic("core: Sweep does not know attack " + kind)
+			panic("core: Sweep does not know attack " + string(kind))
 		}
-		out[i] = EvaluateAttack(m, m, x, labels, a)
+	}
+	ts := make([]Tally, len(eps))
+	forChunks(x, labels, func(xc *mat.Dense, yc []int) {
+		var g *mat.Dense
+		if kind == AttackFGSM {
+			g = mat.DenseCopyOf(m.InputGradient(xc, yc))
+		}
+		for i, o := range opts {
+			var adv *mat.Dense
+			if g != nil {
+				adv = signStep(xc, g, o.Epsilon, o)
+			} else {
+				adv = noise[i](m, xc, yc)
+			}
+			ts[i].Add(m.Predict(adv), yc)
+		}
+	})
+	out := make([]Result, len(eps))
+	for i := range ts {
+		out[i] = ts[i].Result()
 	}
 	return out
 }
 
-// TransferMatrix returns r[i][j]: FGSM examples crafted on models[i] and
-// scored on models[j] (§8).
-func TransferMatrix(models []*Model, x *mat.Dense, labels []int, o Options) [][]Result {
-	r := make([][]Result, len(models))
-	for i, craft := range models {
-		r[i] = make([]Result, len(models))
-		var ts = make([]Tally, len(models))
-		forChunks(x, labels, func(xc *mat.Dense, yc []int) {
-			adv := FGSM(craft, xc, yc, o)
-			for j, target := range models {
-				ts[j].Add(target.Predict(adv), yc)
-			}
-		})
-		for j := range models {
-			r[i][j] = ts[j].Result()
-		}
+// Transfer returns r[i][j]: FGSM examples crafted on craft[i] and scored on
+// target[j] (§8), with the agreement of their mistakes. See TransferRun.
+func Transfer(craft, target []*Model, x *mat.Dense, labels []int, o Options) [][]Result {
+	run := NewTransferRun(craft, target, x, labels, o)
+	for !run.Step(evalChunk) {
 	}
-	return r
+	return run.Results()
 }
 
 // Rubbish feeds n images of Gaussian noise N(0, 1) per pixel, unclipped,

@@ -32,7 +32,7 @@ func TestSweepStartsClean(t *testing.T) {
 	Train(m, d, TrainConfig{Epochs: 10, BatchSize: 32, Optimizer: &Adam{LR: 0.01}})
 	clean := Evaluate(m, d.Images, d.Labels)
 	eps := []float64{0, 0.1, 0.3, 0.6}
-	for _, kind := range []string{AttackFGSM, AttackRandomSign, AttackUniform} {
+	for _, kind := range []Attack{AttackFGSM, AttackRandomSign, AttackUniform} {
 		rs := Sweep(m, d.Images, d.Labels, kind, eps, Options{}, 1)
 		if rs[0] != clean {
 			t.Errorf("%s at ε = 0 gives %+v, clean gives %+v", kind, rs[0], clean)
@@ -54,14 +54,21 @@ func TestTransferDiagonalIsWhiteBox(t *testing.T) {
 	d := blobs(150, 12)
 	a, b := blobModel(rand.New(rand.NewPCG(13, 13))), blobModel(rand.New(rand.NewPCG(14, 14)))
 	o := Options{Epsilon: 0.2}
-	r := TransferMatrix([]*Model{a, b}, d.Images, d.Labels, o)
+	r := Transfer([]*Model{a, b}, []*Model{a, b}, d.Images, d.Labels, o)
 	for i, m := range []*Model{a, b} {
-		if want := EvaluateAttack(m, m, d.Images, d.Labels, FGSMAttack(o)); r[i][i] != want {
-			t.Errorf("r[%d][%d] = %+v, white-box FGSM gives %+v", i, i, r[i][i], want)
+		got := r[i][i]
+		if got.Error > 0 && got.Agreement != 1 {
+			t.Errorf("r[%d][%d] agrees with itself on %g of its mistakes, want 1", i, i, got.Agreement)
+		}
+		got.Agreement = 0
+		if want := EvaluateAttack(m, m, d.Images, d.Labels, FGSMAttack(o)); got != want {
+			t.Errorf("r[%d][%d] = %+v, white-box FGSM gives %+v", i, i, got, want)
 		}
 	}
-	if want := EvaluateAttack(a, b, d.Images, d.Labels, FGSMAttack(o)); r[0][1] != want {
-		t.Errorf("r[0][1] = %+v, transfer gives %+v", r[0][1], want)
+	got := r[0][1]
+	got.Agreement = 0
+	if want := EvaluateAttack(a, b, d.Images, d.Labels, FGSMAttack(o)); got != want {
+		t.Errorf("r[0][1] = %+v, transfer gives %+v", got, want)
 	}
 }
 

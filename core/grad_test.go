@@ -247,7 +247,7 @@ func TestModelParamGradient(t *testing.T) {
 			f := func() float64 { m.Forward(x, false); return m.Out.Loss(labels) }
 			m.ZeroGrad()
 			m.Forward(x, false)
-			m.Backward(labels, true, 1)
+			m.backward(labels, paramGrads{add: true, scale: 1})
 			for _, p := range m.Params() {
 				for i := range p.Data {
 					if want := numeric(f, p.Data, i); !closeEnough(p.Grad[i], want) {

@@ -44,19 +44,29 @@ func (m *Model) Forward(x *mat.Dense, train bool) *mat.Dense {
 	return m.Out.Forward(h)
 }
 
-// Backward differentiates the cost of the last Forward for the given labels
-// and returns ∇ₓJ, one row per example. With params set it also adds the
-// parameter gradients into each Param's Grad, scaled by scale.
-func (m *Model) Backward(labels []int, params bool, scale float64) *mat.Dense {
-	g := m.delta(labels, scale)
+// paramGrads says whether backward also adds the parameter gradients into
+// each Param's Grad, and scaled by what.
+type paramGrads struct {
+	add   bool
+	scale float64
+}
+
+// inputOnly asks backward for ∇ₓJ alone.
+var inputOnly = paramGrads{scale: 1}
+
+// backward differentiates the cost of the last Forward for the given labels
+// and returns ∇ₓJ, one row per example, adding the parameter gradients as
+// p says.
+func (m *Model) backward(labels []int, p paramGrads) *mat.Dense {
+	g := m.delta(labels, p.scale)
 	for i := len(m.Layers) - 1; i >= 0; i-- {
-		g = m.Layers[i].Backward(g, params)
+		g = m.Layers[i].Backward(g, p.add)
 	}
 	return g
 }
 
 // BackwardParams adds the parameter gradients of the last Forward's cost,
-// scaled, as Backward(labels, true, scale) does, but stops at the first
+// scaled, as backward does when asked to add them, but stops at the first
 // layer with parameters and skips its input gradient where it can.
 func (m *Model) BackwardParams(labels []int, scale float64) {
 	first := 0
@@ -92,7 +102,7 @@ func (m *Model) Predict(x *mat.Dense) *mat.Dense {
 // target classes as labels and step against the gradient.
 func (m *Model) InputGradient(x *mat.Dense, labels []int) *mat.Dense {
 	m.Forward(x, false)
-	return m.Backward(labels, false, 1)
+	return m.backward(labels, inputOnly)
 }
 
 // PredictOne returns the class probabilities of one example. The slice is

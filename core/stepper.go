@@ -136,7 +136,7 @@ func (s *Stepper) batchPasses() int {
 //     forward, in training mode;
 //  1. backward: the parameter gradients of the clean part of the mean cost,
 //     α·J(x), and with the adversarial objective the FGSM batch
-//     x̃ = x + ε·sign(∇ₓJ), as SignStep makes it;
+//     x̃ = x + ε·sign(∇ₓJ), as signStep makes it;
 //  2. x̃ forward;
 //  3. backward: the gradients of (1 − α)·J(x̃) are added.
 //
@@ -171,11 +171,11 @@ func (s *Stepper) pass() (batchDone bool) {
 			s.m.BackwardParams(s.labels, scale)
 			break
 		}
-		g := s.m.Backward(s.labels, true, adv.Alpha*scale)
+		g := s.m.backward(s.labels, paramGrads{add: true, scale: adv.Alpha * scale})
 		r, c := s.xb.Dims()
 		xadv := reuse(&s.xadv, r, c)
 		as := xadv.RawMatrix().Data
-		signStep(as, s.xb.RawMatrix().Data[:len(as)], g.RawMatrix().Data[:len(as)], adv.Epsilon)
+		addSign(as, s.xb.RawMatrix().Data[:len(as)], g.RawMatrix().Data[:len(as)], adv.Epsilon)
 		finish(as, Options{})
 	case 2:
 		s.m.Forward(s.xadv, true)

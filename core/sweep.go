@@ -10,21 +10,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// FastSweep returns the FGSM sweep Sweep(m, x, labels, AttackFGSM, eps, o, 0)
-// for much less work, by the paper's own argument (§3, §4): the direction
-// sign(∇ₓJ) does not depend on ε, and the first layer is linear in its
-// input. See SweepRun for how, and for a version that yields between digits.
-//
-// The results agree with Sweep's up to floating-point rounding: the same
-// errors, unless a gradient component or two class scores are within
-// rounding of a tie, and confidences to about 1e-15.
-func FastSweep(m *Model, x *mat.Dense, labels []int, eps []float64, o Options) []Result {
-	r := NewSweepRun(m, x, labels, AttackFGSM, eps, o, 0)
-	for !r.Step(sweepRows) {
-	}
-	return r.Results()
-}
-
 // SweepRun is a sweep over ε (§4) that can be computed a few digits at a
 // time, so that a page can yield to the browser between steps and cancel by
 // no longer calling Step. It gives the results of Sweep with the same
@@ -48,7 +33,7 @@ func FastSweep(m *Model, x *mat.Dense, labels []int, eps []float64, o Options) [
 // or, when clipping, a pixel outside [0, 1]) each ε costs one plain forward
 // pass of x̃ = x + ε·d, clipped and rounded as Options say.
 //
-// Dense and ReLU layers run on code written for WebAssembly (see addRows);
+// Dense and ReLU layers run on code written for WebAssembly (kernels.go);
 // the other layers run their own test-mode code.
 //
 // The run uses m's buffers during Step only, so m may serve other calls
@@ -57,10 +42,10 @@ type SweepRun struct {
 	m      *Model
 	x      *mat.Dense
 	labels []int
-	kind   string
+	kind   Attack
 	eps    []float64
 	o      Options
-	rng    *rand.Rand // the noise baselines' stream, as in NoiseAttack
+	rng    *rand.Rand // the noise baselines' stream, as in noiseAttack
 
 	head *sweepHead // nil when the first layer is not used linearly
 	// slots lists the indices into eps that need a forward pass per digit;
@@ -104,7 +89,7 @@ type breakpoint struct {
 // AttackRandomSign or AttackUniform) over eps, with the other settings from
 // base. Seed fixes the noise as in Sweep: the same noise for every ε. It
 // panics if kind is unknown or labels do not match the rows of x.
-func NewSweepRun(m *Model, x *mat.Dense, labels []int, kind string, eps []float64, base Options, seed uint64) *SweepRun {
+func NewSweepRun(m *Model, x *mat.Dense, labels []int, kind Attack, eps []float64, base Options, seed uint64) *SweepRun {
 	n, _ := x.Dims()
 	if len(labels) != n {
 		panic(fmt.Sprintf("core: %d labels for %d examples", len(labels), n))
@@ -118,7 +103,7 @@ func NewSweepRun(m *Model, x *mat.Dense, labels []int, kind string, eps []float6
 	case AttackRandomSign, AttackUniform:
 		r.rng = rand.New(rand.NewPCG(seed, 1))
 	default:
-		panic("core: a sweep run does not know attack " + kind)
+		panic("core: a sweep run does not know attack " + string(kind))
 	}
 	r.head = newSweepHead(m, x, eps, base)
 	if r.head != nil {
@@ -179,17 +164,6 @@ func newSweepHead(m *Model, x *mat.Dense, eps []float64, o Options) *sweepHead {
 	return &sweepHead{at: at, out: d.Out()}
 }
 
-// transpose returns the transpose of the rows × cols matrix a.
-func transpose(a []float64, rows, cols int) []float64 {
-	t := make([]float64, len(a))
-	for i := range rows {
-		for j, v := range a[i*cols : (i+1)*cols] {
-			t[j*rows+i] = v
-		}
-	}
-	return t
-}
-
 // Step processes up to maxDigits more digits and reports whether the run is
 // done. It panics if maxDigits < 1.
 func (r *SweepRun) Step(maxDigits int) (done bool) {
@@ -202,7 +176,7 @@ func (r *SweepRun) Step(maxDigits int) (done bool) {
 		r.wts = make([][]float64, len(r.m.Layers))
 		for i, l := range r.m.Layers {
 			if d, ok := l.(*Dense); ok {
-				r.wts[i] = transpose(d.W.Data, d.Out(), d.In())
+				r.wts[i] = transposeTo(nil, d.W.Data, d.Out(), d.In(), d.In())
 			}
 		}
 		if r.head != nil {
@@ -363,9 +337,9 @@ func (r *SweepRun) dense(i int, x *mat.Dense, buf **mat.Dense, positive bool) *m
 		if positive {
 			r.gatherPositive(x.RawRowView(k))
 		} else {
-			r.gather(x.RawRowView(k))
+			r.idx, r.coef = gather(r.idx, r.coef, x.RawRowView(k))
 		}
-		addRows(ys, r.coef, r.idx, r.wts[i])
+		addRows(ys, r.coef, r.idx, r.wts[i], len(ys))
 	}
 	return y
 }
@@ -382,8 +356,8 @@ func (r *SweepRun) backward(dy *mat.Dense, stop int) *mat.Dense {
 			for k := range rows {
 				dxs := dx.RawRowView(k)
 				clear(dxs)
-				r.gather(dy.RawRowView(k))
-				addRows(dxs, r.coef, r.idx, l.W.Data)
+				r.idx, r.coef = gather(r.idx, r.coef, dy.RawRowView(k))
+				addRows(dxs, r.coef, r.idx, l.W.Data, len(dxs))
 			}
 			dy = dx
 		case *ReLU:
@@ -424,19 +398,8 @@ func reluGrad(dx, dy, x []float64) {
 	}
 }
 
-// gather lists the nonzero entries of v in r.idx and r.coef.
-func (r *SweepRun) gather(v []float64) {
-	r.idx, r.coef = r.idx[:0], r.coef[:0]
-	for j, a := range v {
-		if a != 0 {
-			r.idx = append(r.idx, j)
-			r.coef = append(r.coef, a)
-		}
-	}
-}
-
 // gatherPositive lists the entries of max(v, 0) that are not zero, as
-// gather(relu(v)) would: NaN included.
+// gather(r.idx, r.coef, relu(v)) would: NaN included.
 func (r *SweepRun) gatherPositive(v []float64) {
 	r.idx, r.coef = r.idx[:0], r.coef[:0]
 	for j, a := range v {
@@ -449,7 +412,7 @@ func (r *SweepRun) gatherPositive(v []float64) {
 
 // plainRows returns x̃ = x + ε·d, clipped and rounded as the options say,
 // for each slot and row: row k·rows + i is digit i at the k-th slot's ε.
-// It is the arithmetic of SignStep and noise.
+// It is the arithmetic of signStep and noise.
 func (r *SweepRun) plainRows(x, dirs *mat.Dense) *mat.Dense {
 	rows, dim := x.Dims()
 	z := reuse(&r.z, len(r.slots)*rows, dim)
@@ -517,7 +480,7 @@ func (r *SweepRun) slope(xs, ds []float64) {
 		r.coef = append(r.coef, dj)
 	}
 	clear(r.w)
-	addRows(r.w, r.coef, r.idx, r.head.wt)
+	addRows(r.w, r.coef, r.idx, r.head.wt, len(r.w))
 	slices.SortFunc(r.bps, func(a, b breakpoint) int { return cmp.Compare(a.t, b.t) })
 }
 
@@ -532,11 +495,11 @@ func (r *SweepRun) clip(ds []float64, bps []breakpoint) {
 		r.idx = append(r.idx, b.j)
 		r.coef = append(r.coef, -ds[b.j])
 	}
-	addRows(r.w, r.coef, r.idx, r.head.wt)
+	addRows(r.w, r.coef, r.idx, r.head.wt, len(r.w))
 	for n, b := range bps {
 		r.coef[n] = ds[b.j] * b.t
 	}
-	addRows(r.acc, r.coef, r.idx, r.head.wt)
+	addRows(r.acc, r.coef, r.idx, r.head.wt, len(r.acc))
 }
 
 // affineStep sets dst = u + ε·w + acc.
@@ -544,52 +507,5 @@ func affineStep(dst, u, w, acc []float64, eps float64) {
 	u, w, acc = u[:len(dst)], w[:len(dst)], acc[:len(dst)]
 	for k := range dst {
 		dst[k] = u[k] + eps*w[k] + acc[k]
-	}
-}
-
-// Dense layers in the sweep add up the rows of W or Wᵀ picked out by the
-// nonzero entries of their input: most pixels of a digit are 0, and so are
-// about half of the outputs of a ReLU layer and of its gradient. Under
-// WebAssembly, where the page runs, adding eight rows per pass over the
-// destination (axpy8) is 3–5 times faster than gonum's pure-Go matrix
-// product and than one row at a time (measured in node); natively it is on
-// a par with gonum's assembly.
-
-// addRows adds Σₙ coef[n]·M[idx[n]] to dst, where M has rows of len(dst)
-// stored contiguously in m, eight rows per pass over dst. A last partial
-// group is padded with zero coefficients, which add exactly nothing.
-func addRows(dst, coef []float64, idx []int, m []float64) {
-	c := len(dst)
-	var a [8]float64
-	var rows [8][]float64
-	for n := 0; n < len(idx); n += 8 {
-		for p := range 8 {
-			a[p], rows[p] = 0, m[idx[n]*c:(idx[n]+1)*c]
-			if n+p < len(idx) {
-				a[p], rows[p] = coef[n+p], m[idx[n+p]*c:(idx[n+p]+1)*c]
-			}
-		}
-		axpy8(a, rows[0], rows[1], rows[2], rows[3], rows[4], rows[5], rows[6], rows[7], dst)
-	}
-}
-
-// axpy8 computes dst += Σ a[p]·c_p for the eight rows c_p. Taking a by value
-// lets the compiler keep it in registers: a slice might alias dst.
-func axpy8(a [8]float64, c0, c1, c2, c3, c4, c5, c6, c7, dst []float64) {
-	n := len(dst)
-	c0, c1, c2, c3, c4, c5, c6, c7 = c0[:n], c1[:n], c2[:n], c3[:n], c4[:n], c5[:n], c6[:n], c7[:n]
-	a0, a1, a2, a3, a4, a5, a6, a7 := a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
-	i := 0
-	for ; i+4 <= n; i += 4 { // four per iteration: each loop turn costs a dispatch under WebAssembly
-		dst[i] += a0*c0[i] + a1*c1[i] + a2*c2[i] + a3*c3[i] + a4*c4[i] + a5*c5[i] + a6*c6[i] + a7*c7[i]
-		j := i + 1
-		dst[j] += a0*c0[j] + a1*c1[j] + a2*c2[j] + a3*c3[j] + a4*c4[j] + a5*c5[j] + a6*c6[j] + a7*c7[j]
-		j = i + 2
-		dst[j] += a0*c0[j] + a1*c1[j] + a2*c2[j] + a3*c3[j] + a4*c4[j] + a5*c5[j] + a6*c6[j] + a7*c7[j]
-		j = i + 3
-		dst[j] += a0*c0[j] + a1*c1[j] + a2*c2[j] + a3*c3[j] + a4*c4[j] + a5*c5[j] + a6*c6[j] + a7*c7[j]
-	}
-	for ; i < n; i++ {
-		dst[i] += a0*c0[i] + a1*c1[i] + a2*c2[i] + a3*c3[i] + a4*c4[i] + a5*c5[i] + a6*c6[i] + a7*c7[i]
 	}
 }

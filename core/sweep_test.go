@@ -92,14 +92,14 @@ func sameResults(t *testing.T, got, want []Result) {
 // 1, where even pixels at 0 or 1 clip.
 var sweepEps = []float64{0.3, 0, 0.05, 0.1, 0.25, 0, 0.5, 0.75, 1, 1.5}
 
-func TestFastSweepMatchesSweep(t *testing.T) {
+func TestSweepRunMatchesSweep(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 21))
 	options := []Options{{}, {NoClip: true}, {Round8: true}, {NoClip: true, Round8: true}}
 	for _, m := range sweepModels(rng) {
 		x := mnistLike(rng, 150, 12)
 		labels := predicted(m, x)
 		for _, o := range options {
-			for _, kind := range []string{AttackFGSM, AttackRandomSign, AttackUniform} {
+			for _, kind := range []Attack{AttackFGSM, AttackRandomSign, AttackUniform} {
 				t.Run(fmt.Sprintf("%s/%s/clip=%t/round8=%t", m.Name, kind, !o.NoClip, o.Round8), func(t *testing.T) {
 					want := Sweep(m, x, labels, kind, sweepEps, o, 7)
 					r := NewSweepRun(m, x, labels, kind, sweepEps, o, 7)
@@ -111,7 +111,7 @@ func TestFastSweepMatchesSweep(t *testing.T) {
 					}
 					sameResults(t, r.Results(), want)
 					if kind == AttackFGSM {
-						sameResults(t, FastSweep(m, x, labels, sweepEps, o), want)
+						sameResults(t, fastSweep(m, x, labels, sweepEps, o), want)
 						if want[1].Error != 0 || math.Abs(want[9].Confidence-want[1].Confidence) < 1e-3 {
 							t.Errorf("at ε = 0 and 1.5: %+v and %+v: the case tests nothing", want[1], want[9])
 						}
@@ -124,7 +124,7 @@ func TestFastSweepMatchesSweep(t *testing.T) {
 
 // Inputs outside [0, 1] and negative ε leave the linear path when clipping,
 // and still give Sweep's results.
-func TestFastSweepOutsideTheLinearCase(t *testing.T) {
+func TestSweepRunOutsideTheLinearCase(t *testing.T) {
 	rng := rand.New(rand.NewPCG(22, 22))
 	m := sweepModels(rng)[5]
 	x := mnistLike(rng, 60, 12)
@@ -151,7 +151,7 @@ func TestFastSweepOutsideTheLinearCase(t *testing.T) {
 			if r := NewSweepRun(m, c.x, labels, AttackFGSM, c.eps, c.o, 0); (r.head != nil) != c.linear {
 				t.Errorf("linear head used: %t, want %t", r.head != nil, c.linear)
 			}
-			sameResults(t, FastSweep(m, c.x, labels, c.eps, c.o), Sweep(m, c.x, labels, AttackFGSM, c.eps, c.o, 0))
+			sameResults(t, fastSweep(m, c.x, labels, c.eps, c.o), Sweep(m, c.x, labels, AttackFGSM, c.eps, c.o, 0))
 		})
 	}
 }
@@ -163,7 +163,7 @@ func TestSweepRunSteps(t *testing.T) {
 	m := sweepModels(rng)[3] // maxout, with a leading dropout
 	x := mnistLike(rng, 90, 12)
 	labels := predicted(m, x)
-	for _, kind := range []string{AttackFGSM, AttackRandomSign} {
+	for _, kind := range []Attack{AttackFGSM, AttackRandomSign} {
 		for _, o := range []Options{{}, {Round8: true}} {
 			want := Sweep(m, x, labels, kind, sweepEps, o, 3)
 			for _, step := range []int{1, 7, 64} {
@@ -226,10 +226,10 @@ func benchSweep() (*Model, *mat.Dense, []int, []float64) {
 	return m, x, predicted(m, x), eps
 }
 
-func BenchmarkFastSweep(b *testing.B) {
+func BenchmarkSweepRun(b *testing.B) {
 	m, x, labels, eps := benchSweep()
 	for b.Loop() {
-		FastSweep(m, x, labels, eps, Options{})
+		fastSweep(m, x, labels, eps, Options{})
 	}
 }
 
@@ -260,4 +260,12 @@ func BenchmarkSweepStep20(b *testing.B) {
 			r = NewSweepRun(m, x, labels, AttackFGSM, eps, Options{}, 0)
 		}
 	}
+}
+
+// fastSweep runs an FGSM SweepRun to the end in batches of sweepRows digits.
+func fastSweep(m *Model, x *mat.Dense, labels []int, eps []float64, o Options) []Result {
+	r := NewSweepRun(m, x, labels, AttackFGSM, eps, o, 0)
+	for !r.Step(sweepRows) {
+	}
+	return r.Results()
 }

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"gonum.org/v1/gonum/mat"
-
 	"fgsmlab/core"
 	"fgsmlab/models/facts"
 )
@@ -163,16 +161,9 @@ func Reproduce(ms map[string]*core.Model, test *core.Dataset, o ReportOptions) *
 // class RBF and softmax pick on maxout's examples.
 var transfers = map[string][]string{"maxout": {"maxout-adv", "rbf", "softmax"}, "maxout-adv": {"maxout"}}
 
-// cross is the score on one model of the FGSM examples crafted on another.
-type cross struct {
-	core.Result
-	// Agreement is the fraction of the crafting model's mistakes on which
-	// this model picks the same wrong class.
-	Agreement float64
-}
-
-// crossResult holds the crosses by {crafting model, scoring model}.
-type crossResult map[[2]string]cross
+// crossResult holds the scores of FGSM examples at ε = 0.25, with the
+// agreement of their mistakes (§8), by {crafting model, scoring model}.
+type crossResult map[[2]string]core.Result
 
 // Model returns the report on the named model, or nil.
 func (r *Report) Model(name string) *ModelReport {
@@ -218,152 +209,31 @@ func runJobs(jobs map[string]func(), log func(string, time.Duration)) {
 // jobCost orders the jobs of Reproduce, costliest first.
 var jobCost = map[string]int{"maxout": 3, "maxout-adv": 3, "mlp": 2, "softmax": 1, "rbf": 1}
 
-// evalChunk is the number of test digits handled at once.
-const evalChunk = 500
-
 // measureModel sweeps FGSM over SweepEpsilons on m's data, scores the
 // examples at ε = 0.25 on others too, and feeds m Gaussian noise.
-//
-// sign(∇ₓJ) does not depend on ε, so it is computed once per batch: the
-// sweep costs one backward and len(SweepEpsilons)+1 forward passes, not
-// three passes per ε as core.Sweep does.
-func measureModel(mr *ModelReport, m *core.Model, test *core.Dataset, others map[string]*core.Model, o ReportOptions) map[string]cross {
+func measureModel(mr *ModelReport, m *core.Model, test *core.Dataset, others map[string]*core.Model, o ReportOptions) map[string]core.Result {
 	d := test
 	if rc, _ := Find(mr.Name); rc.Data != nil {
 		d = rc.Data(test)
 	}
 	mr.Examples = d.Len()
-	own := make([]tally, len(SweepEpsilons))
-	ts := map[string]*crossTally{}
-	for name := range others {
-		ts[name] = &crossTally{}
-	}
-	n, cols := d.Images.Dims()
-	var adv *mat.Dense
-	for i := 0; i < n; i += evalChunk {
-		j := min(i+evalChunk, n)
-		x, y := d.Images.Slice(i, j, 0, cols).(*mat.Dense), d.Labels[i:j]
-		sign := signOf(m.InputGradient(x, y))
-		adv = reuse(adv, j-i, cols)
-		for e, eps := range SweepEpsilons {
-			fgsmStep(adv, x, sign, eps)
-			pred := own[e].addAll(m.Predict(adv), y)
-			if eps == PaperEpsilon {
-				for name, t := range others {
-					ts[name].add(t.Predict(adv), y, pred)
-				}
-			}
-		}
-	}
-	for e, eps := range SweepEpsilons {
-		res := own[e].result()
-		mr.Sweep = append(mr.Sweep, Point{eps, res.Error, res.Confidence, res.MistakeConfidence})
+	for i, r := range core.Sweep(m, d.Images, d.Labels, core.AttackFGSM, SweepEpsilons, core.Options{}, 0) {
+		mr.Sweep = append(mr.Sweep, Point{SweepEpsilons[i], r.Error, r.Confidence, r.MistakeConfidence})
 	}
 	if len(m.Classes) > 2 {
 		rb := core.Rubbish(m, o.RubbishSamples, o.Seed)
 		mr.Rubbish = &Rubbish{Samples: rb.N, Rate: rb.Error, Confidence: rb.Confidence}
 	}
-	out := map[string]cross{}
-	for name, t := range ts {
-		out[name] = t.result()
+	names := slices.Sorted(maps.Keys(others))
+	targets := make([]*core.Model, len(names))
+	for i, name := range names {
+		targets[i] = others[name]
+	}
+	out := map[string]core.Result{}
+	for j, r := range core.Transfer([]*core.Model{m}, targets, d.Images, d.Labels, core.Options{Epsilon: PaperEpsilon})[0] {
+		out[names[j]] = r
 	}
 	return out
-}
-
-// signOf returns sign(g) elementwise, in a new matrix.
-func signOf(g *mat.Dense) *mat.Dense {
-	s := mat.DenseCopyOf(g)
-	v := s.RawMatrix().Data
-	for i, x := range v {
-		v[i] = core.Sign(x)
-	}
-	return s
-}
-
-// fgsmStep sets dst to x + ε·sign, clipped to [0, 1]: FGSM (eq. 3) with
-// sign = sign(∇ₓJ(θ, x, y)), as core.FGSM computes it.
-func fgsmStep(dst, x, sign *mat.Dense, eps float64) {
-	ds, xs, ss := dst.RawMatrix().Data, x.RawMatrix().Data, sign.RawMatrix().Data
-	r, c := x.Dims()
-	for i := range r {
-		xr, sr, dr := xs[i*x.RawMatrix().Stride:][:c], ss[i*c:][:c], ds[i*c:][:c]
-		for k, v := range xr {
-			dr[k] = min(max(v+eps*sr[k], 0), 1)
-		}
-	}
-}
-
-// reuse returns a rows×cols matrix, backed by m when it is large enough.
-func reuse(m *mat.Dense, rows, cols int) *mat.Dense {
-	if m != nil && cap(m.RawMatrix().Data) >= rows*cols {
-		return mat.NewDense(rows, cols, m.RawMatrix().Data[:rows*cols])
-	}
-	return mat.NewDense(rows, cols, nil)
-}
-
-// crossTally scores another model on the crafting model's examples.
-type crossTally struct {
-	tally
-	mistakes, same int
-}
-
-// add counts a batch with this model's probabilities p, the labels and the
-// crafting model's predictions.
-func (c *crossTally) add(p *mat.Dense, labels, craft []int) {
-	for i, k := range c.addAll(p, labels) {
-		if craft[i] != labels[i] {
-			c.mistakes++
-			if k == craft[i] {
-				c.same++
-			}
-		}
-	}
-}
-
-func (c *crossTally) result() cross {
-	x := cross{Result: c.tally.result()}
-	if c.mistakes > 0 {
-		x.Agreement = float64(c.same) / float64(c.mistakes)
-	}
-	return x
-}
-
-type tally struct {
-	n, wrong       int
-	conf, wrongSum float64
-}
-
-// add counts one example with probabilities p and label y and returns the
-// predicted class.
-func (t *tally) add(p []float64, y int) int {
-	k := core.Argmax(p)
-	t.n++
-	t.conf += p[k]
-	if k != y {
-		t.wrong++
-		t.wrongSum += p[k]
-	}
-	return k
-}
-
-// addAll counts a batch and returns the predicted classes.
-func (t *tally) addAll(p *mat.Dense, labels []int) []int {
-	pred := make([]int, len(labels))
-	for i, y := range labels {
-		pred[i] = t.add(p.RawRowView(i), y)
-	}
-	return pred
-}
-
-func (t *tally) result() core.Result {
-	r := core.Result{N: t.n}
-	if t.n > 0 {
-		r.Error, r.Confidence = float64(t.wrong)/float64(t.n), t.conf/float64(t.n)
-	}
-	if t.wrong > 0 {
-		r.MistakeConfidence = t.wrongSum / float64(t.wrong)
-	}
-	return r
 }
 
 // ConfidenceOver values: which mean confidence a row uses.

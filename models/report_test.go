@@ -2,8 +2,6 @@ package models
 
 import (
 	"encoding/json"
-	"fmt"
-	"math"
 	"sync"
 	"testing"
 
@@ -123,28 +121,4 @@ func TestReproduceMissingModel(t *testing.T) {
 	if !r.Failed() {
 		t.Error("Failed() = false with a target unmeasured")
 	}
-}
-
-// measureModel's sweep, which reuses one gradient for every ε, gives what
-// core.Sweep and core.EvaluateAttack give.
-func TestMeasureModelMatchesCore(t *testing.T) {
-	ms, test := reportInputs(t, 120, "softmax", "rbf")
-	const tol = 1e-12
-	close := func(what string, got, want core.Result) {
-		t.Helper()
-		if math.Abs(got.Error-want.Error) > tol || math.Abs(got.Confidence-want.Confidence) > tol ||
-			math.Abs(got.MistakeConfidence-want.MistakeConfidence) > tol {
-			t.Errorf("%s: got %+v, want %+v", what, got, want)
-		}
-	}
-	mr := ModelReport{Name: "softmax"}
-	x := measureModel(&mr, ms["softmax"], test, map[string]*core.Model{"rbf": ms["rbf"]}, ReportOptions{RubbishSamples: 10})
-	want := core.Sweep(ms["softmax"], test.Images, test.Labels, core.AttackFGSM, SweepEpsilons, core.Options{}, 0)
-	for i, p := range mr.Sweep {
-		close(fmt.Sprintf("softmax at ε = %v", p.Epsilon),
-			core.Result{N: test.Len(), Error: p.Error, Confidence: p.Confidence, MistakeConfidence: p.MistakeConfidence}, want[i])
-	}
-	transfer := core.EvaluateAttack(ms["softmax"], ms["rbf"], test.Images, test.Labels,
-		core.FGSMAttack(core.Options{Epsilon: PaperEpsilon}))
-	close("softmax → rbf", x["rbf"].Result, transfer)
 }
