@@ -387,7 +387,7 @@ func TestHostileParams(t *testing.T) {
 }
 
 func TestStaticSiteUnderSubPath(t *testing.T) {
-	site := staticFileServer(t, staticSite(t, "/fgsmlab"))
+	site := staticFileServer(t, staticSite(t, "/fgsmlab")).URL
 	ctx := newTabWithin(t, 5*time.Minute)
 	if err := chromedp.Run(ctx, watchCSP(), waitReady(site+"/fgsmlab/?sample=2")); err != nil {
 		t.Fatal("the static site under /fgsmlab/ did not load and classify: ", err)
@@ -408,11 +408,7 @@ func TestStaticSiteUnderSubPath(t *testing.T) {
 }
 
 func TestOfflineAfterFirstVisit(t *testing.T) {
-	dist := staticSite(t, "/fgsmlab")
-	mux := http.NewServeMux()
-	mux.Handle("/fgsmlab/", http.StripPrefix("/fgsmlab", http.FileServer(http.Dir(dist))))
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	srv := staticFileServer(t, staticSite(t, "/fgsmlab"))
 	ctx := newTab(t)
 	var cached int
 	trainReady := poll(`document.querySelector("#train") && document.querySelector("#train").dataset.state === "ready"`)

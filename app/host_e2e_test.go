@@ -170,12 +170,12 @@ func checkStorage(t *testing.T, ctx context.Context, memory bool) {
 }
 
 // staticFileServer serves the static site dist under /fgsmlab/ from a plain
-// file server, as GitHub Pages would, and returns the server's address.
-func staticFileServer(t *testing.T, dist string) string {
+// file server, as GitHub Pages would. Tests that go offline close it.
+func staticFileServer(t *testing.T, dist string) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.Handle("/fgsmlab/", http.StripPrefix("/fgsmlab", http.FileServer(http.Dir(dist))))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return srv.URL
+	return srv
 }

@@ -57,10 +57,7 @@ func newOfflineSite(t *testing.T, static bool) *offlineSite {
 		}
 	}
 	s.publish()
-	mux := http.NewServeMux()
-	mux.Handle("/fgsmlab/", http.StripPrefix("/fgsmlab", http.FileServer(http.Dir(dist))))
-	s.srv = httptest.NewServer(mux)
-	t.Cleanup(s.srv.Close)
+	s.srv = staticFileServer(t, dist)
 	s.name, s.root = "static /fgsmlab", s.srv.URL+"/fgsmlab/"
 	return s
 }
