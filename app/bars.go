@@ -21,13 +21,18 @@ func newBars() *bars { return &bars{} }
 
 // show displays the probabilities of an outcome; nil empties the bars.
 func (b *bars) show(o *outcome, classes []string) {
+	b.set(o, classes)
+	b.Update()
+}
+
+// set is show before the bars are mounted.
+func (b *bars) set(o *outcome, classes []string) {
 	if o == nil {
 		b.clean, b.fool = nil, nil
 	} else {
 		b.classes, b.clean, b.fool = classes, o.Clean, o.Fool
 		b.cleanLabel, b.advLabel = o.CleanLabel, o.AdvLabel
 	}
-	b.Update()
 }
 
 func (b *bars) Render() app.UI {
@@ -39,7 +44,9 @@ func (b *bars) Render() app.UI {
 		app.Table().Class("probs").Body(
 			app.Caption().Class("sr-only").Text("Class probabilities before and after the attack"),
 			app.TBody().Body(
-				app.Range(b.clean).Slice(func(c int) app.UI {
+				// Ten empty rows before the first outcome, so that the page
+				// does not move when the bars arrive.
+				app.Range(make([]struct{}, max(len(b.clean), 10))).Slice(func(c int) app.UI {
 					return b.row(c)
 				}),
 			),
@@ -52,13 +59,16 @@ func (b *bars) row(c int) app.UI {
 	if c < len(b.classes) {
 		name = b.classes[c]
 	}
-	p0, p1 := b.clean[c], b.fool[c]
+	var p0, p1 float64
 	cls := "bar-row"
-	if c == b.cleanLabel {
-		cls += " top-clean"
-	}
-	if c == b.advLabel {
-		cls += " top-adv"
+	if c < len(b.clean) {
+		p0, p1 = b.clean[c], b.fool[c]
+		if c == b.cleanLabel {
+			cls += " top-clean"
+		}
+		if c == b.advLabel {
+			cls += " top-adv"
+		}
 	}
 	return app.Tr().Class(cls).Body(
 		app.Th().Scope("row").Text(name),
@@ -74,7 +84,7 @@ func (b *bars) row(c int) app.UI {
 			app.If(max(p0, p1) >= 0.01,
 				app.Span().Class("p-clean").Text(fmt.Sprintf("%.0f", 100*p0)),
 				app.Span().Class("arrow").Text(" → "),
-				app.Span().Class("p-adv").Text(fmt.Sprintf("%.0f%%", 100*p1)),
+				app.Span().Class("p-adv").Attr("elementtiming", "result").Text(fmt.Sprintf("%.0f%%", 100*p1)),
 			),
 		),
 	)

@@ -149,7 +149,7 @@ func TestScreenshots(t *testing.T) {
 		network.EmulateNetworkConditions(false, 20, 1<<20, 1<<20),
 		emulation.SetDeviceMetricsOverride(800, 500, 1, false),
 		chromedp.Navigate(srv.URL+"/"),
-		poll(`/[1-9]\d*%/.test(document.getElementById("app-wasm-loader-label").textContent)`),
+		poll(`/Loading [0-9.]*[1-9]/.test(document.getElementById("app-wasm-loader-label").textContent)`),
 		chromedp.CaptureScreenshot(&loading),
 	)
 	if err != nil {

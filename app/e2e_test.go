@@ -494,7 +494,13 @@ func TestDownloadedPNGIsShownImage(t *testing.T) {
 	err := chromedp.Run(ctx,
 		browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllowAndName).
 			WithDownloadPath(dir).WithEventsEnabled(true).WithBrowserContextID(bc),
-		eval(`Array.from(document.getElementById("img-adv").getContext("2d").getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0))`, &shown),
+		eval(`(() => {
+			const c = document.createElement("canvas");
+			c.width = c.height = 28;
+			const g = c.getContext("2d");
+			g.drawImage(document.getElementById("img-adv"), 0, 0);
+			return Array.from(g.getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0));
+		})()`, &shown),
 	)
 	if err != nil {
 		t.Fatal(err)

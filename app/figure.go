@@ -16,34 +16,37 @@ type figure struct {
 	out     *outcome
 	s       settings
 	classes []string
+	img     [3]string // x, η and x̃ as PNG data: URLs, "" with no outcome
 }
 
 func newFigure() *figure { return &figure{} }
 
 // show displays an outcome; nil shows the empty state.
 func (f *figure) show(o *outcome, s settings, classes []string) {
-	f.out, f.s, f.classes = o, s, classes
-	f.paint()
+	f.set(o, s, classes)
 	f.Update()
 }
 
-func (f *figure) OnMount(ctx app.Context) { f.paint() }
-
-func (f *figure) paint() {
-	if f.out == nil {
-		for _, id := range []string{"img-x", "img-eta", "img-adv"} {
-			blank(id)
-		}
+// set is show before the figure is mounted.
+func (f *figure) set(o *outcome, s settings, classes []string) {
+	f.out, f.s, f.classes = o, s, classes
+	f.img = [3]string{}
+	if o == nil {
 		return
 	}
-	o := f.out
-	scale := f.s.Eps()
+	scale := s.Eps()
 	if scale == 0 {
 		scale = 1.0 / 255
 	}
-	paint("img-x", grayRGBA(o.X))
-	paint("img-eta", divergingRGBA(o.Eta, scale))
-	paint("img-adv", grayRGBA(o.Adv))
+	// Images rather than canvases: the server renders the same elements
+	// into the page's HTML, so the first paint shows the result before
+	// the runtime arrives, and the runtime's takeover swaps identical
+	// images (a data: URL loads at once; nothing flickers).
+	f.img = [3]string{
+		pixURL(grayRGBA(o.X)),
+		pixURL(divergingRGBA(o.Eta, scale)),
+		pixURL(grayRGBA(o.Adv)),
+	}
 }
 
 func (f *figure) Render() app.UI {
@@ -61,11 +64,11 @@ func (f *figure) Render() app.UI {
 		DataSet("adv", label(o, true)).
 		Body(
 			app.Div().Class("eq").Body(
-				f.panel("img-x", "x", "the input", xCap),
+				f.panel("img-x", f.img[0], "x", "the input", xCap),
 				app.Span().Class("op").Aria("hidden", true).Text("+"),
-				f.panel("img-eta", f.etaTitle(), "η = x̃ − x", f.etaCaption()),
+				f.panel("img-eta", f.img[1], f.etaTitle(), "η = x̃ − x", f.etaCaption()),
 				app.Span().Class("op").Aria("hidden", true).Text("="),
-				f.panel("img-adv", "x̃", "the adversarial input", advCap),
+				f.panel("img-adv", f.img[2], "x̃", "the adversarial input", advCap),
 			),
 			app.Div().Class("legend").Aria("hidden", true).Body(
 				app.Span().Text(fmt.Sprintf("−%.3f", f.s.Eps())),
@@ -76,12 +79,12 @@ func (f *figure) Render() app.UI {
 		)
 }
 
-func (f *figure) panel(id, title, alt, caption string) app.UI {
+func (f *figure) panel(id, src, title, alt, caption string) app.UI {
 	return app.Figure().Class("panel").Body(
-		app.Canvas().ID(id).Class("pix").Width(28).Height(28).Role("img").Aria("label", alt),
+		resultImg(id, src, alt),
 		app.FigCaption().Body(
 			app.Span().Class("term").Text(title),
-			app.Span().Class("pred").Text(caption),
+			app.Span().Class("pred").Attr("elementtiming", "result").Text(caption),
 		),
 	)
 }
@@ -156,4 +159,14 @@ func label(o *outcome, adv bool) string {
 		return fmt.Sprint(o.AdvLabel)
 	}
 	return fmt.Sprint(o.CleanLabel)
+}
+
+// resultImg is a 28×28 result image, or a black square of the same size
+// while there is none. elementtiming lets the benchmark see when the result
+// is on screen.
+func resultImg(id, src, alt string) app.UI {
+	if src == "" {
+		return app.Span().ID(id).Class("pix").Role("img").Aria("label", alt+": none yet")
+	}
+	return app.Img().ID(id).Class("pix").Src(src).Alt(alt).Width(28).Height(28).Attr("elementtiming", "result")
 }

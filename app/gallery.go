@@ -56,15 +56,25 @@ func (g *gallery) choose(i int) {
 }
 
 func (g *gallery) Render() app.UI {
+	status := ""
+	if g.total == 0 && g.failed == "" {
+		status = "loading…"
+	}
 	return app.Div().Class("gallery").Body(
 		app.Div().Class("row").Body(
 			app.H3().Text("Or pick a test digit"),
+			app.Span().Class("muted small gallery-status").Text(status),
 			app.Button().ID("random").Class("btn").Text("Random sample").
 				Disabled(g.total == 0).OnClick(g.onRandom),
 		),
-		app.If(g.failed != "", app.P().Class("error").Text(g.failed)).
-			ElseIf(g.total == 0, app.P().Class("muted").Text("Loading MNIST test digits…")),
-		app.Div().Class("thumbs").Style("--sprite", g.sprite).Body(
+		app.If(g.failed != "", app.P().Class("error").Text(g.failed)),
+		// Grey squares hold the thumbnails' place until the digits arrive
+		// (after the first result), so that nothing below them moves.
+		app.If(len(g.labels) == 0, app.Div().Class("thumbs").Aria("hidden", true).Body(
+			app.Range(make([]struct{}, galleryShown)).Slice(func(int) app.UI {
+				return app.Span().Class("thumb ph")
+			}),
+		)).Else(app.Div().Class("thumbs").Style("--sprite", g.sprite).Body(
 			app.Range(g.labels).Slice(func(i int) app.UI {
 				return app.Button().Class("thumb").
 					Style("--col", fmt.Sprint(i%10)).Style("--row", fmt.Sprint(i/10)).
@@ -74,7 +84,7 @@ func (g *gallery) Render() app.UI {
 					Title("Test digit %d (label %d)", i, g.labels[i]).
 					OnClick(func(ctx app.Context, e app.Event) { g.onPick(ctx, i) })
 			}),
-		),
+		)),
 	)
 }
 

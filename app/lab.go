@@ -27,6 +27,14 @@ type lab struct {
 	out          *outcome
 	first        bool // the first outcome has been shown
 	galleryShown bool
+	samplesAsked bool
+	seen         string // the input as a PNG data: URL, "" with none
+
+	// example is the result the page's HTML was rendered with: the server
+	// renders it, and the runtime starts from it when the link matches
+	// (firstexample.go). classes are its model's until the model loads.
+	example *firstExample
+	classes []string
 
 	pad      *pad
 	gallery  *gallery
@@ -60,10 +68,49 @@ func newLab() *lab {
 // OnInit reads the link before the first render, so that embed mode and
 // the notice are there from the start (see linkParams).
 func (l *lab) OnInit() {
-	q := pageLink()
+	l.readLink(pageLink())
+	if e := readFirstExample(); e != nil {
+		l.adopt(e)
+	}
+}
+
+func (l *lab) readLink(q *linkParams) {
 	l.s = parseSettings(q)
 	l.notices = q.notices()
 	l.x = l.s.Input
+	l.setSeen()
+}
+
+// OnPreRender, on the server only, computes the example the requested link
+// names, so that the page's HTML shows it (firstexample.go).
+func (l *lab) OnPreRender(ctx app.Context) {
+	query := ctx.Page().URL().RawQuery
+	l.readLink(parseLink(query))
+	e, err := examples.example(l.s, query)
+	if err != nil {
+		return // the page renders as the runtime starts: without a result
+	}
+	l.adopt(e)
+	l.controls.show(l.s)
+	l.eps.show(l.s.Eps255)
+	l.figure.Update()
+	l.bars.Update()
+	l.share.Update()
+	l.picker.Update()
+	l.Update()
+}
+
+// adopt shows the pre-rendered example e until the model arrives and the
+// runtime computes the same result itself.
+func (l *lab) adopt(e *firstExample) {
+	l.example, l.classes = e, e.Classes
+	o := e.Out
+	l.out, l.x = &o, o.X
+	l.setSeen()
+	l.figure.set(&o, l.s, e.Classes)
+	l.bars.set(&o, e.Classes)
+	l.share.set(&o)
+	l.picker.set(l.s.Model, &e.Card, "")
 }
 
 func (l *lab) OnMount(ctx app.Context) {
@@ -71,10 +118,14 @@ func (l *lab) OnMount(ctx app.Context) {
 	s := l.s
 	l.controls.show(s)
 	l.eps.show(s.Eps255)
-	l.picker.show(s.Model, nil, "loading")
+	if l.example == nil {
+		l.picker.show(s.Model, nil, "loading")
+	}
 	l.listen()
 	l.exposeHooks()
-	l.loadSamples(ctx)
+	if l.x == nil {
+		l.loadSamples(ctx) // the link names a test digit: the first prediction needs them
+	}
 	l.loadModel(ctx, s.Model)
 	app.Window().Get("document").Get("documentElement").Get("dataset").Set("fgsmlab", "mounted")
 	mark("fgsmlab:mounted")
@@ -91,7 +142,11 @@ func (l *lab) Render() app.UI {
 	if l.s.Embed {
 		class += " embed"
 	}
-	return app.Div().ID("lab").Class(class).DataSet("model", l.loadedModel()).Body(
+	if l.first {
+		class += " lab-live" // the runtime has computed a result: hides "starting…"
+	}
+	return app.Div().ID("lab").Class(class).DataSet("model", l.loadedModel()).
+		DataSet("example", l.example.kind()).Body(
 		pageHeader("fgsmlab", "Draw a digit. Nudge every pixel by at most ε, in the direction that hurts the model most. Watch it change its mind."),
 		pageNav("/", l.s.Embed),
 		noticeList(l.notices),
@@ -120,11 +175,20 @@ func (l *lab) Render() app.UI {
 		app.Footer().Class("foot").Body(
 			app.P().Text("Everything runs in your browser: the models are Go compiled to WebAssembly, and the lab works offline after your first visit."),
 		),
+		app.If(!app.IsClient, exampleData(l.example)),
 	)
 }
 
+// heading is a card's title. Until the runtime has computed its first
+// result, it says "starting…": the controls below look alive but do not
+// answer yet (lab.css hides the marker once the lab is live, without
+// moving anything).
 func heading(id, step, text string) app.UI {
-	return app.H2().ID(id).Body(app.Span().Class("step").Aria("hidden", true).Text(step), app.Text(text))
+	return app.H2().ID(id).Body(
+		app.Span().Class("step").Aria("hidden", true).Text(step),
+		app.Text(text),
+		app.Span().Class("starting").Aria("hidden", true).Text("starting…"),
+	)
 }
 
 // renderSeen shows the 28×28 input the model sees and its live prediction.
@@ -140,18 +204,25 @@ func (l *lab) renderSeen() app.UI {
 		say = app.P().Class("live muted").Text("Loading the model…")
 	}
 	return app.Div().Class("seen").Body(
-		app.Canvas().ID("seen").Class("pix").Width(28).Height(28).
-			Role("img").Aria("label", "The 28 by 28 input the model sees"),
+		resultImg("seen", l.seen, "The 28 by 28 input the model sees"),
 		app.P().Class("small muted").Text("What the model sees: 28×28, centred as in MNIST"),
 		say,
 	)
 }
 
 func (l *lab) className(c int) string {
-	if m := l.models[l.s.Model]; m != nil && c < len(m.Classes) {
-		return m.Classes[c]
+	if c < len(l.classes) {
+		return l.classes[c]
 	}
 	return fmt.Sprint(c)
+}
+
+// setSeen draws the input the model sees.
+func (l *lab) setSeen() {
+	l.seen = ""
+	if l.x != nil {
+		l.seen = pixURL(grayRGBA(l.x))
+	}
 }
 
 func (l *lab) loadedModel() string {
@@ -162,6 +233,10 @@ func (l *lab) loadedModel() string {
 }
 
 func (l *lab) loadSamples(ctx app.Context) {
+	if l.samplesAsked {
+		return
+	}
+	l.samplesAsked = true
 	ctx.Async(func() {
 		// sharedDigits decodes in slices and yields after, so the first
 		// prediction starts a browser task of its own.
@@ -289,23 +364,23 @@ func (l *lab) recompute(ctx app.Context) {
 
 func (l *lab) show(o *outcome) {
 	l.out = o
-	var classes []string
 	if m := l.models[l.s.Model]; m != nil {
-		classes = m.Classes
+		l.classes = m.Classes
 	}
-	if l.x != nil {
-		paint("seen", grayRGBA(l.x))
-	} else {
-		blank("seen")
-	}
-	l.figure.show(o, l.s, classes)
-	l.bars.show(o, classes)
+	l.setSeen()
+	l.figure.show(o, l.s, l.classes)
+	l.bars.show(o, l.classes)
 	l.share.show(o)
 	if o != nil && !l.first {
 		l.first = true
 		w := app.Window()
 		w.Set("fgsmlabFirstPrediction", w.Get("performance").Call("now"))
 		mark("fgsmlab:first-prediction")
+		if l.samples == nil {
+			// The digits were not needed for the first result (the page
+			// carried it, or the link drew one): they come after it.
+			afterPaint(l.ctx, l.loadSamples)
+		}
 	}
 }
 

@@ -61,6 +61,7 @@ function fgsmlabShow(message, reload) {
     return;
   }
   loader.style.display = "";
+  loader.classList.add("fgsm-alert"); // the whole window, not the corner note
   loader.setAttribute("role", "alert");
   if (icon) {
     icon.className = "goapp-logo";
@@ -84,17 +85,26 @@ function fgsmlabStopped() {
     "Reload the page to start it again; the address keeps your example.", true);
 }
 
+// fgsmlabWasmSize is app.wasm's size, uncompressed, written in when the
+// site is generated or served (page.go).
+const fgsmlabWasmSize = "{{.WasmSize}}";
+
 // fgsmlabFetch fetches app.wasm and returns a response whose body reports
-// its progress as it streams into the compiler.
+// its progress as it streams into the compiler: progress(done, wire) hears
+// the fraction received (0…1, NaN when unknown) and the bytes on the wire,
+// compressed as the host sent them (0 when unknown).
 async function fgsmlabFetch(url, progress) {
   const res = await fetch(url);
   if (!res.ok) {
     throw new Error(`${url} answered ${res.status} ${res.statusText}`);
   }
-  // The uncompressed size: hosts that gzip app.wasm send the compressed
-  // Content-Length, so prefer go-app's header when the server sets it.
-  const total = parseInt(res.headers.get(goappWasmContentLengthHeader || "X-Uncompressed-Length") ||
-    res.headers.get("Content-Length"), 10);
+  // The stream holds uncompressed bytes; a host that compresses app.wasm
+  // sends the compressed Content-Length, so the fraction comes from the
+  // uncompressed size and the wire total from Content-Length.
+  const length = parseInt(res.headers.get("Content-Length"), 10) || 0;
+  const encoded = (res.headers.get("Content-Encoding") || "identity") !== "identity";
+  const total = fgsmlabWasmSize || parseInt(res.headers.get("X-Uncompressed-Length"), 10) ||
+    (encoded ? 0 : length);
   let loaded = 0;
   const reader = res.body.getReader();
   const body = new ReadableStream({
@@ -105,7 +115,7 @@ async function fgsmlabFetch(url, progress) {
         return;
       }
       loaded += value.byteLength;
-      progress(loaded, total);
+      progress(total ? Math.min(loaded / total, 1) : NaN, length, loaded);
       controller.enqueue(value);
     },
   });
@@ -130,17 +140,25 @@ async function goappInitWebAssembly() {
       "does not support or has turned off. Please open the page in a recent Firefox, Chrome, Edge or Safari.", false);
     return;
   }
+  // The page above already shows the lab's example; this note, in a corner,
+  // says how much of the runtime has arrived and what comes next.
   const mb = (n) => (n / 1048576).toFixed(1);
-  const progress = (loaded, total) => {
-    label.textContent = total >= loaded ?
-      `Loading the lab: ${Math.round(100 * loaded / total)}% of ${mb(total)} MB` :
-      `Loading the lab: ${mb(loaded)} MB`;
+  const progress = (done, wire, loaded) => {
+    if (done >= 1) {
+      label.textContent = "Starting the lab…";
+    } else if (wire > 0 && done >= 0) {
+      label.textContent = `Loading ${mb(done * wire)} of ${mb(wire)} MB, then starting`;
+    } else if (done >= 0) {
+      label.textContent = `Loading ${Math.round(100 * done)}%, then starting`;
+    } else {
+      label.textContent = `Loading ${mb(loaded)} MB, then starting`;
+    }
   };
   try {
     label.textContent = "Loading the lab…";
     const go = new Go();
     const wasm = await WebAssembly.instantiateStreaming(fgsmlabFetch("{{.Wasm}}", progress), go.importObject);
-    label.textContent = "Starting…";
+    label.textContent = "Starting the lab…";
     const exited = go.run(wasm.instance);
     loader.style.display = "none";
     document.documentElement.dataset.fgsmlabGo = "running";

@@ -80,8 +80,13 @@ func newModelPanel(onChoose func(app.Context, string)) *modelPanel {
 
 // show tells the panel which model is chosen and what is known of it.
 func (p *modelPanel) show(name string, card *modelCard, status string) {
-	p.current, p.card, p.status = name, card, status
+	p.set(name, card, status)
 	p.Update()
+}
+
+// set is show before the panel is mounted.
+func (p *modelPanel) set(name string, card *modelCard, status string) {
+	p.current, p.card, p.status = name, card, status
 }
 
 func (p *modelPanel) Render() app.UI {

@@ -3,22 +3,40 @@
 package main
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
 // contentSecurityPolicy is every page's policy: scripts only from the
-// site itself (go-app's app.js, wasm_exec.js, the service worker), and
-// WebAssembly compilation, which needs 'wasm-unsafe-eval' but not
-// 'unsafe-eval'. There is no inline script to allow. Styles, images and
+// site itself (go-app's app.js, wasm_exec.js, the service worker), the one
+// inline script linkScript (by its hash), and WebAssembly compilation,
+// which needs 'wasm-unsafe-eval' but not 'unsafe-eval'. Styles, images and
 // frames are not restricted: the lab draws with inline styles and data:
 // URLs, and course pages must be able to frame it.
-const contentSecurityPolicy = "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'"
+var contentSecurityPolicy = "script-src 'self' 'wasm-unsafe-eval' '" + scriptHash(linkScript) + "'; object-src 'none'; base-uri 'self'"
+
+// linkScript runs in the head, before the body is parsed: it tells the
+// page's CSS whether the address has parameters. A page rendered for the
+// plain link (every page of the static site) then hides its pre-rendered
+// example behind placeholders when the link names another one, instead of
+// showing an example the link did not ask for (firstexample.go).
+const linkScript = `document.documentElement.dataset.link = location.search.length > 1 ? "given" : "plain";`
+
+// scriptHash is a Content-Security-Policy source for an inline script.
+func scriptHash(js string) string {
+	sum := sha256.Sum256([]byte(js))
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}
 
 // securityHeaders are sent by `make run` with every response. A static
 // host sets its own headers; the pages carry the policy in a meta tag.
@@ -32,16 +50,37 @@ var securityHeaders = map[string]string{
 var loaderJS string
 
 // appJS returns go-app's app.js with fgsmlab's loader appended (its
-// goappInitWebAssembly replaces go-app's). wasm is app.wasm's URL.
-func appJS(goapp []byte, wasm string) []byte {
+// goappInitWebAssembly replaces go-app's). wasm is app.wasm's URL and size
+// its size in bytes, uncompressed (0 if unknown), for the loader's
+// progress: a host that compresses app.wasm sends no uncompressed length.
+func appJS(goapp []byte, wasm string, size int64) []byte {
 	q, _ := json.Marshal(wasm)
 	js := strings.ReplaceAll(loaderJS, `"{{.Wasm}}"`, string(q))
+	js = strings.ReplaceAll(js, `"{{.WasmSize}}"`, strconv.FormatInt(size, 10))
 	return append(append(goapp[:len(goapp):len(goapp)], '\n'), js...)
+}
+
+// wasmSize is the size of app.wasm in the web directory, 0 if it is missing.
+func wasmSize(web string) int64 {
+	st, err := os.Stat(filepath.Join(web, "app.wasm"))
+	if err != nil {
+		return 0
+	}
+	return st.Size()
 }
 
 // metaTag matches a meta tag of go-app's head; go-app writes its
 // attributes in any order.
 var metaTag = regexp.MustCompile(`(?i)<meta\b[^>]*>`)
+
+// go-app's server writes a false boolean attribute as name="false", which
+// HTML reads as true: a pre-rendered checkbox would show checked, an option
+// selected and a button disabled. It writes a true ARIA state as a bare
+// attribute, which ARIA reads as undefined.
+var (
+	falseAttr = regexp.MustCompile(` (checked|selected|disabled|hidden|readonly|required|multiple|autofocus)="false"`)
+	bareAria  = regexp.MustCompile(`( aria-(?:hidden|busy|pressed|expanded|checked|selected|disabled|current))([\s>])`)
+)
 
 // rewritePage amends the HTML page that go-app renders, whose head is fixed
 // in go-app v9:
@@ -52,11 +91,14 @@ var metaTag = regexp.MustCompile(`(?i)<meta\b[^>]*>`)
 //     rendered at, the build machine's for a static site, and the page
 //     cannot know its public address.
 func rewritePage(html []byte) []byte {
+	html = falseAttr.ReplaceAll(html, nil)
+	html = bareAria.ReplaceAll(html, []byte(`$1="true"$2`))
 	return metaTag.ReplaceAllFunc(html, func(tag []byte) []byte {
 		t := string(tag)
 		switch {
 		case strings.Contains(t, `charset=`):
-			return []byte(t + `<meta http-equiv="Content-Security-Policy" content="` + contentSecurityPolicy + `">`)
+			return []byte(t + `<meta http-equiv="Content-Security-Policy" content="` + contentSecurityPolicy + `">` +
+				`<script>` + linkScript + `</script>`)
 		case strings.Contains(t, `name="viewport"`):
 			return []byte(`<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">`)
 		case strings.Contains(t, `property="og:url"`):
@@ -71,7 +113,11 @@ func rewritePage(html []byte) []byte {
 // the static site. Files under /web/ pass through untouched.
 func rewritten(h *app.Handler) http.Handler {
 	wasm := h.Resources.AppWASM()
-	withLoader := func(b []byte) []byte { return appJS(b, wasm) }
+	var size int64
+	if r, ok := h.Resources.(resources); ok {
+		size = wasmSize(r.dir)
+	}
+	withLoader := func(b []byte) []byte { return appJS(b, wasm, size) }
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if strings.HasPrefix(req.URL.Path, "/web/") {
 			h.ServeHTTP(w, req)

@@ -39,8 +39,9 @@ var (
 )
 
 // checkPage checks what every page must be: a CSP before any script, no
-// inline script or inline event handler (the CSP would block them), a
-// viewport that allows zooming, and no og:url naming the build machine.
+// inline script but linkScript, whose hash the CSP names, no inline event
+// handler (the CSP would block them), a viewport that allows zooming, no
+// boolean attribute written "false", and no og:url naming the build machine.
 func checkPage(t *testing.T, name, html string) {
 	t.Helper()
 	csp := strings.Index(html, `<meta http-equiv="Content-Security-Policy" content="`+contentSecurityPolicy+`">`)
@@ -51,10 +52,18 @@ func checkPage(t *testing.T, name, html string) {
 	case first != nil && first[0] < csp:
 		t.Errorf("%s: a script comes before the Content-Security-Policy", name)
 	}
-	for _, tag := range scriptTag.FindAllString(html, -1) {
-		if !strings.Contains(tag, " src=") {
-			t.Errorf("%s: inline script %s", name, tag)
+	for _, at := range scriptTag.FindAllStringIndex(html, -1) {
+		tag := html[at[0]:at[1]]
+		body, _, _ := strings.Cut(html[at[1]:], "</script>")
+		if !strings.Contains(tag, " src=") && body != linkScript {
+			t.Errorf("%s: inline script %s%.40s", name, tag, body)
 		}
+	}
+	if !strings.Contains(contentSecurityPolicy, scriptHash(linkScript)) {
+		t.Errorf("the policy does not allow linkScript")
+	}
+	if m := falseAttr.FindString(html); m != "" {
+		t.Errorf("%s: %s reads as true in HTML", name, m)
 	}
 	if m := inlineHandle.FindString(html); m != "" {
 		t.Errorf("%s: inline event handler %q", name, m)

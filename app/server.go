@@ -49,6 +49,7 @@ func serve() {
 // site lives under ("" for the root).
 func newHandler(web, base, version string) *app.Handler {
 	prefix := strings.TrimSuffix(base, "/")
+	examples.setWeb(web) // the lab's HTML shows its link's example
 	return &app.Handler{
 		Name:                    "fgsmlab",
 		ShortName:               "fgsmlab",
@@ -59,7 +60,7 @@ func newHandler(web, base, version string) *app.Handler {
 		Icon:                    app.Icon{Default: "/web/icon.png", Large: "/web/icon-512.png", SVG: "/web/icon.svg"},
 		BackgroundColor:         "#f6f5f1",
 		ThemeColor:              "#f6f5f1",
-		LoadingLabel:            "Loading the lab: {progress}%",
+		LoadingLabel:            "Loading the lab…",
 		Styles:                  []string{"/web/lab.css"},
 		RawHeaders:              []string{noScript},
 		CacheableResources:      installCached(prefix),
@@ -72,7 +73,7 @@ func newHandler(web, base, version string) *app.Handler {
 
 // noScript explains the page when JavaScript is off. (The loader, in
 // loader.js, explains it when WebAssembly is.)
-const noScript = `<noscript><p class="fgsm-nowasm">This lab runs in your browser and needs JavaScript and WebAssembly. Please turn JavaScript on.</p></noscript>`
+const noScript = `<noscript><style>#app-wasm-loader { display: none; }</style><p class="fgsm-nowasm">This lab runs in your browser and needs JavaScript and WebAssembly. The example below is a picture of its result; to change it, please turn JavaScript on.</p></noscript>`
 
 // generate writes the static site: go-app's pages and scripts, then a copy
 // of the static resources into dir/web, and the offline list. version is
@@ -96,7 +97,7 @@ func generate(dir, web, base, version string) error {
 	if err := app.GenerateStaticWebsite(dir, h); err != nil {
 		return fmt.Errorf("generating the static site: %v", err)
 	}
-	if err := rewriteSite(dir, h.Resources.AppWASM()); err != nil {
+	if err := rewriteSite(dir, h.Resources.AppWASM(), wasmSize(web)); err != nil {
 		return err
 	}
 	for _, need := range []string{"app.wasm", "digits.bin", "models/mlp.safetensors", "lab.css", "icon.png", "icon.svg"} {
@@ -134,13 +135,13 @@ func generate(dir, web, base, version string) error {
 
 // rewriteSite applies to the generated site what `make run` applies as it
 // serves: fgsmlab's loader in app.js and the amended pages.
-func rewriteSite(dir, wasm string) error {
+func rewriteSite(dir, wasm string, size int64) error {
 	js := filepath.Join(dir, "app.js")
 	b, err := os.ReadFile(js)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(js, appJS(b, wasm), 0o644); err != nil {
+	if err := os.WriteFile(js, appJS(b, wasm, size), 0o644); err != nil {
 		return err
 	}
 	pages, err := filepath.Glob(filepath.Join(dir, "*.html"))

@@ -21,13 +21,18 @@ func newShareBar(link func() string) *shareBar { return &shareBar{link: link} }
 
 // show sets the image to download.
 func (s *shareBar) show(o *outcome) {
+	s.set(o)
+	s.Update()
+}
+
+// set is show before the bar is mounted.
+func (s *shareBar) set(o *outcome) {
 	if o == nil {
 		s.adv = nil
 	} else {
 		s.adv, s.name = o.Adv, fmt.Sprintf("fgsmlab-%d-to-%d", o.CleanLabel, o.AdvLabel)
 	}
 	s.status = ""
-	s.Update()
 }
 
 func (s *shareBar) Render() app.UI {
