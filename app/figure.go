@@ -17,12 +17,14 @@ type figure struct {
 	s       settings
 	classes []string
 	img     [3]string // x, η and x̃ as PNG data: URLs, "" with no outcome
+	live    bool      // the runtime computed the outcome (not the page's HTML)
 }
 
 func newFigure() *figure { return &figure{} }
 
 // show displays an outcome; nil shows the empty state.
 func (f *figure) show(o *outcome, s settings, classes []string) {
+	f.live = true
 	f.set(o, s, classes)
 	f.Update()
 }
@@ -59,7 +61,7 @@ func (f *figure) Render() app.UI {
 		verdict = f.verdict()
 	}
 	return app.Div().Class("figure").
-		DataSet("ready", o != nil).
+		DataSet("ready", o != nil && f.live).
 		DataSet("clean", label(o, false)).
 		DataSet("adv", label(o, true)).
 		Body(
