@@ -32,16 +32,19 @@ type pageFrame struct {
 	Embed   bool   // ?embed=1: no navigation
 	State   string // the root's data-state, for the tests and the style sheet
 	Notices []string
+	// Query is the link the server rendered the page for (prerender.go);
+	// unused in the page.
+	Query string
 }
 
 // explainFrame lays out a page like the lab: header, navigation (not when
 // embedded), notices, then the body.
 func explainFrame(f pageFrame, body ...app.UI) app.UI {
-	class := "lab explain"
+	class := "lab explain" + liveClass()
 	if f.Embed {
 		class += " embed"
 	}
-	return app.Div().ID(f.ID).Class(class).DataSet("state", f.State).Body(
+	return markRendered(app.Div().ID(f.ID).Class(class).DataSet("state", f.State), f.Query).Body(
 		pageHeader(f.Title, f.Tagline),
 		pageNav(f.Path, f.Embed),
 		noticeList(f.Notices),

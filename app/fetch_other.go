@@ -2,14 +2,24 @@
 
 package main
 
-import "errors"
+import (
+	"errors"
+	"os"
+	"path/filepath"
+)
 
-// fetchStatic only runs in the browser (see fetch_wasm.go).
+// On the server, the pages fetch the site's files from the web directory
+// newHandler names, so that the server can render them with their results
+// (prerender.go).
+
+// fetchStatic reads a file of the web directory.
 func fetchStatic(name string, progress func(b []byte)) ([]byte, error) {
-	return nil, errors.New("fetchStatic runs only in the browser")
+	dir := examples.webDir()
+	if dir == "" {
+		return nil, errors.New("no web directory to read " + name + " from")
+	}
+	return os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
 }
 
-// fetchModel only runs in the browser (see fetch_wasm.go).
-func fetchModel(name string) ([]byte, error) {
-	return nil, errors.New("fetchModel runs only in the browser")
-}
+// fetchModel reads a model file of the web directory.
+func fetchModel(name string) ([]byte, error) { return fetchStatic(name, nil) }

@@ -32,10 +32,22 @@ type cachedFile[T any] struct {
 	v     T
 }
 
+// setWeb names the web directory; the pages' shared models and digits are
+// forgotten, since its files may have changed (liveSite).
 func (e *exampleMaker) setWeb(dir string) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.web = dir
+	e.mu.Unlock()
+	store.Lock()
+	clear(store.models)
+	clear(store.sets)
+	store.Unlock()
+}
+
+func (e *exampleMaker) webDir() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.web
 }
 
 // example returns the example of the lab settings s, computed for the link

@@ -143,7 +143,7 @@ func (l *lab) Render() app.UI {
 		class += " embed"
 	}
 	if l.first {
-		class += " lab-live" // the runtime has computed a result: hides "starting…"
+		class += " page-live" // the runtime has computed a result: hides "starting…"
 	}
 	return app.Div().ID("lab").Class(class).DataSet("model", l.loadedModel()).
 		DataSet("example", l.example.kind()).Body(

@@ -45,6 +45,9 @@ type linearPage struct {
 	reported    map[string]float64 // the model's metrics from make reproduce
 
 	eps *epsSlider
+
+	rendered string // the link the server renders the page for
+	held  string // the server's HTML, shown until the page has loaded (prerender.go)
 }
 
 // linearPanels are the values ?panel= accepts.
@@ -62,6 +65,16 @@ func newLinearPage() *linearPage {
 func (p *linearPage) OnInit() {
 	p.parse(pageLink())
 	p.eps.eps255 = p.eps255
+	p.held = heldHTML("linear")
+}
+
+// OnPreRender, on the server, computes the page for the requested link.
+func (p *linearPage) OnPreRender(ctx app.Context) {
+	p.rendered = ctx.Page().URL().RawQuery
+	p.parse(parseLink(p.rendered))
+	p.eps.eps255 = p.eps255
+	p.eps.Update()
+	p.OnMount(ctx)
 }
 
 func (p *linearPage) OnMount(ctx app.Context) {
@@ -113,6 +126,7 @@ func (p *linearPage) load(m *core.Model, d *core.Dataset, err error) {
 	}
 	if err != nil {
 		p.failed = "The model or the test digits did not load: " + err.Error()
+		p.held = ""
 		p.Update()
 		return
 	}
@@ -124,6 +138,7 @@ func (p *linearPage) load(m *core.Model, d *core.Dataset, err error) {
 	p.shown = firstOfEach(p.y, 4)
 	p.recompute()
 	p.recomputePrecision()
+	p.held = "" // the page now shows what the server's HTML showed
 	p.Update()
 }
 
@@ -202,8 +217,11 @@ func (p *linearPage) Render() app.UI {
 	if p.embed {
 		class += " embed"
 	}
+	if p.held != "" {
+		return app.Raw(p.held)
+	}
 	ready := p.m != nil
-	return app.Div().ID("linear").Class(class).DataSet("ready", ready).Body(
+	return markRendered(app.Div().ID("linear").Class(class+liveClass()).DataSet("ready", ready), p.rendered).Body(
 		app.If(!p.embed, pageHeader("Why FGSM works: linearity",
 			"A linear model adds up many tiny changes. Move every pixel by ε in the direction of sign(w) and the score moves by ε·‖w‖₁, which grows with the number of pixels (§3).")),
 		pageNav("/linear", p.embed),

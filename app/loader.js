@@ -85,6 +85,50 @@ function fgsmlabStopped() {
     "Reload the page to start it again; the address keeps your example.", true);
 }
 
+// goappInitServiceWorker replaces go-app's, which registers the service
+// worker at once. The worker caches the whole lab for offline use, so on a
+// first visit it downloads app.wasm, the models and the digits a second
+// time, and on a phone's slow link that competes with the page. It is
+// registered once the lab shows its first live result, or, on a page
+// without one, a few seconds after the runtime has started.
+function goappInitServiceWorker() {
+  if (!("serviceWorker" in navigator)) {
+    return;
+  }
+  let started = false;
+  const register = () => {
+    if (started) {
+      return;
+    }
+    started = true;
+    observer.disconnect();
+    fgsmlabRegisterWorker();
+  };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.name === "fgsmlab:first-prediction") {
+        register();
+      } else if (e.name === "fgsmlab:go-running") {
+        setTimeout(register, 3000);
+      }
+    }
+  });
+  observer.observe({ type: "mark", buffered: true });
+}
+
+// fgsmlabRegisterWorker is go-app's registration.
+async function fgsmlabRegisterWorker() {
+  try {
+    const registration = await navigator.serviceWorker.register("{{.Worker}}");
+    goappServiceWorkerRegistration = registration;
+    goappSetupNotifyUpdate(registration);
+    goappSetupAutoUpdate(registration);
+    goappSetupPushNotification();
+  } catch (err) {
+    console.error("fgsmlab: the service worker's registration failed", err);
+  }
+}
+
 // fgsmlabWasmSize is app.wasm's size, uncompressed, written in when the
 // site is generated or served (page.go).
 const fgsmlabWasmSize = "{{.WasmSize}}";
@@ -162,6 +206,7 @@ async function goappInitWebAssembly() {
     const exited = go.run(wasm.instance);
     loader.style.display = "none";
     document.documentElement.dataset.fgsmlabGo = "running";
+    performance.mark("fgsmlab:go-running");
     await exited;
     fgsmlabStopped();
   } catch (err) {

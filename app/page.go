@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
@@ -26,11 +27,13 @@ import (
 var contentSecurityPolicy = "script-src 'self' 'wasm-unsafe-eval' '" + scriptHash(linkScript) + "'; object-src 'none'; base-uri 'self'"
 
 // linkScript runs in the head, before the body is parsed: it tells the
-// page's CSS whether the address has parameters. A page rendered for the
-// plain link (every page of the static site) then hides its pre-rendered
-// example behind placeholders when the link names another one, instead of
-// showing an example the link did not ask for (firstexample.go).
-const linkScript = `document.documentElement.dataset.link = location.search.length > 1 ? "given" : "plain";`
+// page's CSS whether the address has parameters, and whether it asks for
+// the embed layout. A page rendered for the plain link (every page of the
+// static site) then hides its pre-rendered example behind placeholders when
+// the link names another one, instead of showing an example the link did
+// not ask for (firstexample.go), and is laid out as the embed it will be.
+const linkScript = `document.documentElement.dataset.link = location.search.length > 1 ? "given" : "plain";` +
+	`if (/[?&]embed=(1|true)(&|$)/.test(location.search)) document.documentElement.classList.add("embed");`
 
 // scriptHash is a Content-Security-Policy source for an inline script.
 func scriptHash(js string) string {
@@ -56,9 +59,17 @@ var loaderJS string
 func appJS(goapp []byte, wasm string, size int64) []byte {
 	q, _ := json.Marshal(wasm)
 	js := strings.ReplaceAll(loaderJS, `"{{.Wasm}}"`, string(q))
+	worker := `"/app-worker.js"`
+	if m := workerURL.FindSubmatch(goapp); m != nil {
+		worker = string(m[1])
+	}
+	js = strings.ReplaceAll(js, `"{{.Worker}}"`, worker)
 	js = strings.ReplaceAll(js, `"{{.WasmSize}}"`, strconv.FormatInt(size, 10))
 	return append(append(goapp[:len(goapp):len(goapp)], '\n'), js...)
 }
+
+// workerURL finds the service worker's address in go-app's app.js.
+var workerURL = regexp.MustCompile(`navigator\.serviceWorker\.register\(\s*("[^"]*")`)
 
 // wasmSize is the size of app.wasm in the web directory, 0 if it is missing.
 func wasmSize(web string) int64 {
@@ -118,19 +129,78 @@ func rewritten(h *app.Handler) http.Handler {
 		size = wasmSize(r.dir)
 	}
 	withLoader := func(b []byte) []byte { return appJS(b, wasm, size) }
+	pages := newPageCache(64)
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if strings.HasPrefix(req.URL.Path, "/web/") {
 			h.ServeHTTP(w, req)
 			return
 		}
+		if req.Method == http.MethodGet && pages.serve(w, req.URL.RequestURI()) {
+			return
+		}
 		rw := &pageRewriter{ResponseWriter: w}
+		// A page is rendered with its results, computed with the shared
+		// models, which are not safe for concurrent use: one at a time.
+		renderMu.Lock()
 		h.ServeHTTP(rw, req)
+		renderMu.Unlock()
 		var fix func([]byte) []byte
 		if req.URL.Path == "/app.js" {
 			fix = withLoader
 		}
-		rw.flush(fix)
+		body := rw.flush(fix)
+		if req.Method == http.MethodGet && (rw.status == 0 || rw.status == http.StatusOK) {
+			pages.put(req.URL.RequestURI(), rw.Header().Clone(), body)
+		}
 	})
+}
+
+var renderMu sync.Mutex
+
+// pageCache keeps the last rendered responses, by address: rendering a page
+// computes its results (a sweep takes a while). rewritten makes a new one
+// whenever the site's files change.
+type pageCache struct {
+	mu    sync.Mutex
+	max   int
+	order []string
+	pages map[string]cachedPage
+}
+
+type cachedPage struct {
+	header http.Header
+	body   []byte
+}
+
+func newPageCache(max int) *pageCache {
+	return &pageCache{max: max, pages: map[string]cachedPage{}}
+}
+
+func (c *pageCache) serve(w http.ResponseWriter, uri string) bool {
+	c.mu.Lock()
+	p, ok := c.pages[uri]
+	c.mu.Unlock()
+	if !ok {
+		return false
+	}
+	for k, v := range p.header {
+		w.Header()[k] = v
+	}
+	w.Write(p.body)
+	return true
+}
+
+func (c *pageCache) put(uri string, h http.Header, body []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.pages[uri]; !ok {
+		if len(c.order) == c.max {
+			delete(c.pages, c.order[0])
+			c.order = c.order[1:]
+		}
+		c.order = append(c.order, uri)
+	}
+	c.pages[uri] = cachedPage{h, body}
 }
 
 // pageRewriter buffers a page of go-app's handler and writes it rewritten.
@@ -147,8 +217,8 @@ func (p *pageRewriter) Write(b []byte) (int, error) {
 }
 
 // flush sends the buffered response, with the page rewritten when it is
-// HTML and fix applied to other bodies.
-func (p *pageRewriter) flush(fix func([]byte) []byte) {
+// HTML and fix applied to other bodies, and returns the body it sent.
+func (p *pageRewriter) flush(fix func([]byte) []byte) []byte {
 	body := p.buf
 	if strings.HasPrefix(p.Header().Get("Content-Type"), "text/html") {
 		body = rewritePage(body)
@@ -160,4 +230,5 @@ func (p *pageRewriter) flush(fix func([]byte) []byte) {
 		p.ResponseWriter.WriteHeader(p.status)
 	}
 	p.ResponseWriter.Write(body)
+	return body
 }

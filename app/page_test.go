@@ -97,6 +97,9 @@ func TestServedPagesAreHardened(t *testing.T) {
 	if !strings.Contains(js, "function fgsmlabEnsureStorage") || !strings.Contains(js, `fgsmlabFetch("/web/app.wasm"`) {
 		t.Errorf("app.js lacks fgsmlab's loader, or its app.wasm address")
 	}
+	if !strings.Contains(js, `serviceWorker.register("/app-worker.js")`) || strings.Contains(js, "{{.") {
+		t.Errorf("app.js lacks the service worker's address, or a placeholder was left")
+	}
 	if strings.Count(js, "async function goappInitWebAssembly") != 2 {
 		t.Errorf("app.js should hold go-app's goappInitWebAssembly and, after it, the loader's")
 	}
@@ -130,7 +133,7 @@ func TestGeneratedSiteIsHardened(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(js), `fgsmlabFetch("/fgsmlab/web/app.wasm"`) {
+	if !strings.Contains(string(js), `fgsmlabFetch("/fgsmlab/web/app.wasm"`) || !strings.Contains(string(js), `serviceWorker.register("/fgsmlab/app-worker.js")`) {
 		t.Errorf("the static app.js does not load app.wasm from under the sub-path")
 	}
 }

@@ -73,7 +73,7 @@ func newHandler(web, base, version string) *app.Handler {
 
 // noScript explains the page when JavaScript is off. (The loader, in
 // loader.js, explains it when WebAssembly is.)
-const noScript = `<noscript><style>#app-wasm-loader { display: none; }</style><p class="fgsm-nowasm">This lab runs in your browser and needs JavaScript and WebAssembly. The example below is a picture of its result; to change it, please turn JavaScript on.</p></noscript>`
+const noScript = `<noscript><style>#app-wasm-loader { display: none; }</style><p class="fgsm-nowasm">This lab runs in your browser and needs JavaScript and WebAssembly. Without them a page shows at most a picture of its first result; to change it, please turn JavaScript on.</p></noscript>`
 
 // generate writes the static site: go-app's pages and scripts, then a copy
 // of the static resources into dir/web, and the offline list. version is
