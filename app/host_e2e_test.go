@@ -173,9 +173,15 @@ func checkStorage(t *testing.T, ctx context.Context, memory bool) {
 // file server, as GitHub Pages would. Tests that go offline close it.
 func staticFileServer(t *testing.T, dist string) *httptest.Server {
 	t.Helper()
-	mux := http.NewServeMux()
-	mux.Handle("/fgsmlab/", http.StripPrefix("/fgsmlab", http.FileServer(http.Dir(dist))))
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewServer(staticSiteHandler(dist))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// staticSiteHandler is the plain file server of staticFileServer: the
+// static site dist under /fgsmlab/.
+func staticSiteHandler(dist string) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/fgsmlab/", http.StripPrefix("/fgsmlab", http.FileServer(http.Dir(dist))))
+	return mux
 }
