@@ -210,8 +210,8 @@ func compressedCached(c coding, raw []byte, sum [32]byte) []byte {
 const cacheLimit = 256 << 20
 
 // minCached is the smallest file the disk cache keeps: smaller ones take
-// milliseconds to compress.
-const minCached = 64 << 10
+// a few milliseconds to compress even at brotli's quality 11.
+const minCached = 8 << 10
 
 func cacheDir() string {
 	switch d := os.Getenv("FGSMLAB_CACHE"); d {
