@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
@@ -31,10 +32,11 @@ func serve() {
 		log.Fatal(err)
 	}
 	if *gen != "" {
+		start := time.Now()
 		if err := generate(*gen, *web, *base, *version); err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("fgsmlab: wrote the static site to %s (base %q, version %s)\n", *gen, cmp.Or(*base, "/"), v)
+		fmt.Printf("fgsmlab: wrote the static site to %s in %.1f s (base %q, version %s)\n", *gen, time.Since(start).Seconds(), cmp.Or(*base, "/"), v)
 		return
 	}
 	ln, err := net.Listen("tcp", *addr)
@@ -76,7 +78,8 @@ func newHandler(web, base, version string) *app.Handler {
 const noScript = `<noscript><style>#app-wasm-loader { display: none; }</style><p class="fgsm-nowasm">This lab runs in your browser and needs JavaScript and WebAssembly. Without them a page shows at most a picture of its first result; to change it, please turn JavaScript on.</p></noscript>`
 
 // generate writes the static site: go-app's pages and scripts, then a copy
-// of the static resources into dir/web, and the offline list. version is
+// of the static resources into dir/web, the offline list, and the .br and
+// .gz copies of the large files (precompressSite). version is
 // the given one; the site adds the digest of web's files (siteVersion).
 func generate(dir, web, base, version string) error {
 	// The directory is replaced; refuse anything that looks like a source tree.
@@ -130,7 +133,14 @@ func generate(dir, web, base, version string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, offlineListPath), list, 0o644)
+	if err := os.WriteFile(filepath.Join(dir, offlineListPath), list, 0o644); err != nil {
+		return err
+	}
+	// Last, once every file is written: the .br and .gz copies for the
+	// hosts that serve them. They are not in the offline list, which
+	// names URLs (listed from web, not from dir), nor in the service
+	// worker's.
+	return precompressSite(dir)
 }
 
 // rewriteSite applies to the generated site what `make run` applies as it
