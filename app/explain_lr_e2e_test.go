@@ -299,7 +299,7 @@ func TestLinearAndRubbishLinks(t *testing.T) {
 		poll(`new URLSearchParams(location.search).get("k") === "5" && new URLSearchParams(location.search).get("image") === "2"`),
 		eval(`location.href`, &link),
 		chromedp.Navigate(srv.URL+"/rubbish?n=100&k=7&image=13&model=softmax"),
-		poll(`document.querySelectorAll(".noise-pick[aria-pressed=true]").length === 1`),
+		poll(`!!document.querySelector("#rubbish.page-live") && document.querySelectorAll(".noise-pick[aria-pressed=true]").length === 1`),
 		eval(`document.querySelector(".noise-pick[aria-pressed=true]").parentElement.dataset.index + "," +
 			document.getElementById("rub-k").value + "," + document.getElementById("rub-model").value`, &pressed),
 	)
@@ -317,7 +317,7 @@ func TestLinearAndRubbishLinks(t *testing.T) {
 	}
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(srv.URL+"/rubbish?n=100&image=1000000"),
-		poll(`document.querySelectorAll(".noise-pick[aria-pressed=true]").length === 1`),
+		poll(`!!document.querySelector("#rubbish.page-live") && document.querySelectorAll(".noise-pick[aria-pressed=true]").length === 1`),
 		eval(`({Notice: document.getElementById("notice") ? document.getElementById("notice").textContent : "",
 			Start: document.querySelector(".noise-pick[aria-pressed=true]").parentElement.dataset.index})`, &far),
 	)

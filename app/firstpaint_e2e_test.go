@@ -114,16 +114,21 @@ func TestLinkedPageShowsPlaceholders(t *testing.T) {
 	}
 }
 
-// TestTakeoverIsInvisible loads the lab on a throttled network and, on
+// TestTakeoverIsInvisible loads the lab (and /linear, whose HTML the server
+// also renders with its results) on a throttled network and, on
 // every animation frame from the first one, checks that the result images
 // are on screen; it sums the layout shifts until after the first live
 // prediction. When the runtime takes over, nothing may flicker or move:
 // the images it renders are the very ones the HTML had.
 func TestTakeoverIsInvisible(t *testing.T) {
-	for _, c := range []struct{ name, path string }{{"make run", ""}, {"static site", "/fgsmlab/"}} {
+	for _, c := range []struct{ name, path, img, ready string }{
+		{"make run", "/", "#img-adv", `window.fgsmlabFirstPrediction !== undefined`},
+		{"static site", "/fgsmlab/", "#img-adv", `window.fgsmlabFirstPrediction !== undefined`},
+		{"/linear", "/linear", "#linear img.pix", `document.getElementById("linear")?.dataset.ready === "true"`},
+	} {
 		t.Run(c.name, func(t *testing.T) {
-			url := labServer(t).URL + "/"
-			if c.path != "" {
+			url := labServer(t).URL + c.path
+			if c.name == "static site" {
 				url = staticFileServer(t, staticSite(t, "/fgsmlab")).URL + c.path
 			}
 			ctx := newTab(t)
@@ -138,11 +143,11 @@ func TestTakeoverIsInvisible(t *testing.T) {
 				network.EmulateNetworkConditions(false, 40, 4e6/8, 1e6/8),
 				emulation.SetDeviceMetricsOverride(412, 823, 1.75, true),
 				chromedp.ActionFunc(func(ctx context.Context) error {
-					_, err := cdppage.AddScriptToEvaluateOnNewDocument(takeoverProbe).Do(ctx)
+					_, err := cdppage.AddScriptToEvaluateOnNewDocument(strings.ReplaceAll(takeoverProbe, "IMAGE", c.img)).Do(ctx)
 					return err
 				}),
 				chromedp.Navigate(url),
-				poll(`window.fgsmlabFirstPrediction !== undefined`),
+				poll(c.ready),
 				chromedp.Sleep(1500*time.Millisecond),
 				eval(`window.fgsmlabProbe.report()`, &res),
 			)
@@ -161,8 +166,8 @@ func TestTakeoverIsInvisible(t *testing.T) {
 }
 
 // takeoverProbe runs before the page's scripts. From the frame in which the
-// result image is first there, every frame must still show a loaded image
-// with the same picture.
+// result image (the selector IMAGE) is first there, every frame must still
+// show a loaded image with the same picture until the runtime's result.
 const takeoverProbe = `(() => {
 	const p = { frames: 0, missing: 0, first: "", changed: false, cls: 0, shifts: [] };
 	new PerformanceObserver((list) => {
@@ -173,14 +178,14 @@ const takeoverProbe = `(() => {
 		}
 	}).observe({ type: "layout-shift", buffered: true });
 	const tick = () => {
-		const img = document.getElementById("img-adv");
+		const img = document.querySelector("IMAGE");
 		if (p.first === "" && img && img.tagName === "IMG") {
 			p.first = img.src;
 		}
 		if (p.first !== "") {
 			p.frames++;
 			if (!img || img.tagName !== "IMG" || !img.complete || img.naturalWidth === 0) p.missing++;
-			else if (img.src !== p.first && window.fgsmlabFirstPrediction === undefined) p.changed = true;
+			else if (img.src !== p.first && !document.querySelector(".page-live")) p.changed = true;
 		}
 		requestAnimationFrame(tick);
 	};
@@ -188,3 +193,36 @@ const takeoverProbe = `(() => {
 	p.report = () => ({ Frames: p.frames, Missing: p.missing, Changed: p.changed, CLS: p.cls, Shifts: p.shifts });
 	window.fgsmlabProbe = p;
 })()`
+
+// TestLinearFirstPaint: /linear's HTML, from the static site and from `make
+// run` with a link, already holds Figure 2 (the weights, the digits and their
+// FGSM versions), which a visitor reads without scripts.
+func TestLinearFirstPaint(t *testing.T) {
+	static := staticFileServer(t, staticSite(t, "/fgsmlab"))
+	run := labServer(t)
+	ctx := newTab(t)
+	if err := chromedp.Run(ctx, emulation.SetScriptExecutionDisabled(true)); err != nil {
+		t.Fatal(err)
+	}
+	for _, url := range []string{static.URL + "/fgsmlab/linear", run.URL + "/linear?eps=0.1"} {
+		var got struct {
+			Images  int
+			Ready   string
+			Loading bool
+			Eps     string
+		}
+		err := chromedp.Run(ctx, chromedp.Navigate(url), eval(`({
+			Images: Array.from(document.querySelectorAll("#linear img.pix")).filter((e) => e.complete && e.naturalWidth > 0).length,
+			Ready: document.getElementById("linear").dataset.ready,
+			Loading: document.body.textContent.includes("Loading logreg37"),
+			Eps: document.querySelector("#linear .eps-value, #linear output")?.textContent || "",
+		})`, &got))
+		if err != nil {
+			t.Fatal(url, err)
+		}
+		t.Logf("%s: %+v", url, got)
+		if got.Images < 8 || got.Ready != "true" || got.Loading {
+			t.Errorf("%s without scripts: %+v, want Figure 2's images", url, got)
+		}
+	}
+}

@@ -84,15 +84,11 @@ func (l *lab) readLink(q *linkParams) {
 // OnPreRender, on the server only, computes the example the requested link
 // names, so that the page's HTML shows it (firstexample.go).
 func (l *lab) OnPreRender(ctx app.Context) {
-	query := ctx.Page().URL().RawQuery
-	l.readLink(parseLink(query))
-	e, err := examples.example(l.s, query)
+	e, err := examples.example(l.s, ctx.Page().URL().RawQuery)
 	if err != nil {
 		return // the page renders as the runtime starts: without a result
 	}
 	l.adopt(e)
-	l.controls.show(l.s)
-	l.eps.show(l.s.Eps255)
 	l.figure.Update()
 	l.bars.Update()
 	l.share.Update()

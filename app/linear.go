@@ -71,9 +71,6 @@ func (p *linearPage) OnInit() {
 // OnPreRender, on the server, computes the page for the requested link.
 func (p *linearPage) OnPreRender(ctx app.Context) {
 	p.rendered = ctx.Page().URL().RawQuery
-	p.parse(parseLink(p.rendered))
-	p.eps.eps255 = p.eps255
-	p.eps.Update()
 	p.OnMount(ctx)
 }
 
@@ -226,7 +223,7 @@ func (p *linearPage) Render() app.UI {
 			"A linear model adds up many tiny changes. Move every pixel by ε in the direction of sign(w) and the score moves by ε·‖w‖₁, which grows with the number of pixels (§3).")),
 		pageNav("/linear", p.embed),
 		noticeList(p.notices),
-		app.If(p.failed != "", app.P().Class("notice error").Text(p.failed)),
+		failedNotice(p.failed),
 		app.Main().Class("stack").Body(
 			app.If(p.showPanel("figure"), p.renderFigure2()),
 			app.If(p.showPanel("dim"), p.renderDim()),

@@ -58,16 +58,15 @@ func parseLink(rawQuery string) *linkParams {
 
 // pageLink reads the link the page was opened with. It reads
 // location.search itself: go-app's Window().URL() is nil for an address
-// url.Parse refuses (a "%zz" in the fragment). On the server, where
-// components are pre-rendered, there is no link: every default (the lab
-// reads the request's link in OnPreRender).
+// url.Parse refuses (a "%zz" in the fragment). On the server it reads the
+// link of the page being rendered (serverLink).
 //
 // The page's head script (linkScript) marks the document "embed" from the
 // address before the runtime arrives, so that the pre-rendered page is laid
 // out as an embed; this parser has the last word.
 func pageLink() *linkParams {
 	if !app.IsClient {
-		return parseLink("")
+		return parseLink(serverLink)
 	}
 	p := parseLink(strings.TrimPrefix(app.Window().Get("location").Get("search").String(), "?"))
 	app.Window().Get("document").Get("documentElement").Get("classList").Call("toggle", "embed", p.flag("embed", false))

@@ -54,6 +54,13 @@ func pageNav(current string, embed bool) app.UI {
 }
 
 // noticeList shows the polite notices about a link's parameters.
+// failedNotice says why a page could not load. It keeps its place in the
+// page while there is nothing to say: a child inserted before the page's
+// components makes go-app mount them twice, panic and exit.
+func failedNotice(msg string) app.UI {
+	return app.If(msg != "", app.P().Class("notice error").Role("alert").Text(msg)).Else(app.Span().Class("sr-only"))
+}
+
 func noticeList(notices []string) app.UI {
 	return app.If(len(notices) > 0,
 		app.Div().ID("notice").Class("notice").Role("status").Body(

@@ -135,27 +135,36 @@ func rewritten(h *app.Handler) http.Handler {
 			h.ServeHTTP(w, req)
 			return
 		}
-		if req.Method == http.MethodGet && pages.serve(w, req.URL.RequestURI()) {
+		// A revalidation goes to go-app, which answers 304 by its ETag.
+		cacheable := req.Method == http.MethodGet && req.Header.Get("If-None-Match") == ""
+		if cacheable && pages.serve(w, req.URL.RequestURI()) {
 			return
 		}
 		rw := &pageRewriter{ResponseWriter: w}
-		// A page is rendered with its results, computed with the shared
-		// models, which are not safe for concurrent use: one at a time.
-		renderMu.Lock()
-		h.ServeHTTP(rw, req)
-		renderMu.Unlock()
+		render(h, rw, req)
 		var fix func([]byte) []byte
 		if req.URL.Path == "/app.js" {
 			fix = withLoader
 		}
 		body := rw.flush(fix)
-		if req.Method == http.MethodGet && (rw.status == 0 || rw.status == http.StatusOK) {
+		if cacheable && (rw.status == 0 || rw.status == http.StatusOK) {
 			pages.put(req.URL.RequestURI(), rw.Header().Clone(), body)
 		}
 	})
 }
 
 var renderMu sync.Mutex
+
+// render serves req with go-app's handler, one page at a time: a page is
+// rendered with its results, computed with the shared models, which are not
+// safe for concurrent use.
+func render(h http.Handler, w http.ResponseWriter, req *http.Request) {
+	renderMu.Lock()
+	defer renderMu.Unlock()
+	serverLink = req.URL.RawQuery
+	defer func() { serverLink = "" }()
+	h.ServeHTTP(w, req)
+}
 
 // pageCache keeps the last rendered responses, by address: rendering a page
 // computes its results (a sweep takes a while). rewritten makes a new one

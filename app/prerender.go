@@ -15,6 +15,12 @@ import (
 // showing the server's HTML as it was (held), so that nothing flickers or
 // moves, and its controls say "starting…".
 
+// serverLink is, on the server, the query of the page being rendered, which
+// pageLink reads: a page must read its link before its first render (a
+// change of structure after it makes go-app panic). The server renders
+// one page at a time (render in page.go).
+var serverLink string
+
 // prerenderAttr names, on a page's root in the server's HTML, the link the
 // page was rendered for, as "q:" and the query, escaped so that go-app may
 // write it in an attribute.

@@ -277,7 +277,7 @@ func (p *rubbishPage) Render() app.UI {
 			"Feed a model pure noise and ask what digit it sees. A nearly linear model answers, and confidently (paper, appendix).")),
 		pageNav("/rubbish", p.embed),
 		noticeList(p.notices),
-		app.If(p.failed != "", app.P().Class("notice error").Text(p.failed)),
+		failedNotice(p.failed),
 		app.Main().Class("stack").Body(
 			app.If(p.showPanel("grid"), p.renderGrid()),
 			app.If(p.showPanel("fraction"), p.renderFraction()),
