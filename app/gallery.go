@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"image"
-	"image/color"
 	"math/rand/v2"
 
 	"fgsmlab/core"
@@ -96,13 +94,13 @@ func (g *gallery) onRandom(ctx app.Context, e app.Event) {
 
 // spritePNG lays out the first n ≤ 100 digits in a 10×10 grid.
 func spritePNG(d *core.Dataset, n int) []byte {
-	img := image.NewGray(image.Rect(0, 0, 280, 280))
+	pix := make([]byte, 280*280)
 	for i := range n {
 		px := toBytes(d.Image(i))
 		ox, oy := (i%10)*28, (i/10)*28
 		for j, v := range px {
-			img.SetGray(ox+j%28, oy+j/28, color.Gray{Y: v})
+			pix[(oy+j/28)*280+ox+j%28] = v
 		}
 	}
-	return encodeImage(img)
+	return writePNG(pix, 280, 280, 1)
 }

@@ -1,13 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"encoding/base64"
-	"image"
-	"image/color"
-	"image/png"
 	"math"
-	"sync"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
@@ -77,39 +72,16 @@ func blank(id string) {
 // encodePNG writes a 28×28 input as an 8-bit grey PNG, each pixel repeated
 // scale×scale times.
 func encodePNG(x []float64, scale int) []byte {
-	img := image.NewGray(image.Rect(0, 0, 28*scale, 28*scale))
+	n := 28 * scale
+	pix := make([]byte, n*n)
 	g := toBytes(x)
-	for y := range 28 * scale {
-		for xx := range 28 * scale {
-			img.SetGray(xx, y, color.Gray{Y: g[(y/scale)*28+xx/scale]})
+	for y := range n {
+		for xx := range n {
+			pix[y*n+xx] = g[(y/scale)*28+xx/scale]
 		}
 	}
-	return encodeImage(img)
+	return writePNG(pix, n, n, 1)
 }
-
-// encodeImage writes img as a PNG. The pages draw many small images (a
-// defence page shows 96 weight tiles), so the encoder's buffers are pooled:
-// under WebAssembly, making a fresh compressor for each 28×28 tile cost
-// several times more than encoding the tile.
-func encodeImage(img image.Image) []byte {
-	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &pngBuffers}
-	enc.Encode(&buf, img)
-	return buf.Bytes()
-}
-
-// pngBuffers is the PNG encoders' pool, safe for the server's concurrent
-// renders too.
-var pngBuffers pngPool
-
-type pngPool struct{ p sync.Pool }
-
-func (p *pngPool) Get() *png.EncoderBuffer {
-	b, _ := p.p.Get().(*png.EncoderBuffer)
-	return b
-}
-
-func (p *pngPool) Put(b *png.EncoderBuffer) { p.p.Put(b) }
 
 // dataURL returns a data: URL of PNG bytes.
 func dataURL(png []byte) string {

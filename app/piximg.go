@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"image"
 	"math"
 	"strings"
 
@@ -16,9 +15,20 @@ import (
 // pixURL returns a data: URL of a 28×28 RGBA image (as grayRGBA and
 // divergingRGBA make).
 func pixURL(rgba []byte) string {
-	img := image.NewRGBA(image.Rect(0, 0, 28, 28))
-	copy(img.Pix, rgba)
-	return dataURL(encodeImage(img))
+	return dataURL(encodeRGBA(rgba, 28, 28))
+}
+
+// encodeRGBA writes w×h RGBA bytes as a PNG: RGB when every pixel is opaque,
+// as they are here, which is what image/png writes for an opaque image.
+func encodeRGBA(rgba []byte, w, h int) []byte {
+	rgb := make([]byte, len(rgba)/4*3)
+	for i, j := 0, 0; i+3 < len(rgba); i, j = i+4, j+3 {
+		if rgba[i+3] != 255 {
+			return writePNG(rgba, w, h, 4)
+		}
+		rgb[j], rgb[j+1], rgb[j+2] = rgba[i], rgba[i+1], rgba[i+2]
+	}
+	return writePNG(rgb, w, h, 3)
 }
 
 // pixImg is a 28×28 image scaled up with its pixels kept square.

@@ -166,10 +166,14 @@ func (p *sweepsPage) onCancel(ctx app.Context, e app.Event) {
 
 func (p *sweepsPage) toggleModel(ctx app.Context, name string, on bool) {
 	if on && !slices.Contains(p.chosen, name) {
-		p.chosen = append(p.chosen, name)
-		slices.SortFunc(p.chosen, func(a, b string) int {
-			return slices.Index(modelNames, a) - slices.Index(modelNames, b)
-		})
+		// Keep modelNames' order.
+		var chosen []string
+		for _, n := range modelNames {
+			if n == name || slices.Contains(p.chosen, n) {
+				chosen = append(chosen, n)
+			}
+		}
+		p.chosen = chosen
 	} else if !on {
 		p.chosen = slices.DeleteFunc(p.chosen, func(s string) bool { return s == name })
 	}
