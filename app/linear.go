@@ -47,7 +47,7 @@ type linearPage struct {
 	eps *epsSlider
 
 	rendered string // the link the server renders the page for
-	held  string // the server's HTML, shown until the page has loaded (prerender.go)
+	held     string // the server's HTML, shown until the page has loaded (prerender.go)
 }
 
 // linearPanels are the values ?panel= accepts.
