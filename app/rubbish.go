@@ -272,7 +272,7 @@ func (p *rubbishPage) Render() app.UI {
 	if p.embed {
 		class += " embed"
 	}
-	return app.Div().ID("rubbish").Class(class).DataSet("ready", p.models != nil).Body(
+	return app.Div().ID("rubbish").Class(class+liveClass()).DataSet("ready", p.models != nil).Body(
 		app.If(!p.embed, pageHeader("The rubbish class",
 			"Feed a model pure noise and ask what digit it sees. A nearly linear model answers, and confidently (paper, appendix).")),
 		pageNav("/rubbish", p.embed),
