@@ -64,7 +64,16 @@ func fetchModel(name string) ([]byte, error) {
 
 // fetchOK starts fetching a file under /web/ and checks the status.
 func fetchOK(name string) (app.Value, error) {
-	res, err := await(app.Window().Call("fetch", staticURL(name)))
+	// The loader may have started this fetch already, while Go started
+	// (data-prefetch in lab.go); otherwise it starts now.
+	var p app.Value
+	if take := app.Window().Get("fgsmlabTakePrefetch"); take.Truthy() {
+		p = take.Invoke(staticURL(name))
+	}
+	if !p.Truthy() {
+		p = app.Window().Call("fetch", staticURL(name))
+	}
+	res, err := await(p)
 	if err != nil {
 		return nil, networkNeeded(name) // the promise rejects only without a network
 	}

@@ -35,6 +35,10 @@ type lab struct {
 	// (firstexample.go). classes are its model's until the model loads.
 	example *firstExample
 	classes []string
+	// prefetch is, in the server's HTML, the address of the model the first
+	// prediction needs: the loader fetches it once app.wasm has arrived,
+	// while Go starts, rather than after.
+	prefetch string
 
 	pad      *pad
 	gallery  *gallery
@@ -89,6 +93,7 @@ func (l *lab) OnPreRender(ctx app.Context) {
 		return // the page renders as the runtime starts: without a result
 	}
 	l.adopt(e)
+	l.prefetch = ctx.ResolveStaticResource("/web/models/" + l.s.Model + ".safetensors")
 	l.figure.Update()
 	l.bars.Update()
 	l.share.Update()
@@ -142,7 +147,7 @@ func (l *lab) Render() app.UI {
 		class += " page-live" // the runtime has computed a result: hides "starting…"
 	}
 	return app.Div().ID("lab").Class(class).DataSet("model", l.loadedModel()).
-		DataSet("example", l.example.kind()).Body(
+		DataSet("example", l.example.kind()).DataSet("prefetch", l.prefetch).Body(
 		pageHeader("fgsmlab", "Draw a digit. Nudge every pixel by at most ε, in the direction that hurts the model most. Watch it change its mind."),
 		pageNav("/", l.s.Embed),
 		noticeList(l.notices),

@@ -129,6 +129,32 @@ async function fgsmlabRegisterWorker() {
   }
 }
 
+// fgsmlabPrefetched holds the fetches the loader starts for Go, by address;
+// fetch_wasm.go takes them with fgsmlabTakePrefetch.
+const fgsmlabPrefetched = new Map();
+
+// fgsmlabPrefetch starts the fetch of the model the page's first prediction
+// needs (its data-prefetch), once app.wasm has arrived: it then downloads
+// while the browser compiles and starts Go, instead of after.
+function fgsmlabPrefetch() {
+  const el = document.querySelector("[data-prefetch]");
+  const url = el && el.dataset.prefetch;
+  if (!url) {
+    return;
+  }
+  const abs = new URL(url, location.href).href;
+  const p = fetch(abs);
+  p.catch(() => {}); // Go reads the error, if it takes the fetch
+  fgsmlabPrefetched.set(abs, p);
+}
+
+function fgsmlabTakePrefetch(url) {
+  const abs = new URL(url, location.href).href;
+  const p = fgsmlabPrefetched.get(abs);
+  fgsmlabPrefetched.delete(abs);
+  return p;
+}
+
 // fgsmlabWasmSize is app.wasm's size, uncompressed, written in when the
 // site is generated or served (page.go).
 const fgsmlabWasmSize = "{{.WasmSize}}";
@@ -156,6 +182,7 @@ async function fgsmlabFetch(url, progress) {
       const { done, value } = await reader.read();
       if (done) {
         controller.close();
+        fgsmlabPrefetch();
         return;
       }
       loaded += value.byteLength;
