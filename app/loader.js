@@ -139,7 +139,9 @@ const fgsmlabPrefetched = new Map();
 function fgsmlabPrefetch() {
   const el = document.querySelector("[data-prefetch]");
   const url = el && el.dataset.prefetch;
-  if (!url) {
+  // Not when the page was rendered for the plain link and opened with
+  // another (firstexample.go): that link may name another model.
+  if (!url || (el.dataset.example === "default" && document.documentElement.dataset.link !== "plain")) {
     return;
   }
   const abs = new URL(url, location.href).href;
