@@ -82,7 +82,8 @@ func TestLinearPageMatchesCore(t *testing.T) {
 	}
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(srv.URL+"/linear?eps=0.25"),
-		poll(`document.getElementById("err-fgsm") !== null`),
+		// The server's HTML already holds the results; wait for the live page.
+		poll(`!!document.querySelector("#linear.page-live") && document.getElementById("err-fgsm") !== null`),
 		eval(`(() => { const e = document.getElementById("sub"); e.value = 3;
 			e.dispatchEvent(new Event("input", {bubbles: true}));
 			const n = document.getElementById("dim-n"); n.value = 3072;
