@@ -39,7 +39,7 @@ type predMessage struct {
 
 // jsValue is what the message checks need of a JavaScript value. The page
 // reads an event's data through it one field at a time (pageValue, in
-// embed.go), checking each type before converting anything, so that a huge
+// message_lab.go), checking each type before converting anything, so that a huge
 // or odd message costs no more than its first wrong field; the tests use Go
 // values (message_test.go).
 type jsValue interface {
@@ -239,7 +239,7 @@ func describe(v jsValue) string {
 // coalesce merges a burst of checked messages, in arrival order, into as
 // few as do the same: consecutive sets become one set, and of consecutive
 // draws only the last counts, since a draw replaces the whole input. The
-// lab applies the result once a frame (embed.go).
+// lab applies the result once a frame (message_lab.go).
 func coalesce(cmds []command) []command {
 	var out []command
 	for _, c := range cmds {
