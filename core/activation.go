@@ -25,7 +25,7 @@ func (r *ReLU) Forward(x *mat.Dense, train bool) *mat.Dense {
 	return y
 }
 
-func (r *ReLU) Backward(dy *mat.Dense, params bool) *mat.Dense {
+func (r *ReLU) Backward(dy *mat.Dense, g Grads) *mat.Dense {
 	n, c := dy.Dims()
 	dx := reuse(&r.dx, n, c)
 	dxs, dys, ys := dx.RawMatrix().Data, dy.RawMatrix().Data, r.y.RawMatrix().Data
@@ -79,7 +79,7 @@ func (m *Maxout) Forward(x *mat.Dense, train bool) *mat.Dense {
 	return y
 }
 
-func (m *Maxout) Backward(dy *mat.Dense, params bool) *mat.Dense {
+func (m *Maxout) Backward(dy *mat.Dense, g Grads) *mat.Dense {
 	n, units := dy.Dims()
 	dx := reuse(&m.dx, n, units*m.Pieces)
 	dxs := dx.RawMatrix().Data
@@ -132,7 +132,7 @@ func (d *Dropout) Forward(x *mat.Dense, train bool) *mat.Dense {
 	return y
 }
 
-func (d *Dropout) Backward(dy *mat.Dense, params bool) *mat.Dense {
+func (d *Dropout) Backward(dy *mat.Dense, g Grads) *mat.Dense {
 	if !d.train {
 		return dy
 	}
@@ -207,7 +207,7 @@ func (r *RBF) Forward(x *mat.Dense, train bool) *mat.Dense {
 
 // Backward uses ∂z_c/∂x_j = 2β_cj(x_j − w_cj) = −∂z_c/∂w_cj and
 // ∂z_c/∂β_cj = (x_j − w_cj)².
-func (r *RBF) Backward(dy *mat.Dense, params bool) *mat.Dense {
+func (r *RBF) Backward(dy *mat.Dense, grads Grads) *mat.Dense {
 	n, _ := dy.Dims()
 	in := r.Centres.Shape[1]
 	dx := reuse(&r.dx, n, in)
@@ -225,7 +225,7 @@ func (r *RBF) Backward(dy *mat.Dense, params bool) *mat.Dense {
 				e := xv - wc[j]
 				d := 2 * g * bc[j] * e
 				dxs[j] += d
-				if params {
+				if grads == ParamGrads {
 					gw[j] -= d
 					gb[j] += g * e * e
 				}

@@ -52,7 +52,7 @@ func (d *Dense) Forward(x *mat.Dense, train bool) *mat.Dense {
 	return y
 }
 
-func (d *Dense) Backward(dy *mat.Dense, params bool) *mat.Dense {
+func (d *Dense) Backward(dy *mat.Dense, g Grads) *mat.Dense {
 	n, _ := dy.Dims()
 	in := d.In()
 	dx := reuse(&d.dx, n, in)
@@ -61,7 +61,7 @@ func (d *Dense) Backward(dy *mat.Dense, params bool) *mat.Dense {
 	} else {
 		mulAB(dx, dy, d.W.matrix())
 	}
-	if params {
+	if g == ParamGrads {
 		d.BackwardParams(dy)
 	}
 	return dx

@@ -87,7 +87,7 @@ func TestLayerGradients(t *testing.T) {
 					clear(p.Grad)
 				}
 				c.layer.Forward(x, false)
-				dx := mat.DenseCopyOf(c.layer.Backward(r, true))
+				dx := mat.DenseCopyOf(c.layer.Backward(r, ParamGrads))
 				for i := range x.RawMatrix().Data {
 					if want := numeric(f, x.RawMatrix().Data, i); !closeEnough(dx.RawMatrix().Data[i], want) {
 						t.Fatalf("rows=%d: dJ/dx[%d] = %g, finite difference %g", rows, i, dx.RawMatrix().Data[i], want)
@@ -120,7 +120,7 @@ func TestDropoutTrainingMask(t *testing.T) {
 	y := d.Forward(x, true)
 	dy := mat.NewDense(4, 50, nil)
 	dy.Apply(func(i, j int, v float64) float64 { return 3 }, dy)
-	dx := d.Backward(dy, false)
+	dx := d.Backward(dy, InputGrad)
 	dropped := 0
 	for i, v := range y.RawMatrix().Data {
 		switch v {
@@ -247,7 +247,7 @@ func TestModelParamGradient(t *testing.T) {
 			f := func() float64 { m.Forward(x, false); return m.Out.Loss(labels) }
 			m.ZeroGrad()
 			m.Forward(x, false)
-			m.backward(labels, paramGrads{add: true, scale: 1})
+			m.backward(labels, paramGrads{add: ParamGrads, scale: 1})
 			for _, p := range m.Params() {
 				for i := range p.Data {
 					if want := numeric(f, p.Data, i); !closeEnough(p.Grad[i], want) {

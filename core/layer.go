@@ -11,12 +11,20 @@ type Layer interface {
 	// Forward returns the layer's output for the batch x. The result is
 	// owned by the layer and is overwritten by the next call.
 	Forward(x *mat.Dense, train bool) *mat.Dense
-	// Backward takes dJ/dy for the last Forward and returns dJ/dx.
-	// When params is true it also adds dJ/dθ into the parameters' Grad.
-	Backward(dy *mat.Dense, params bool) *mat.Dense
+	// Backward takes dJ/dy for the last Forward and returns dJ/dx. With
+	// ParamGrads it also adds dJ/dθ into the parameters' Grad.
+	Backward(dy *mat.Dense, g Grads) *mat.Dense
 	// Params lists the trainable parameters, or nil.
 	Params() []*Param
 }
+
+// Grads says what a layer's Backward computes besides dJ/dx.
+type Grads bool
+
+const (
+	InputGrad  Grads = false // dJ/dx alone, as an attack needs
+	ParamGrads Grads = true  // also dJ/dθ, added into each Param's Grad, as training needs
+)
 
 // An Output is the last layer: it turns scores into class probabilities and
 // knows the cost J that the scores are trained against.

@@ -47,7 +47,7 @@ func (m *Model) Forward(x *mat.Dense, train bool) *mat.Dense {
 // paramGrads says whether backward also adds the parameter gradients into
 // each Param's Grad, and scaled by what.
 type paramGrads struct {
-	add   bool
+	add   Grads
 	scale float64
 }
 
@@ -75,12 +75,12 @@ func (m *Model) BackwardParams(labels []int, scale float64) {
 	}
 	g := m.delta(labels, scale)
 	for i := len(m.Layers) - 1; i > first; i-- {
-		g = m.Layers[i].Backward(g, true)
+		g = m.Layers[i].Backward(g, ParamGrads)
 	}
 	if l, ok := m.Layers[first].(interface{ BackwardParams(*mat.Dense) }); ok {
 		l.BackwardParams(g)
 	} else {
-		m.Layers[first].Backward(g, true)
+		m.Layers[first].Backward(g, ParamGrads)
 	}
 }
 

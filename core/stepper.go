@@ -171,7 +171,7 @@ func (s *Stepper) pass() (batchDone bool) {
 			s.m.BackwardParams(s.labels, scale)
 			break
 		}
-		g := s.m.backward(s.labels, paramGrads{add: true, scale: adv.Alpha * scale})
+		g := s.m.backward(s.labels, paramGrads{add: ParamGrads, scale: adv.Alpha * scale})
 		r, c := s.xb.Dims()
 		xadv := reuse(&s.xadv, r, c)
 		as := xadv.RawMatrix().Data

@@ -368,7 +368,7 @@ func (r *SweepRun) backward(dy *mat.Dense, stop int) *mat.Dense {
 			}
 			dy = dx
 		default:
-			dy = l.Backward(dy, false)
+			dy = l.Backward(dy, InputGrad)
 		}
 	}
 	return dy
