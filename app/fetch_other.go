@@ -14,7 +14,7 @@ import (
 
 // fetchStatic reads a file of the web directory.
 func fetchStatic(name string, progress func(b []byte)) ([]byte, error) {
-	dir := examples.webDir()
+	dir := serverWebDir()
 	if dir == "" {
 		return nil, errors.New("no web directory to read " + name + " from")
 	}

@@ -4,12 +4,8 @@ package main
 
 import "errors"
 
-// examples is the server's (firstexample_server.go); in the page, the lab
+// exampleFor is the server's (firstexample_server.go); in the page, the lab
 // computes its examples itself.
-var examples exampleMaker
-
-type exampleMaker struct{}
-
-func (exampleMaker) example(settings, string) (*firstExample, error) {
+func exampleFor(settings, string) (*firstExample, error) {
 	return nil, errors.New("only the server pre-renders examples")
 }

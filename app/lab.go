@@ -88,7 +88,7 @@ func (l *lab) readLink(q *linkParams) {
 // OnPreRender, on the server only, computes the example the requested link
 // names, so that the page's HTML shows it (firstexample.go).
 func (l *lab) OnPreRender(ctx app.Context) {
-	e, err := examples.example(l.s, ctx.Page().URL().RawQuery)
+	e, err := exampleFor(l.s, ctx.Page().URL().RawQuery)
 	if err != nil {
 		return // the page renders as the runtime starts: without a result
 	}

@@ -51,7 +51,7 @@ func serve() {
 // site lives under ("" for the root).
 func newHandler(web, base, version string) *app.Handler {
 	prefix := strings.TrimSuffix(base, "/")
-	examples.setWeb(web) // the lab's HTML shows its link's example
+	setServerWeb(web) // the pages are rendered with their results
 	return &app.Handler{
 		Name:                    "fgsmlab",
 		ShortName:               "fgsmlab",
