@@ -129,15 +129,9 @@ func rewritten(h *app.Handler) http.Handler {
 		size = wasmSize(r.dir)
 	}
 	withLoader := func(b []byte) []byte { return appJS(b, wasm, size) }
-	pages := newPageCache(64)
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if strings.HasPrefix(req.URL.Path, "/web/") {
 			h.ServeHTTP(w, req)
-			return
-		}
-		// A revalidation goes to go-app, which answers 304 by its ETag.
-		cacheable := req.Method == http.MethodGet && req.Header.Get("If-None-Match") == ""
-		if cacheable && pages.serve(w, req.URL.RequestURI()) {
 			return
 		}
 		rw := &pageRewriter{ResponseWriter: w}
@@ -146,10 +140,7 @@ func rewritten(h *app.Handler) http.Handler {
 		if req.URL.Path == "/app.js" {
 			fix = withLoader
 		}
-		body := rw.flush(fix)
-		if cacheable && (rw.status == 0 || rw.status == http.StatusOK) {
-			pages.put(req.URL.RequestURI(), rw.Header().Clone(), body)
-		}
+		rw.flush(fix)
 	})
 }
 
@@ -166,52 +157,6 @@ func render(h http.Handler, w http.ResponseWriter, req *http.Request) {
 	h.ServeHTTP(w, req)
 }
 
-// pageCache keeps the last rendered responses, by address: rendering a page
-// computes its results (a sweep takes a while). rewritten makes a new one
-// whenever the site's files change.
-type pageCache struct {
-	mu    sync.Mutex
-	max   int
-	order []string
-	pages map[string]cachedPage
-}
-
-type cachedPage struct {
-	header http.Header
-	body   []byte
-}
-
-func newPageCache(max int) *pageCache {
-	return &pageCache{max: max, pages: map[string]cachedPage{}}
-}
-
-func (c *pageCache) serve(w http.ResponseWriter, uri string) bool {
-	c.mu.Lock()
-	p, ok := c.pages[uri]
-	c.mu.Unlock()
-	if !ok {
-		return false
-	}
-	for k, v := range p.header {
-		w.Header()[k] = v
-	}
-	w.Write(p.body)
-	return true
-}
-
-func (c *pageCache) put(uri string, h http.Header, body []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.pages[uri]; !ok {
-		if len(c.order) == c.max {
-			delete(c.pages, c.order[0])
-			c.order = c.order[1:]
-		}
-		c.order = append(c.order, uri)
-	}
-	c.pages[uri] = cachedPage{h, body}
-}
-
 // pageRewriter buffers a page of go-app's handler and writes it rewritten.
 type pageRewriter struct {
 	http.ResponseWriter
@@ -226,8 +171,8 @@ func (p *pageRewriter) Write(b []byte) (int, error) {
 }
 
 // flush sends the buffered response, with the page rewritten when it is
-// HTML and fix applied to other bodies, and returns the body it sent.
-func (p *pageRewriter) flush(fix func([]byte) []byte) []byte {
+// HTML and fix applied to other bodies.
+func (p *pageRewriter) flush(fix func([]byte) []byte) {
 	body := p.buf
 	if strings.HasPrefix(p.Header().Get("Content-Type"), "text/html") {
 		body = rewritePage(body)
@@ -239,5 +184,4 @@ func (p *pageRewriter) flush(fix func([]byte) []byte) []byte {
 		p.ResponseWriter.WriteHeader(p.status)
 	}
 	p.ResponseWriter.Write(body)
-	return body
 }
