@@ -54,22 +54,25 @@ func outSide(in, k, stride, pad int) int {
 //
 // with W shaped [out channels, in channels, kh, kw] and the bias optional.
 //
-// It is computed as a matrix product: im2row copies every kh×kw window of
-// the input into a row of a matrix X̂ (one row per output position), so
-// that the convolution is X̂·Wᵀ with W viewed as out×(in·kh·kw), the same
-// product as a dense layer. The gradients are the dense layer's too:
-// dJ/dW = dYᵀ·X̂ and dJ/dX̂ = dY·W, and row2im adds each row of dJ/dX̂
-// back onto the pixels its window came from.
+// It is computed as a matrix product: im2col copies, for every kernel entry
+// (c, u, v), the input pixel under it at each output position into a row
+// of a matrix X̂ of (C·kh·kw) rows and one column per output position, so
+// that the convolution is Y = W·X̂ with W viewed as out×(C·kh·kw): the
+// dense layer's product, whose result Y is already laid out as the output
+// maps (channel, then position). The gradients follow: dJ/dW = dY·X̂ᵀ, and
+// dJ/dx adds each entry of dJ/dX̂ = Wᵀ·dY back onto the pixel it was
+// copied from.
 type Conv2D struct {
 	W, B            *Param // B is nil for a convolution without bias
 	Stride, Padding int
 	In              Shape // C×H×W, set by Build
 
 	outH, outW int
-	cols       *mat.Dense // X̂ of the last Forward: [batch·outH·outW, C·kh·kw]
-	z, dz, dc  *mat.Dense // X̂·Wᵀ position-major, its gradient, dJ/dX̂
+	cols       *mat.Dense // X̂ of the last Forward, one example's [C·kh·kw × outH·outW] per row
 	y, dx      *mat.Dense
-	scratch    mulScratch
+	win        []float64 // one window's dJ/dX̂, in Backward
+	idx        []int     // the output channels with a nonzero gradient at a position,
+	coef       []float64 // and their gradients
 }
 
 // NewConv2D returns a zero convolution of the in×h×w input with out
@@ -104,150 +107,162 @@ func (c *Conv2D) String() string {
 // weights views W as out×(in·kh·kw).
 func (c *Conv2D) weights() *mat.Dense { return c.W.matrix() }
 
+// sizes returns the number of filters, of output positions and of values
+// in a window.
+func (c *Conv2D) sizes() (out, pos, k int) {
+	return c.W.Shape[0], c.outH * c.outW, c.In[0] * c.W.Shape[2] * c.W.Shape[3]
+}
+
+// unpadded says whether the convolution has stride 1 and no padding, as
+// the shipped cnn's have: its windows then never overhang the input.
+func (c *Conv2D) unpadded() bool { return c.Stride == 1 && c.Padding == 0 }
+
 func (c *Conv2D) Forward(x *mat.Dense, train bool) *mat.Dense {
 	n, width := x.Dims()
 	if width != c.In.Size() {
 		panic(fmt.Sprintf("core: conv2d layer wants %v = %d inputs, got %d", c.In, c.In.Size(), width))
 	}
-	out, pos := c.W.Shape[0], c.outH*c.outW
-	k := c.In[0] * c.W.Shape[2] * c.W.Shape[3]
-	cols := reuse(&c.cols, n*pos, k)
-	for i := range n {
-		c.im2row(x.RawRowView(i), cols.RawMatrix().Data[i*pos*k:(i+1)*pos*k])
-	}
-	z := reuse(&c.z, n*pos, out)
-	mulABt(z, cols, c.weights(), &c.scratch)
-	// z is position-major (one row per position); y is channel-major.
+	out, pos, k := c.sizes()
+	cols := reuse(&c.cols, n, k*pos)
 	y := reuse(&c.y, n, out*pos)
-	zs := z.RawMatrix().Data
+	w := c.weights()
 	for i := range n {
-		ys := y.RawRowView(i)
-		for o := range out {
-			b := 0.0
-			if c.B != nil {
-				b = c.B.Data[o]
-			}
-			row := ys[o*pos : (o+1)*pos]
-			for q := range row {
-				row[q] = zs[(i*pos+q)*out+o] + b
+		xi, yi := cols.RawRowView(i), y.RawRowView(i)
+		c.im2col(x.RawRowView(i), xi)
+		mulDenseAB(mat.NewDense(out, pos, yi), w, mat.NewDense(k, pos, xi))
+		if c.B != nil {
+			for o, b := range c.B.Data {
+				addScalar(yi[o*pos:(o+1)*pos], b)
 			}
 		}
 	}
 	return y
 }
 
-// im2row writes the input window of every output position of one example,
-// in the order of W's rows (channel, then kernel row, then column), zero
-// where the window overhangs the padded border.
-func (c *Conv2D) im2row(x, cols []float64) {
+// im2col writes X̂ for one example: row (c, u, v) holds, for every output
+// position, the pixel of channel c under kernel entry (u, v), zero where
+// the window overhangs the padded border.
+func (c *Conv2D) im2col(x, cols []float64) {
 	ch, h, w := c.In[0], c.In[1], c.In[2]
 	kh, kw, s, p := c.W.Shape[2], c.W.Shape[3], c.Stride, c.Padding
+	_, pos, _ := c.sizes()
 	r := 0
-	for oy := range c.outH {
-		for ox := range c.outW {
-			for ci := range ch {
-				plane := x[ci*h*w : (ci+1)*h*w]
-				for u := range kh {
-					iy := oy*s - p + u
-					if iy < 0 || iy >= h {
-						clear(cols[r : r+kw])
-						r += kw
-						continue
+	for ci := range ch {
+		plane := x[ci*h*w : (ci+1)*h*w]
+		for u := range kh {
+			for v := range kw {
+				row := cols[r*pos : (r+1)*pos]
+				r++
+				if c.unpadded() {
+					// Stride 1, no padding: a row of output positions reads
+					// one contiguous run of an input row, copied whole.
+					for oy := range c.outH {
+						copy(row[oy*c.outW:(oy+1)*c.outW], plane[(oy+u)*w+v:])
 					}
-					line := plane[iy*w : (iy+1)*w]
-					for v := range kw {
-						ix := ox*s - p + v
-						if ix < 0 || ix >= w {
-							cols[r] = 0
-						} else {
-							cols[r] = line[ix]
-						}
-						r++
-					}
+					continue
 				}
-			}
-		}
-	}
-}
-
-// row2im adds every row of dcols back onto the input pixels its window
-// came from: the transpose of im2row.
-func (c *Conv2D) row2im(dcols, dx []float64) {
-	ch, h, w := c.In[0], c.In[1], c.In[2]
-	kh, kw, s, p := c.W.Shape[2], c.W.Shape[3], c.Stride, c.Padding
-	clear(dx)
-	r := 0
-	for oy := range c.outH {
-		for ox := range c.outW {
-			for ci := range ch {
-				plane := dx[ci*h*w : (ci+1)*h*w]
-				for u := range kh {
+				for oy := range c.outH {
+					dst := row[oy*c.outW : (oy+1)*c.outW]
 					iy := oy*s - p + u
 					if iy < 0 || iy >= h {
-						r += kw
+						clear(dst)
 						continue
 					}
-					line := plane[iy*w : (iy+1)*w]
-					for v := range kw {
+					for ox := range dst {
 						if ix := ox*s - p + v; ix >= 0 && ix < w {
-							line[ix] += dcols[r]
+							dst[ox] = plane[iy*w+ix]
+						} else {
+							dst[ox] = 0
 						}
-						r++
 					}
 				}
 			}
 		}
 	}
-}
-
-// positionMajor copies dy (channel-major rows) into dz, one row per output
-// position, as z was.
-func (c *Conv2D) positionMajor(dy *mat.Dense) *mat.Dense {
-	n, _ := dy.Dims()
-	out, pos := c.W.Shape[0], c.outH*c.outW
-	dz := reuse(&c.dz, n*pos, out)
-	ds := dz.RawMatrix().Data
-	for i := range n {
-		g := dy.RawRowView(i)
-		for o := range out {
-			for q, v := range g[o*pos : (o+1)*pos] {
-				ds[(i*pos+q)*out+o] = v
-			}
-		}
-	}
-	return dz
 }
 
 func (c *Conv2D) Backward(dy *mat.Dense, g Grads) *mat.Dense {
-	dz := c.positionMajor(dy)
 	if g == ParamGrads {
-		c.addParamGrads(dz)
+		c.BackwardParams(dy)
 	}
 	n, _ := dy.Dims()
-	pos, k := c.outH*c.outW, c.cols.RawMatrix().Cols
-	dc := reuse(&c.dc, n*pos, k)
-	mulAB(dc, dz, c.weights())
 	dx := reuse(&c.dx, n, c.In.Size())
 	for i := range n {
-		c.row2im(dc.RawMatrix().Data[i*pos*k:(i+1)*pos*k], dx.RawRowView(i))
+		c.inputGradient(dy.RawRowView(i), dx.RawRowView(i))
 	}
 	return dx
 }
 
-// BackwardParams adds dJ/dW and dJ/db for the last Forward, without dJ/dx.
-func (c *Conv2D) BackwardParams(dy *mat.Dense) {
-	c.addParamGrads(c.positionMajor(dy))
+// inputGradient computes dJ/dx for one example, window by window: the
+// window at output position q gets Σ_o dY[o, q]·W[o] (a row of
+// dJ/dX̂ = Wᵀ·dY), which is added back onto the pixels it was copied from.
+// After a ReLU and a max pool most of dY is zero (a 2×2 pool passes the
+// gradient of one input in four), so only the filters with a nonzero
+// gradient at q enter the sum, and a position with none is skipped.
+func (c *Conv2D) inputGradient(dy, dx []float64) {
+	out, pos, k := c.sizes()
+	w := c.W.Data
+	clear(dx)
+	if cap(c.win) < k {
+		c.win = make([]float64, k)
+	}
+	win := c.win[:k]
+	for q := range pos {
+		c.idx, c.coef = c.idx[:0], c.coef[:0]
+		for o := range out {
+			if g := dy[o*pos+q]; g != 0 {
+				c.idx, c.coef = append(c.idx, o), append(c.coef, g)
+			}
+		}
+		if len(c.idx) == 0 {
+			continue
+		}
+		clear(win)
+		addRows(win, c.coef, c.idx, w, k)
+		c.addWindow(win, q, dx)
+	}
 }
 
-func (c *Conv2D) addParamGrads(dz *mat.Dense) {
-	addAtB(c.W.gradMatrix(), dz, c.cols)
-	if c.B == nil {
-		return
+// addWindow adds one window's values back onto the input pixels under it
+// at output position q: the transpose of im2col for one column.
+func (c *Conv2D) addWindow(win []float64, q int, dx []float64) {
+	ch, h, w := c.In[0], c.In[1], c.In[2]
+	kh, kw, s, p := c.W.Shape[2], c.W.Shape[3], c.Stride, c.Padding
+	oy, ox := q/c.outW, q%c.outW
+	r := 0
+	for ci := range ch {
+		plane := dx[ci*h*w : (ci+1)*h*w]
+		for u := range kh {
+			iy := oy*s - p + u
+			if c.unpadded() { // the window's row lies inside the input row
+				add(plane[iy*w+ox:iy*w+ox+kw], win[r:r+kw])
+				r += kw
+				continue
+			}
+			for v := range kw {
+				if ix := ox*s - p + v; iy >= 0 && iy < h && ix >= 0 && ix < w {
+					plane[iy*w+ix] += win[r]
+				}
+				r++
+			}
+		}
 	}
-	out := c.W.Shape[0]
-	ds := dz.RawMatrix().Data
-	for r := 0; r < len(ds); r += out {
-		add(c.B.Grad, ds[r:r+out])
+}
+
+// BackwardParams adds dJ/dW = dY·X̂ᵀ and dJ/db (the sum of dY over the
+// positions) for the last Forward, without dJ/dx.
+func (c *Conv2D) BackwardParams(dy *mat.Dense) {
+	out, pos, k := c.sizes()
+	n, _ := dy.Dims()
+	gw := c.W.gradMatrix()
+	for i := range n {
+		dyi := dy.RawRowView(i)
+		addABt(gw, mat.NewDense(out, pos, dyi), mat.NewDense(k, pos, c.cols.RawRowView(i)))
+		if c.B != nil {
+			for o := range out {
+				c.B.Grad[o] += sum(dyi[o*pos : (o+1)*pos])
+			}
+		}
 	}
 }
 
@@ -299,6 +314,10 @@ func (p *Pool2D) Forward(x *mat.Dense, train bool) *mat.Dense {
 	area := float64(p.Size * p.Size)
 	for i := range n {
 		xs, ys := x.RawRowView(i), y.RawRowView(i)
+		if p.Max && p.Size == 2 && p.Stride == 2 {
+			p.maxPool2(xs, ys, p.arg[i*outs:(i+1)*outs])
+			continue
+		}
 		o := 0
 		for c := range ch {
 			for oy := range p.outH {
@@ -324,6 +343,39 @@ func (p *Pool2D) Forward(x *mat.Dense, train bool) *mat.Dense {
 		}
 	}
 	return y
+}
+
+// maxPool2 is Forward's max pool for the usual 2×2 window with stride 2,
+// written out: the general loop's window bookkeeping cost more than its
+// four comparisons. It visits the window in the same order, so it picks
+// the same maximum (the first of equal values).
+func (p *Pool2D) maxPool2(xs, ys []float64, arg []int32) {
+	h, w := p.In[1], p.In[2]
+	o := 0
+	for c := range p.In[0] {
+		for oy := range p.outH {
+			top := c*h*w + 2*oy*w
+			r0, r1 := xs[top:top+w], xs[top+w:top+2*w]
+			for ox := range p.outW {
+				j := 2 * ox
+				best, at := math.Inf(-1), 0
+				if r0[j] > best {
+					best, at = r0[j], 0
+				}
+				if r0[j+1] > best {
+					best, at = r0[j+1], 1
+				}
+				if r1[j] > best {
+					best, at = r1[j], w
+				}
+				if r1[j+1] > best {
+					best, at = r1[j+1], w+1
+				}
+				ys[o], arg[o] = best, int32(top+j+at)
+				o++
+			}
+		}
+	}
 }
 
 // Backward sends each output's gradient to the input that was its maximum,

@@ -21,3 +21,12 @@ func mulAB(dx, dy, w *mat.Dense) { dx.Mul(dy, w) }
 func addAtB(g, dy, x *mat.Dense) {
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, dy.RawMatrix(), x.RawMatrix(), 1, g.RawMatrix())
 }
+
+// addABt computes g += a·bᵀ, in place.
+func addABt(g, a, b *mat.Dense) {
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, a.RawMatrix(), b.RawMatrix(), 1, g.RawMatrix())
+}
+
+// mulDenseAB computes y = a·b for an a with few zeros (a convolution's
+// filters).
+func mulDenseAB(y, a, b *mat.Dense) { y.Mul(a, b) }

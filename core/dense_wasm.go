@@ -100,3 +100,75 @@ func addAtB(g, dy, x *mat.Dense) {
 		addRows(gr.Data[j*gr.Stride:j*gr.Stride+in], coef, idx, xr.Data, xr.Stride)
 	}
 }
+
+// addABt computes g += a·bᵀ with dot products, two rows of a by four of
+// b.
+func addABt(g, a, b *mat.Dense) {
+	ar, br, gr := a.RawMatrix(), b.RawMatrix(), g.RawMatrix()
+	n, m, k := ar.Rows, br.Rows, ar.Cols
+	for i := 0; i < n; i += 2 {
+		a0 := ar.Data[i*ar.Stride : i*ar.Stride+k]
+		a1 := a0 // an odd last row is paired with itself; only its own sums are kept
+		if i+1 < n {
+			a1 = ar.Data[(i+1)*ar.Stride : (i+1)*ar.Stride+k]
+		}
+		g0 := gr.Data[i*gr.Stride : i*gr.Stride+m]
+		j := 0
+		for ; j+4 <= m; j += 4 {
+			s0, s1, s2, s3, t0, t1, t2, t3 := dot2x4(a0, a1, br.Data[j*br.Stride:(j+3)*br.Stride+k], br.Stride)
+			g0[j] += s0
+			g0[j+1] += s1
+			g0[j+2] += s2
+			g0[j+3] += s3
+			if i+1 < n {
+				g1 := gr.Data[(i+1)*gr.Stride : (i+1)*gr.Stride+m]
+				g1[j] += t0
+				g1[j+1] += t1
+				g1[j+2] += t2
+				g1[j+3] += t3
+			}
+		}
+		for ; j < m; j++ {
+			bj := br.Data[j*br.Stride : j*br.Stride+k]
+			g0[j] += dot(a0, bj)
+			if i+1 < n {
+				gr.Data[(i+1)*gr.Stride+j] += dot(a1, bj)
+			}
+		}
+	}
+}
+
+// mulDenseAB computes y = a·b for an a with few zeros (a convolution's
+// filters, times its windows X̂): two rows of y by four rows of b per pass
+// (axpy2x4), without looking for zeros.
+func mulDenseAB(y, a, b *mat.Dense) {
+	ar, br, yr := a.RawMatrix(), b.RawMatrix(), y.RawMatrix()
+	n, k, m := ar.Rows, ar.Cols, br.Cols
+	for i := 0; i < n; i += 2 {
+		y0, a0 := row(yr.Data, yr.Stride, i, m), row(ar.Data, ar.Stride, i, k)
+		clear(y0)
+		if i+1 == n { // an odd last row, one row of b at a time
+			for j, c := range a0 {
+				axpy(c, row(br.Data, br.Stride, j, m), y0)
+			}
+			break
+		}
+		y1, a1 := row(yr.Data, yr.Stride, i+1, m), row(ar.Data, ar.Stride, i+1, k)
+		clear(y1)
+		j := 0
+		for ; j+4 <= k; j += 4 {
+			axpy2x4([8]float64{a0[j], a0[j+1], a0[j+2], a0[j+3], a1[j], a1[j+1], a1[j+2], a1[j+3]},
+				row(br.Data, br.Stride, j, m), row(br.Data, br.Stride, j+1, m),
+				row(br.Data, br.Stride, j+2, m), row(br.Data, br.Stride, j+3, m), y0, y1)
+		}
+		for ; j < k; j++ {
+			bj := row(br.Data, br.Stride, j, m)
+			axpy(a0[j], bj, y0)
+			axpy(a1[j], bj, y1)
+		}
+	}
+}
+
+// row returns row i, of cols values, of a matrix whose rows start stride
+// apart in d.
+func row(d []float64, stride, i, cols int) []float64 { return d[i*stride : i*stride+cols] }

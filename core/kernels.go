@@ -186,3 +186,39 @@ func add(dst, x []float64) {
 		dst[i] += v
 	}
 }
+
+// addScalar computes dst += a, elementwise.
+func addScalar(dst []float64, a float64) {
+	for i := range dst {
+		dst[i] += a
+	}
+}
+
+// sum returns Σ x[i].
+func sum(x []float64) float64 {
+	var s0, s1 float64
+	i := 0
+	for ; i+2 <= len(x); i += 2 {
+		s0 += x[i]
+		s1 += x[i+1]
+	}
+	if i < len(x) {
+		s0 += x[i]
+	}
+	return s0 + s1
+}
+
+// axpy2x4 computes d0 += Σ a[p]·c_p and d1 += Σ a[4+p]·c_p over the four
+// rows c_p: each loaded value of c serves two destination rows. Under
+// WebAssembly this ran the convolutions' W·X̂ 1.5–2.5 times faster than
+// addRows, which loads eight rows of c per destination row.
+func axpy2x4(a [8]float64, c0, c1, c2, c3, d0, d1 []float64) {
+	n := len(d0)
+	d1, c0, c1, c2, c3 = d1[:n], c0[:n], c1[:n], c2[:n], c3[:n]
+	a0, a1, a2, a3, b0, b1, b2, b3 := a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+	for i := range d0 {
+		x0, x1, x2, x3 := c0[i], c1[i], c2[i], c3[i]
+		d0[i] += a0*x0 + a1*x1 + a2*x2 + a3*x3
+		d1[i] += b0*x0 + b1*x1 + b2*x2 + b3*x3
+	}
+}
