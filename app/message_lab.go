@@ -283,7 +283,9 @@ func (l *lab) postState() {
 // window.fgsmlabBench(n) for the in-browser benchmark:
 // it times the lab's own predict + FGSM + predict on the current model and
 // input over n rounds, and returns JSON with the median and 90th percentile
-// in milliseconds, and the medians of one predict and one input gradient.
+// in milliseconds, the medians of one predict and one input gradient, and
+// what the job computed (x, ε, the clean probabilities, x̃ and its
+// probabilities), so that another implementation can be checked against it.
 // Rounds of several runs each get past the coarse timer browsers give pages.
 func (l *lab) exposeHooks() {
 	f := app.FuncOf(func(this app.Value, args []app.Value) any {
@@ -315,9 +317,12 @@ func (l *lab) exposeHooks() {
 		med, p90 := median(func() { attack(m, x, s) })
 		pred, _ := median(func() { m.PredictOne(x) })
 		grad, _ := median(func() { m.InputGradientOne(x, 0) })
+		o := attack(m, x, s)
 		b, _ := json.Marshal(map[string]any{
 			"model": s.Model, "rounds": rounds, "runs_per_round": 20,
 			"median_ms": med, "p90_ms": p90, "predict_ms": pred, "gradient_ms": grad,
+			"x": o.X, "eps": s.Eps(), "clip": s.Clip, "round": s.Round,
+			"clean": o.Clean, "adv": o.Adv, "fool": o.Fool,
 		})
 		return string(b)
 	})
