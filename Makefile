@@ -134,7 +134,7 @@ bench: ## the Go benchmarks of core and of training
 	$(GO) test -run '^$$' -bench . -count 5 ./core/
 	$(GO) test -tags "$(TAGS)" -run '^$$' -bench . -benchtime 1x -count 3 ./models/
 
-bench-torch: ## one epoch of mlp here against PyTorch on the same cores
+bench-torch: ## one epoch of mlp and of cnn here against PyTorch on the same cores (MODELS=cnn)
 	models/bench/compare.sh
 
 FUZZTIME ?= 30s

@@ -20,7 +20,13 @@ func (r *ReLU) Forward(x *mat.Dense, train bool) *mat.Dense {
 	y := reuse(&r.y, n, c)
 	ys, xs := y.RawMatrix().Data, x.RawMatrix().Data
 	for i, v := range xs[:n*c] {
-		ys[i] = max(v, 0)
+		// max(v, 0) written out: under WebAssembly the builtin max of
+		// floats is a runtime call. !(v <= 0) keeps a NaN, as max does.
+		if !(v <= 0) {
+			ys[i] = v
+		} else {
+			ys[i] = 0
+		}
 	}
 	return y
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -70,6 +71,7 @@ type Conv2D struct {
 	outH, outW int
 	cols       *mat.Dense // X̂ of the last Forward, one example's [C·kh·kw × outH·outW] per row
 	y, dx      *mat.Dense
+	ym, xm     mat.Dense // views of one example's Y and X̂ (no allocation per call)
 	win        []float64 // one window's dJ/dX̂, in Backward
 	idx        []int     // the output channels with a nonzero gradient at a position,
 	coef       []float64 // and their gradients
@@ -129,7 +131,7 @@ func (c *Conv2D) Forward(x *mat.Dense, train bool) *mat.Dense {
 	for i := range n {
 		xi, yi := cols.RawRowView(i), y.RawRowView(i)
 		c.im2col(x.RawRowView(i), xi)
-		mulDenseAB(mat.NewDense(out, pos, yi), w, mat.NewDense(k, pos, xi))
+		mulDenseAB(view(&c.ym, out, pos, yi), w, view(&c.xm, k, pos, xi))
 		if c.B != nil {
 			for o, b := range c.B.Data {
 				addScalar(yi[o*pos:(o+1)*pos], b)
@@ -137,6 +139,13 @@ func (c *Conv2D) Forward(x *mat.Dense, train bool) *mat.Dense {
 		}
 	}
 	return y
+}
+
+// view points m at the rows×cols matrix held row-major in data and
+// returns it.
+func view(m *mat.Dense, rows, cols int, data []float64) *mat.Dense {
+	m.SetRawMatrix(blas64.General{Rows: rows, Cols: cols, Stride: cols, Data: data})
+	return m
 }
 
 // im2col writes X̂ for one example: row (c, u, v) holds, for every output
@@ -257,7 +266,7 @@ func (c *Conv2D) BackwardParams(dy *mat.Dense) {
 	gw := c.W.gradMatrix()
 	for i := range n {
 		dyi := dy.RawRowView(i)
-		addABt(gw, mat.NewDense(out, pos, dyi), mat.NewDense(k, pos, c.cols.RawRowView(i)))
+		addABt(gw, view(&c.ym, out, pos, dyi), view(&c.xm, k, pos, c.cols.RawRowView(i)))
 		if c.B != nil {
 			for o := range out {
 				c.B.Grad[o] += sum(dyi[o*pos : (o+1)*pos])
