@@ -173,3 +173,29 @@ func runPython(t *testing.T, script string, args ...string) []byte {
 	}
 	return out
 }
+
+// TestCommandLine exports a model saved whole with torch.save through the
+// command line, in half precision, and reads it back.
+func TestCommandLine(t *testing.T) {
+	requireTorch(t)
+	dir := t.TempDir()
+	saved, out := filepath.Join(dir, "model.pt"), filepath.Join(dir, "cli.safetensors")
+	runPython(t, "-c", "import sys, torch; from torch import nn; torch.manual_seed(3); torch.save(nn.Sequential("+
+		"nn.Conv2d(1, 3, 3, stride=2), nn.ReLU(), nn.Flatten(), nn.Linear(507, 10)), sys.argv[1])", saved)
+	runPython(t, "torch_to_fgsmlab.py", saved, out, "--name", "cli", "--mean", "0.5", "--std", "0.25",
+		"--dtype", "F16", "--description", "from the command line")
+	m := readModel(t, out, "cli")
+	if got := m.Meta["description"]; got != "from the command line" {
+		t.Errorf("description %q", got)
+	}
+	if got := m.Meta["command"]; !strings.Contains(got, "torch_to_fgsmlab.py") || !strings.Contains(got, "--dtype F16") {
+		t.Errorf("command %q does not record the command line", got)
+	}
+	var kinds []string
+	for _, s := range m.Arch() {
+		kinds = append(kinds, s.Kind)
+	}
+	if want := []string{"normalize", "conv2d", "relu", "flatten", "dense", "softmax"}; !slices.Equal(kinds, want) {
+		t.Errorf("arch %v, want %v", kinds, want)
+	}
+}

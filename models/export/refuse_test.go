@@ -50,6 +50,8 @@ func TestExporterRefuses(t *testing.T) {
 			[]string{"(1, 5)", "want (1, 10)"}},
 		{"wrong input shape", "nn.Sequential(nn.Linear(784, 10))", "",
 			[]string{"does not run on an input of shape (1, 1, 28, 28)"}},
+		{"three channels", "nn.Sequential(nn.Flatten(), nn.Linear(2352, 10))", "input_shape=(3, 28, 28)",
+			[]string{"input_shape (3, 28, 28)", "(1, 28, 28) or (784,)"}},
 		{"mean without std", "nn.Sequential(nn.Flatten(), nn.Linear(784, 10))", "mean=[0.5]",
 			[]string{"both mean and std"}},
 		{"same padding, odd kernel", "nn.Sequential(nn.Conv2d(1, 2, 5, padding='same'), nn.Flatten(), nn.Linear(1568, 10))", "", nil},

@@ -55,6 +55,7 @@ from torch import nn
 FORMAT = "fgsmlab/1"
 INPUT = "28x28 row-major, white digit on black, values in [0, 1]"
 DIGITS = [str(d) for d in range(10)]
+INPUT_SHAPES = ((1, 28, 28), (784,))  # one channel, channels first; or flat
 
 # struct's codes for the dtypes an fgsmlab file may hold, and the torch dtype
 # each tensor is rounded to first (so that F16 rounds as torch rounds).
@@ -96,8 +97,9 @@ def export(model, path, *, name, classes=None, mean=None, std=None,
         raise ExportError(f"dtype {dtype!r} is not one of {sorted(DTYPES)}")
     classes = DIGITS if classes is None else [str(c) for c in classes]
     input_shape = tuple(int(d) for d in input_shape)
-    if math.prod(input_shape) != 28 * 28:
-        raise ExportError(f"input_shape {input_shape} does not hold a 28x28 digit ({math.prod(input_shape)} values, want 784)")
+    if input_shape not in INPUT_SHAPES:
+        raise ExportError(f"input_shape {input_shape} is not one the lab feeds its 28x28 grey digits as: "
+                          f"{' or '.join(map(str, INPUT_SHAPES))}")
     modules = flatten_sequential(model)
     arch, tensors = [], {}
     if (mean is None) != (std is None):
