@@ -27,7 +27,9 @@ output as logits z, predicts p = softmax(z) and attacks the cross-entropy
     nn.Dropout                        {"kind":"dropout","p":p}
 
 A trailing nn.Softmax or nn.LogSoftmax over the classes is dropped: the lab
-applies the softmax itself, and softmax(log_softmax(z)) = softmax(z).
+applies the softmax itself, and softmax(log_softmax(z)) = softmax(z). An
+nn.Identity is skipped. Dropout is the identity when the lab predicts, as in
+PyTorch's eval mode; its p is kept for the lab's own training.
 Anything else (a BatchNorm, an LSTM, a dilated or grouped convolution, a pool
 with padding or ceil_mode, ...) is refused with a ValueError naming the module
 and its index, rather than exported as something that computes another
