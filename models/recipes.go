@@ -71,21 +71,18 @@ var Recipes = []Recipe{
 	{
 		Name:   "cnn",
 		New:    func(rng *rand.Rand, _ *core.Dataset) *core.Model { return cnn("cnn", rng) },
-		Config: func() core.TrainConfig { return adam(1e-3, cnnEpochs, nil) },
+		Config: func() core.TrainConfig { return adam(1e-3, 10, nil) },
 		Half:   true,
 	},
 	{
 		Name: "cnn-adv",
 		New:  func(rng *rand.Rand, _ *core.Dataset) *core.Model { return cnn("cnn-adv", rng) },
 		Config: func() core.TrainConfig {
-			return adam(1e-3, cnnEpochs, &core.Adversarial{Alpha: 0.5, Epsilon: 0.25})
+			return adam(1e-3, 8, &core.Adversarial{Alpha: 0.5, Epsilon: 0.25})
 		},
 		Half: true,
 	},
 }
-
-// cnnEpochs is how long the convolutional networks train.
-const cnnEpochs = 15
 
 // What says in a sentence what the model is (from the registry of shipped
 // models); model files record it as their description.
