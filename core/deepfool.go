@@ -20,7 +20,9 @@ const (
 //	l = argmin_{k ≠ y} |s_k − s_y| / ‖∇s_k − ∇s_y‖₂,  r = |s_l − s_y| / ‖w‖₂² · w,  w = ∇s_l − ∇s_y,
 //
 // adds r to the total r_tot, and sets the iterate to x + (1 + overshoot)·r_tot,
-// clipped to [0, 1] unless o.NoClip. It stops for each row once the class
+// clipped to [0, 1] unless o.NoClip. When clipping, w leaves out the pixels
+// that are at a bound and that it would push beyond it, so that each step
+// reaches the linearised boundary inside the box. It stops for each row once the class
 // is no longer labels[i], after o.Steps steps (default 50), or when the
 // linearisation is flat. o.Overshoot defaults to the paper's 0.02. It takes
 // no budget: the perturbation is as long as it needs to be.
@@ -38,8 +40,8 @@ func DeepFool(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 	for i := range active {
 		active[i] = true
 	}
-	best := make([]float64, n)   // the smallest |f′|/‖w′‖ of this step
-	bestF := make([]float64, n)  // its f′ = s_l − s_y
+	best := make([]float64, n)  // the smallest |f′|/‖w′‖ of this step
+	bestF := make([]float64, n) // its f′ = s_l − s_y
 	bestW := mat.NewDense(n, d, nil)
 	for range steps {
 		s := mat.DenseCopyOf(m.Scores(adv))
@@ -68,6 +70,9 @@ func DeepFool(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 					continue
 				}
 				w := g.RawRowView(i)
+				if !o.NoClip {
+					maskBox(w, adv.RawRowView(i))
+				}
 				f := s.At(i, k) - s.At(i, y)
 				if dist := math.Abs(f) / norm2(w); dist < best[i] {
 					best[i], bestF[i] = dist, f
@@ -100,4 +105,15 @@ func DeepFool(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 		round8(adv.RawMatrix().Data)
 	}
 	return adv
+}
+
+// maskBox zeroes the components of the direction w that would push a pixel
+// of x already at 0 below it, or one at 1 above it: clipping would undo
+// them, and a step that counts on them stops short of the boundary.
+func maskBox(w, x []float64) {
+	for j, v := range w {
+		if (x[j] <= 0 && v < 0) || (x[j] >= 1 && v > 0) {
+			w[j] = 0
+		}
+	}
 }
