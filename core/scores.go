@@ -13,8 +13,12 @@ import (
 // them from the last layer's output z:
 //
 //	softmax   s = z             (the logits)
-//	sigmoid   s = [0, z]        (log-odds against class 0)
+//	sigmoid   s = [−z/2, z/2]   (logits whose softmax is [1 − σ(z), σ(z)])
 //	gaussian  s_c = −z_c        (log p_c)
+//
+// The sigmoid's scores could as well be [0, z], a shift of these, but JSMA
+// compares how the target's score and the others' move, and with [0, z]
+// one of them would never move.
 type scorer interface {
 	// scores returns s for the last layer's output z, one row per example.
 	// The result is owned by the output.
@@ -41,8 +45,8 @@ func (s *Sigmoid) scores(z *mat.Dense) *mat.Dense {
 	n, _ := z.Dims()
 	out := reuse(&s.s, n, 2)
 	for i := range n {
-		out.Set(i, 0, 0)
-		out.Set(i, 1, z.At(i, 0))
+		out.Set(i, 0, -z.At(i, 0)/2)
+		out.Set(i, 1, z.At(i, 0)/2)
 	}
 	return out
 }
@@ -51,7 +55,7 @@ func (s *Sigmoid) scoreDelta(ds *mat.Dense) *mat.Dense {
 	n, _ := ds.Dims()
 	d := reuse(&s.dz, n, 1)
 	for i := range n {
-		d.Set(i, 0, ds.At(i, 1))
+		d.Set(i, 0, (ds.At(i, 1)-ds.At(i, 0))/2)
 	}
 	return d
 }
@@ -71,7 +75,7 @@ func (g *Gaussian) scoreDelta(ds *mat.Dense) *mat.Dense {
 }
 
 // Scores returns the class scores of the batch x in test mode (see scorer):
-// the logits of a softmax model, [0, z] for a sigmoid's single score z, and
+// the logits of a softmax model, [−z/2, z/2] for a sigmoid's single score z, and
 // log p_c = −z_c for the RBF network's Gaussian output. The result is owned
 // by the model. It panics if the output defines no scores.
 func (m *Model) Scores(x *mat.Dense) *mat.Dense {
