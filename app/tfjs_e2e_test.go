@@ -36,8 +36,10 @@ const tfjsDir = "../tools/tfjs/node_modules"
 // rounds of 20 jobs after a warm-up and take medians. It checks that both
 // compute the same thing: the clean probabilities agree to 1e-5 (TF.js
 // computes in float32, the lab in float64), and so do TF.js's
-// probabilities of the lab's x̃; the two x̃ may differ in a few pixels,
-// where a gradient component is too small for float32 to resolve its sign.
+// probabilities of the lab's x̃. The two x̃ may differ in a few pixels,
+// where a gradient component is too small for float32 to resolve its sign,
+// or in many when the clean prediction is so confident that float32 rounds
+// its probability to 1 (see below).
 //
 // It runs only with FGSMLAB_BENCH=1 (`make bench-browser`), and reports
 // rather than fails on speed: the machine may be busy.
@@ -137,7 +139,7 @@ func TestTFJSBench(t *testing.T) {
 		"  fgsmlab (Go, WebAssembly, float64)        %7.3f ms, fastest block %.3f ms  (blocks %s)\n"+
 		"  TF.js %s, wasm backend, SIMD %v, threads %v (float32)  %7.3f ms, fastest block %.3f ms  (blocks %s)\n"+
 		"  Go / TF.js: median of the blocks' ratios %.2f (ratios %s)\n"+
-		"  same work: max |Δp| clean %.1e; x̃ differs in %d of %d pixels (gradient components whose sign float32 does not resolve);\n"+
+		"  same work: max |Δp| clean %.1e; x̃ differs in %d of %d pixels (signs float32 does not resolve);\n"+
 		"  max |Δp| of x̃: each on its own x̃ %.1e, both on the lab's x̃ %.1e",
 		g.Eps, load, goruntime.NumCPU(), blocks, rounds,
 		median(goMs), slices.Min(goMs), msList(goMs), env.Version, env.SIMD, env.Threads, median(tfMs), slices.Min(tfMs), msList(tfMs),
@@ -145,7 +147,14 @@ func TestTFJSBench(t *testing.T) {
 	if dClean > 1e-5 || dSame > 1e-5 {
 		t.Errorf("the probabilities differ by %.1e (clean) and %.1e (the lab's x̃): the two do not compute the same network", dClean, dSame)
 	}
-	if moved > len(g.Adv)/20 {
+	// When the clean prediction's probability p is within float32's
+	// spacing of 1, TF.js's softmax gives exactly 1, so its gradient of the
+	// cross-entropy loses the predicted class's term (1 − p, as large as
+	// all the others together) and points elsewhere: then x̃ differs for a
+	// reason of precision, not of implementation.
+	top := slices.Max(g.Clean)
+	t.Logf("clean prediction's probability: 1 − %.1e (float32 resolves 1 − p down to 6e-8)", 1-top)
+	if 1-top > 1e-6 && moved > len(g.Adv)/20 {
 		t.Errorf("x̃ differs in %d pixels: more than float32's rounding of tiny gradient components explains", moved)
 	}
 }
