@@ -38,8 +38,8 @@ const tfjsDir = "../tools/tfjs/node_modules"
 // computes in float32, the lab in float64), and so do TF.js's
 // probabilities of the lab's x̃. The two x̃ may differ in a few pixels,
 // where a gradient component is too small for float32 to resolve its sign,
-// or in many when the clean prediction is so confident that float32 rounds
-// its probability to 1 (see below).
+// or in many when the clean prediction is so confident that float32 barely
+// resolves 1 − p (see below).
 //
 // It runs only with FGSMLAB_BENCH=1 (`make bench-browser`), and reports
 // rather than fails on speed: the machine may be busy.
@@ -147,11 +147,12 @@ func TestTFJSBench(t *testing.T) {
 	if dClean > 1e-5 || dSame > 1e-5 {
 		t.Errorf("the probabilities differ by %.1e (clean) and %.1e (the lab's x̃): the two do not compute the same network", dClean, dSame)
 	}
-	// When the clean prediction's probability p is within float32's
-	// spacing of 1, TF.js's softmax gives exactly 1, so its gradient of the
-	// cross-entropy loses the predicted class's term (1 − p, as large as
-	// all the others together) and points elsewhere: then x̃ differs for a
-	// reason of precision, not of implementation.
+	// When the clean prediction's probability p is within a few of
+	// float32's spacings (6e-8) of 1, TF.js holds 1 − p, the predicted
+	// class's term in the gradient of the cross-entropy (as large as all
+	// the others together), only to tens of percent, or as 0: its gradient
+	// then points elsewhere, and x̃ differs for a reason of precision, not
+	// of implementation.
 	top := slices.Max(g.Clean)
 	t.Logf("clean prediction's probability: 1 − %.1e (float32 resolves 1 − p down to 6e-8)", 1-top)
 	if 1-top > 1e-6 && moved > len(g.Adv)/20 {
