@@ -68,7 +68,8 @@ web-models: ## copy the shipped models into web/models/
 test-browser: web ## the browser tests in headless Chromium (build tag e2e)
 	$(GO) test -tags e2e -count=1 -timeout 25m ./app
 
-# In headless Chromium: the lab's timings and download size, a phone's first
+# In headless Chromium: the lab's timings and download size, the cnn's
+# predict + FGSM + predict against TensorFlow.js (TestTFJSBench), a phone's first
 # visit on slow 4G and on wifi (TestPhoneFirstVisit, which runs only with
 # FGSMLAB_BENCH=1 so that `make test` skips it; FGSMLAB_BENCH_RUNS=3 by
 # default), the FGSM sweep of 1,000 digits × 11 ε, training in the page, and
