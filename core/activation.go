@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
@@ -19,14 +20,18 @@ func (r *ReLU) Forward(x *mat.Dense, train bool) *mat.Dense {
 	n, c := x.Dims()
 	y := reuse(&r.y, n, c)
 	ys, xs := y.RawMatrix().Data, x.RawMatrix().Data
+	ys = ys[:n*c]
 	for i, v := range xs[:n*c] {
-		// max(v, 0) written out: under WebAssembly the builtin max of
-		// floats is a runtime call. !(v <= 0) keeps a NaN, as max does.
-		if !(v <= 0) {
-			ys[i] = v
-		} else {
-			ys[i] = 0
+		// max(v, 0), without a branch: under WebAssembly the builtin max
+		// of floats is a runtime call, and a branch costs a jump through
+		// Go's block dispatch. The compiler makes a select of a choice
+		// between integers, so the choice is made on v's bits. v <= 0 is
+		// false for a NaN, which stays, as in max; −0 gives +0, as in max.
+		b := math.Float64bits(v)
+		if v <= 0 {
+			b = 0
 		}
+		ys[i] = math.Float64frombits(b)
 	}
 	return y
 }
@@ -35,12 +40,13 @@ func (r *ReLU) Backward(dy *mat.Dense, g Grads) *mat.Dense {
 	n, c := dy.Dims()
 	dx := reuse(&r.dx, n, c)
 	dxs, dys, ys := dx.RawMatrix().Data, dy.RawMatrix().Data, r.y.RawMatrix().Data
+	dxs, ys = dxs[:n*c], ys[:n*c]
 	for i, g := range dys[:n*c] {
-		if ys[i] > 0 {
-			dxs[i] = g
-		} else {
-			dxs[i] = 0
+		b := math.Float64bits(g) // a select on bits, as in Forward
+		if !(ys[i] > 0) {
+			b = 0
 		}
+		dxs[i] = math.Float64frombits(b)
 	}
 	return dx
 }

@@ -356,35 +356,41 @@ func (p *Pool2D) Forward(x *mat.Dense, train bool) *mat.Dense {
 
 // maxPool2 is Forward's max pool for the usual 2×2 window with stride 2,
 // written out: the general loop's window bookkeeping cost more than its
-// four comparisons. It visits the window in the same order, so it picks
-// the same maximum (the first of equal values).
+// four comparisons, which are made without branches (pick). It visits the
+// window in the same order, so it picks the same maximum (the first of
+// equal values).
 func (p *Pool2D) maxPool2(xs, ys []float64, arg []int32) {
-	h, w := p.In[1], p.In[2]
+	ch, h, w, outH, outW := p.In[0], p.In[1], p.In[2], p.outH, p.outW
 	o := 0
-	for c := range p.In[0] {
-		for oy := range p.outH {
+	for c := range ch {
+		for oy := range outH {
 			top := c*h*w + 2*oy*w
 			r0, r1 := xs[top:top+w], xs[top+w:top+2*w]
-			for ox := range p.outW {
+			y, a := ys[o:o+outW], arg[o:o+outW]
+			for ox := range y {
 				j := 2 * ox
-				best, at := math.Inf(-1), 0
-				if r0[j] > best {
-					best, at = r0[j], 0
-				}
-				if r0[j+1] > best {
-					best, at = r0[j+1], 1
-				}
-				if r1[j] > best {
-					best, at = r1[j], w
-				}
-				if r1[j+1] > best {
-					best, at = r1[j+1], w+1
-				}
-				ys[o], arg[o] = best, int32(top+j+at)
-				o++
+				b, at := pick(negInf, top+j, r0[j], top+j)
+				b, at = pick(b, at, r0[j+1], top+j+1)
+				b, at = pick(b, at, r1[j], top+w+j)
+				b, at = pick(b, at, r1[j+1], top+w+j+1)
+				y[ox], a[ox] = math.Float64frombits(b), int32(at)
 			}
+			o += outW
 		}
 	}
+}
+
+var negInf = math.Float64bits(math.Inf(-1))
+
+// pick returns v's bits and i if v is larger than the float whose bits are
+// b, and b and at otherwise. The choice is made between integers, which
+// the compiler turns into selects, without a branch (see ReLU.Forward).
+func pick(b uint64, at int, v float64, i int) (uint64, int) {
+	vb := math.Float64bits(v)
+	if v > math.Float64frombits(b) {
+		b, at = vb, i
+	}
+	return b, at
 }
 
 // Backward sends each output's gradient to the input that was its maximum,
