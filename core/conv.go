@@ -227,7 +227,7 @@ func (c *Conv2D) inputGradient(dy, dx []float64) {
 			continue
 		}
 		clear(win)
-		addRows(win, c.coef, c.idx, w, k)
+		addFewRows(win, c.coef, c.idx, w, k)
 		c.addWindow(win, q, dx)
 	}
 }
@@ -244,7 +244,10 @@ func (c *Conv2D) addWindow(win []float64, q int, dx []float64) {
 		for u := range kh {
 			iy := oy*s - p + u
 			if c.unpadded() { // the window's row lies inside the input row
-				add(plane[iy*w+ox:iy*w+ox+kw], win[r:r+kw])
+				dst, src := plane[iy*w+ox:iy*w+ox+kw], win[r:r+kw]
+				for v := range dst {
+					dst[v] += src[v]
+				}
 				r += kw
 				continue
 			}

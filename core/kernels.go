@@ -29,6 +29,24 @@ func addRows(dst, coef []float64, idx []int, m []float64, stride int) {
 	}
 }
 
+// addFewRows is addRows for a handful of rows, as a convolution's input
+// gradient has at one position (the filters with a nonzero gradient
+// there): eight rows per pass while eight remain, then four, then one,
+// where addRows would pad the last group with zero rows.
+func addFewRows(dst, coef []float64, idx []int, m []float64, stride int) {
+	c, n := len(dst), len(idx)
+	full := n - n%8
+	addRows(dst, coef[:full], idx[:full], m, stride)
+	row := func(j int) []float64 { return m[idx[j]*stride:][:c] }
+	j := full
+	for ; j+4 <= n; j += 4 {
+		axpy4(coef[j], coef[j+1], coef[j+2], coef[j+3], row(j), row(j+1), row(j+2), row(j+3), dst)
+	}
+	for ; j < n; j++ {
+		axpy(coef[j], row(j), dst)
+	}
+}
+
 // gather lists the nonzero entries of v, appending their indices to
 // idx[:0] and their values to coef[:0]: the input addRows wants.
 func gather(idx []int, coef, v []float64) ([]int, []float64) {
