@@ -69,9 +69,10 @@ type Conv2D struct {
 	In              Shape // C×H×W, set by Build
 
 	outH, outW int
-	cols       *mat.Dense // X̂ of the last Forward, one example's [C·kh·kw × outH·outW] per row
+	cols       *mat.Dense // X̂ of the last Forward, [C·kh·kw × batch·outH·outW]
+	z          *mat.Dense // a batch's output maps or their gradient, side by side as in cols
 	y, dx      *mat.Dense
-	ym, xm     mat.Dense // views of one example's Y and X̂ (no allocation per call)
+	ym         mat.Dense // a view of one example's Y or dY (no allocation per call)
 	win        []float64 // one window's dJ/dX̂, in Backward
 	idx        []int     // the output channels with a nonzero gradient at a position,
 	coef       []float64 // and their gradients
@@ -125,20 +126,58 @@ func (c *Conv2D) Forward(x *mat.Dense, train bool) *mat.Dense {
 		panic(fmt.Sprintf("core: conv2d layer wants %v = %d inputs, got %d", c.In, c.In.Size(), width))
 	}
 	out, pos, k := c.sizes()
-	cols := reuse(&c.cols, n, k*pos)
-	y := reuse(&c.y, n, out*pos)
-	w := c.weights()
+	// The batch's X̂ side by side, [C·kh·kw × n·outH·outW], so that the
+	// whole batch is one product (one large matrix product suits BLAS
+	// better than n small ones).
+	cols := reuse(&c.cols, k, n*pos)
 	for i := range n {
-		xi, yi := cols.RawRowView(i), y.RawRowView(i)
-		c.im2col(x.RawRowView(i), xi)
-		mulDenseAB(view(&c.ym, out, pos, yi), w, view(&c.xm, k, pos, xi))
-		if c.B != nil {
+		c.im2col(x.RawRowView(i), cols.RawMatrix().Data[i*pos:], n*pos)
+	}
+	y := reuse(&c.y, n, out*pos)
+	if n == 1 {
+		mulDenseAB(view(&c.ym, out, pos, y.RawRowView(0)), c.weights(), cols)
+	} else {
+		z := reuse(&c.z, out, n*pos)
+		mulDenseAB(z, c.weights(), cols)
+		c.unstack(z, y)
+	}
+	if c.B != nil {
+		for i := range n {
+			yi := y.RawRowView(i)
 			for o, b := range c.B.Data {
 				addScalar(yi[o*pos:(o+1)*pos], b)
 			}
 		}
 	}
 	return y
+}
+
+// unstack copies the batch's maps, side by side in z (out × n·pos), into
+// y, one example per row.
+func (c *Conv2D) unstack(z, y *mat.Dense) {
+	n, _ := y.Dims()
+	out, pos, _ := c.sizes()
+	zs := z.RawMatrix().Data
+	for i := range n {
+		yi := y.RawRowView(i)
+		for o := range out {
+			copy(yi[o*pos:(o+1)*pos], zs[(o*n+i)*pos:])
+		}
+	}
+}
+
+// stack is the inverse of unstack: it copies dy, one example per row,
+// into z side by side.
+func (c *Conv2D) stack(dy, z *mat.Dense) {
+	n, _ := dy.Dims()
+	out, pos, _ := c.sizes()
+	zs := z.RawMatrix().Data
+	for i := range n {
+		dyi := dy.RawRowView(i)
+		for o := range out {
+			copy(zs[(o*n+i)*pos:(o*n+i+1)*pos], dyi[o*pos:])
+		}
+	}
 }
 
 // view points m at the rows×cols matrix held row-major in data and
@@ -150,8 +189,9 @@ func view(m *mat.Dense, rows, cols int, data []float64) *mat.Dense {
 
 // im2col writes X̂ for one example: row (c, u, v) holds, for every output
 // position, the pixel of channel c under kernel entry (u, v), zero where
-// the window overhangs the padded border.
-func (c *Conv2D) im2col(x, cols []float64) {
+// the window overhangs the padded border. The rows start stride apart in
+// cols.
+func (c *Conv2D) im2col(x, cols []float64, stride int) {
 	ch, h, w := c.In[0], c.In[1], c.In[2]
 	kh, kw, s, p := c.W.Shape[2], c.W.Shape[3], c.Stride, c.Padding
 	_, pos, _ := c.sizes()
@@ -160,7 +200,7 @@ func (c *Conv2D) im2col(x, cols []float64) {
 		plane := x[ci*h*w : (ci+1)*h*w]
 		for u := range kh {
 			for v := range kw {
-				row := cols[r*pos : (r+1)*pos]
+				row := cols[r*stride : r*stride+pos]
 				r++
 				if c.unpadded() {
 					// Stride 1, no padding: a row of output positions reads
@@ -264,16 +304,21 @@ func (c *Conv2D) addWindow(win []float64, q int, dx []float64) {
 // BackwardParams adds dJ/dW = dY·X̂ᵀ and dJ/db (the sum of dY over the
 // positions) for the last Forward, without dJ/dx.
 func (c *Conv2D) BackwardParams(dy *mat.Dense) {
-	out, pos, k := c.sizes()
+	out, pos, _ := c.sizes()
 	n, _ := dy.Dims()
-	gw := c.W.gradMatrix()
+	dz := view(&c.ym, out, pos, dy.RawRowView(0))
+	if n > 1 {
+		dz = reuse(&c.z, out, n*pos)
+		c.stack(dy, dz)
+	}
+	addABt(c.W.gradMatrix(), dz, c.cols)
+	if c.B == nil {
+		return
+	}
 	for i := range n {
 		dyi := dy.RawRowView(i)
-		addABt(gw, view(&c.ym, out, pos, dyi), view(&c.xm, k, pos, c.cols.RawRowView(i)))
-		if c.B != nil {
-			for o := range out {
-				c.B.Grad[o] += sum(dyi[o*pos : (o+1)*pos])
-			}
+		for o := range out {
+			c.B.Grad[o] += sum(dyi[o*pos : (o+1)*pos])
 		}
 	}
 }
