@@ -81,16 +81,20 @@ BENCH_TESTS := TestBrowserBench|TestTFJSBench|TestPhoneFirstVisit|TestSweepRespo
 LIGHTHOUSE := .tools/node_modules/.bin/lighthouse
 export CHROME_PATH ?= $(or $(CHROMIUM),/usr/bin/chromium)
 
-bench-browser: web $(LIGHTHOUSE) $(TFJS) ## timings and download size in headless Chromium (desktop, and a phone on slow 4G), then Lighthouse
-	@set -o pipefail; FGSMLAB_BENCH=1 $(GO) test -tags e2e -count=1 -timeout 40m -run '^($(BENCH_TESTS))$$' -v ./app | \
-	  awk '/^(=== RUN|--- |ok|FAIL)|(bench|explain|train)_e2e_test.go/ {keep = 1; print; next} keep && /^        / {print; next} {keep = 0}'; \
-	  status=$$?; VERSION=$(VERSION) tools/lighthouse.sh || status=1; exit $$status
-
 # TensorFlow.js 4.22 and its WebAssembly backend, the in-browser speed
 # reference of TestTFJSBench: a test-only dependency, pinned in
 # tools/tfjs/package.json and package-lock.json, installed into
-# tools/tfjs/node_modules (gitignored), never part of the site.
+# tools/tfjs/node_modules (gitignored) by the rule below, never part of the
+# site. (Defined here: a prerequisite's variable is expanded where the rule
+# is read.)
 TFJS := tools/tfjs/node_modules/@tensorflow/tfjs-backend-wasm/package.json
+
+bench-browser: web $(LIGHTHOUSE) $(TFJS) ## timings and download size in headless Chromium (desktop, and a phone on slow 4G), then Lighthouse
+	@set -o pipefail; FGSMLAB_BENCH=1 $(GO) test -tags e2e -count=1 -timeout 40m -run '^($(BENCH_TESTS))$$' -v ./app | \
+	  awk '/^(=== RUN|--- |ok|FAIL)|(bench|explain|train|tfjs)_e2e_test.go/ {keep = 1; print; next} keep && /^        / {print; next} {keep = 0}'; \
+	  status=$$?; VERSION=$(VERSION) tools/lighthouse.sh || status=1; exit $$status
+
+# TFJS is defined above bench-browser, which needs it.
 $(TFJS): tools/tfjs/package.json tools/tfjs/package-lock.json
 	npm ci --prefix tools/tfjs --no-audit --no-fund --ignore-scripts
 	touch $@
