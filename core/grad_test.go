@@ -123,36 +123,46 @@ func pool(isMax bool, in Shape, size, stride int) *Pool2D {
 }
 
 // TestConvMatchesDefinition checks Conv2D's matrix-product form against the
-// sum that defines a convolution, written out loop by loop.
+// sum that defines a convolution, written out loop by loop: with stride and
+// padding, and with stride 1 and no padding, which has fast paths of its
+// own (im2col copies whole rows; the input gradient adds whole rows back).
 func TestConvMatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	in := Shape{2, 6, 7}
-	c := NewConv2D("c", in, 3, 3, 2, 1)
-	randomize(rng, c.Params(), 1)
-	x := randDense(rng, 2, in.Size(), 1)
-	y := c.Forward(x, false)
-	out := c.OutShape()
-	if !slices.Equal(out, Shape{3, 3, 4}) {
-		t.Fatalf("output shape %v, want 3×3×4 (⌊(6+2−3)/2⌋+1 by ⌊(7+2−3)/2⌋+1)", out)
-	}
-	for n := range 2 {
-		for o := range out[0] {
-			for i := range out[1] {
-				for j := range out[2] {
-					want := c.B.Data[o]
-					for ch := range in[0] {
-						for u := range 3 {
-							for v := range 3 {
-								r, q := 2*i-1+u, 2*j-1+v
-								if r < 0 || r >= in[1] || q < 0 || q >= in[2] {
-									continue
+	for _, c := range []struct {
+		stride, pad int
+		out         Shape
+	}{
+		{2, 1, Shape{3, 3, 4}}, // ⌊(6+2−3)/2⌋+1 by ⌊(7+2−3)/2⌋+1
+		{1, 0, Shape{3, 4, 5}},
+	} {
+		conv := NewConv2D("c", in, 3, 3, c.stride, c.pad)
+		randomize(rng, conv.Params(), 1)
+		x := randDense(rng, 2, in.Size(), 1)
+		y := conv.Forward(x, false)
+		out := conv.OutShape()
+		if !slices.Equal(out, c.out) {
+			t.Fatalf("stride %d, pad %d: output shape %v, want %v", c.stride, c.pad, out, c.out)
+		}
+		for n := range 2 {
+			for o := range out[0] {
+				for i := range out[1] {
+					for j := range out[2] {
+						want := conv.B.Data[o]
+						for ch := range in[0] {
+							for u := range 3 {
+								for v := range 3 {
+									r, q := c.stride*i-c.pad+u, c.stride*j-c.pad+v
+									if r < 0 || r >= in[1] || q < 0 || q >= in[2] {
+										continue
+									}
+									want += conv.W.Data[((o*in[0]+ch)*3+u)*3+v] * x.At(n, (ch*in[1]+r)*in[2]+q)
 								}
-								want += c.W.Data[((o*in[0]+ch)*3+u)*3+v] * x.At(n, (ch*in[1]+r)*in[2]+q)
 							}
 						}
-					}
-					if got := y.At(n, (o*out[1]+i)*out[2]+j); math.Abs(got-want) > 1e-12 {
-						t.Fatalf("y[%d][%d,%d,%d] = %g, the definition gives %g", n, o, i, j, got, want)
+						if got := y.At(n, (o*out[1]+i)*out[2]+j); math.Abs(got-want) > 1e-12 {
+							t.Fatalf("stride %d, pad %d: y[%d][%d,%d,%d] = %g, the definition gives %g", c.stride, c.pad, n, o, i, j, got, want)
+						}
 					}
 				}
 			}
