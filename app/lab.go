@@ -49,6 +49,14 @@ type lab struct {
 	bars     *bars
 	share    *shareBar
 
+	// The visitor's own model (lab_open.go): openGen numbers the attempts
+	// to open one, so that only the last one counts; measure computes its
+	// errors when its file does not say them.
+	openGen     int
+	measure     chunkRunner
+	measureWait int // numbers the requests to measure, for the debounce
+	measured    measurement
+
 	release []func()
 }
 
@@ -62,7 +70,7 @@ func newLab() *lab {
 	}
 	l.pad = newPad(l.onDraw)
 	l.gallery = newGallery(l.onSample)
-	l.picker = newModelPanel(l.onModel)
+	l.picker = newModelPanel(l.onModel, l.openFile)
 	l.controls = newAttackPanel(l.onSettings)
 	l.eps = newEpsSlider(l.onEps)
 	l.share = newShareBar(l.link)
@@ -123,6 +131,7 @@ func (l *lab) OnMount(ctx app.Context) {
 		l.picker.show(s.Model, nil, "loading")
 	}
 	l.listen()
+	l.listenDrops()
 	l.exposeHooks()
 	if l.x == nil {
 		l.loadSamples(ctx) // the link names a test digit: the first prediction needs them
@@ -177,6 +186,7 @@ func (l *lab) Render() app.UI {
 			app.P().Text("Everything runs in your browser: the models are Go compiled to WebAssembly, and the lab works offline after your first visit."),
 		),
 		app.If(!app.IsClient, exampleData(l.example)),
+		dropTarget(),
 	)
 }
 
@@ -249,6 +259,7 @@ func (l *lab) loadSamples(ctx app.Context) {
 			}
 			l.samples = d
 			mark("fgsmlab:samples-decoded")
+			l.measureOpened(ctx)
 			// The thumbnails wait for the first result, or a while.
 			ctx.After(1500*time.Millisecond, l.showGallery)
 			if l.s.Sample >= d.Len() {
@@ -266,6 +277,10 @@ func (l *lab) loadModel(ctx app.Context, name string) {
 	if l.models[name] != nil || l.loading[name] {
 		return
 	}
+	if name == openedModel {
+		l.loadOpened(ctx)
+		return
+	}
 	l.loading[name] = true
 	ctx.Async(func() {
 		m, err := sharedModel(name) // the store also holds the models trained in the page
@@ -281,7 +296,7 @@ func (l *lab) loadModel(ctx app.Context, name string) {
 			l.models[name] = m
 			mark("fgsmlab:model-decoded")
 			if name == l.s.Model {
-				card := newModelCard(m)
+				card := l.cardOf(name, m)
 				l.picker.show(name, &card, "")
 				l.recompute(ctx)
 			}
@@ -324,8 +339,11 @@ func (l *lab) useSample(ctx app.Context, i int) {
 
 func (l *lab) onModel(ctx app.Context, name string) {
 	l.s.Model = name
+	if name != openedModel {
+		l.s.ModelURL = ""
+	}
 	if m := l.models[name]; m != nil {
-		card := newModelCard(m)
+		card := l.cardOf(name, m)
 		l.picker.show(name, &card, "")
 	} else {
 		l.picker.show(name, nil, "loading")
@@ -344,6 +362,9 @@ func (l *lab) onSettings(ctx app.Context, s settings) {
 func (l *lab) onEps(ctx app.Context, eps255 int) {
 	l.s.Eps255 = eps255
 	l.recompute(ctx)
+	if l.s.Model == openedModel {
+		l.measureSoon(ctx) // its FGSM error is measured at the slider's ε
+	}
 }
 
 // recompute runs the attack on the current input and shows the outcome.
