@@ -1,7 +1,8 @@
 package main
 
 import (
-	"bytes"
+	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -80,22 +81,24 @@ func TestModelURLLink(t *testing.T) {
 	}
 }
 
-// denseModel is a 784 → 10 softmax model with its weights from w.
+// denseModel is an in → classes softmax model file with weights from w,
+// written without core's checks.
 func denseModel(t *testing.T, in, classes int, w float64) []byte {
 	t.Helper()
-	m, err := core.Build("tiny", []core.LayerSpec{{Kind: "dense", Weight: "l0.weight", Bias: "l0.bias"}, {Kind: "softmax"}},
-		labelsUpTo(classes), map[string]core.Tensor{
-			"l0.weight": {Shape: []int{classes, in}, Data: filled(classes*in, w)},
-			"l0.bias":   {Shape: []int{classes}, Data: make([]float64, classes)},
-		})
-	if err != nil {
-		t.Fatal(err)
+	tensors := map[string]core.Tensor{
+		"l0.weight": {Shape: []int{classes, in}, Data: filled(classes*in, w)},
+		"l0.bias":   {Shape: []int{classes}, Data: make([]float64, classes)},
 	}
-	var b bytes.Buffer
-	if err := core.WriteModel(&b, m, "F32"); err != nil {
-		t.Fatal(err)
+	input := core.InputConvention
+	if in != core.ImageSize {
+		input = fmt.Sprintf("%d features", in)
 	}
-	return b.Bytes()
+	classJSON, _ := json.Marshal(labelsUpTo(classes))
+	meta := map[string]string{
+		"format": core.FormatVersion, "name": "tiny", "input": input, "classes": string(classJSON),
+		"arch": `[{"kind":"dense","weight":"l0.weight","bias":"l0.bias"},{"kind":"softmax"}]`,
+	}
+	return core.EncodeSafetensors(tensors, meta, "F32")
 }
 
 func labelsUpTo(n int) []string {
