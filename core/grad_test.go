@@ -69,13 +69,22 @@ func TestLayerGradients(t *testing.T) {
 		{"maxout", &Maxout{Pieces: 3}, 9, false},
 		{"rbf", rbf, 6, false},
 		{"dropout at test time", &Dropout{P: 0.5}, 5, false},
+		{"conv2d", NewConv2D("c", Shape{2, 5, 5}, 3, 3, 1, 0), 50, false},
+		{"conv2d, stride 2, padding 1", NewConv2D("c", Shape{2, 5, 6}, 3, 3, 2, 1), 60, false},
+		{"conv2d without bias, padding 2", noBias(NewConv2D("c", Shape{1, 4, 4}, 2, 5, 1, 2)), 16, false},
+		{"maxpool2d", pool(true, Shape{2, 4, 6}, 2, 2), 48, false},
+		{"maxpool2d, overlapping windows", pool(true, Shape{1, 5, 5}, 3, 1), 25, false},
+		{"avgpool2d", pool(false, Shape{2, 4, 6}, 2, 2), 48, false},
+		{"avgpool2d, overlapping, odd size", pool(false, Shape{2, 5, 5}, 2, 1), 50, false},
+		{"flatten", &Flatten{In: Shape{2, 2, 3}}, 12, false},
+		{"normalize", &Normalize{Mean: []float64{0.1, -0.3}, Std: []float64{0.3, 2}, In: Shape{2, 2, 3}}, 12, false},
+		{"tanh", &Tanh{}, 7, false},
+		{"sigmoid (hidden)", &Logistic{}, 7, false},
 	}
 	for _, c := range cases {
 		for _, rows := range []int{1, 3} {
 			t.Run(fmt.Sprintf("%s/%d rows", c.name, rows), func(t *testing.T) {
-				if d, ok := c.layer.(*Dense); ok {
-					randomize(rng, d.Params(), 0.5)
-				}
+				randomize(rng, c.layer.Params(), 0.5)
 				x := randDense(rng, rows, c.in, 1)
 				if c.sparse {
 					x.Apply(func(i, j int, v float64) float64 { return max(v-1, 0) }, x) // mostly zeros, like a digit
@@ -101,6 +110,52 @@ func TestLayerGradients(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+func noBias(c *Conv2D) *Conv2D { c.B = nil; return c }
+
+func pool(isMax bool, in Shape, size, stride int) *Pool2D {
+	p := &Pool2D{Size: size, Stride: stride, Max: isMax}
+	p.setIn(in)
+	return p
+}
+
+// TestConvMatchesDefinition checks Conv2D's matrix-product form against the
+// sum that defines a convolution, written out loop by loop.
+func TestConvMatchesDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	in := Shape{2, 6, 7}
+	c := NewConv2D("c", in, 3, 3, 2, 1)
+	randomize(rng, c.Params(), 1)
+	x := randDense(rng, 2, in.Size(), 1)
+	y := c.Forward(x, false)
+	out := c.OutShape()
+	if !slices.Equal(out, Shape{3, 3, 4}) {
+		t.Fatalf("output shape %v, want 3×3×4 (⌊(6+2−3)/2⌋+1 by ⌊(7+2−3)/2⌋+1)", out)
+	}
+	for n := range 2 {
+		for o := range out[0] {
+			for i := range out[1] {
+				for j := range out[2] {
+					want := c.B.Data[o]
+					for ch := range in[0] {
+						for u := range 3 {
+							for v := range 3 {
+								r, q := 2*i-1+u, 2*j-1+v
+								if r < 0 || r >= in[1] || q < 0 || q >= in[2] {
+									continue
+								}
+								want += c.W.Data[((o*in[0]+ch)*3+u)*3+v] * x.At(n, (ch*in[1]+r)*in[2]+q)
+							}
+						}
+					}
+					if got := y.At(n, (o*out[1]+i)*out[2]+j); math.Abs(got-want) > 1e-12 {
+						t.Fatalf("y[%d][%d,%d,%d] = %g, the definition gives %g", n, o, i, j, got, want)
+					}
+				}
+			}
 		}
 	}
 }
@@ -175,11 +230,11 @@ func TestOutputDeltas(t *testing.T) {
 
 // tinyModels returns one small model of each architecture the project ships.
 func tinyModels(rng *rand.Rand) []*Model {
-	build := func(name string, arch []LayerSpec, classes []string, shapes map[string][]int) *Model {
+	build := func(name string, input Shape, arch []LayerSpec, classes []string, shapes map[string][]int) *Model {
 		ts := map[string]Tensor{}
 		for _, n := range slices.Sorted(maps.Keys(shapes)) {
 			s := shapes[n]
-			t := Tensor{Shape: s, Data: make([]float64, s[0]*append(s, 1)[1])}
+			t := Tensor{Shape: s, Data: make([]float64, Shape(s).Size())}
 			for i := range t.Data {
 				t.Data[i] = 0.3 * rng.NormFloat64()
 			}
@@ -190,26 +245,38 @@ func tinyModels(rng *rand.Rand) []*Model {
 			}
 			ts[n] = t
 		}
-		m, err := Build(name, arch, classes, ts)
+		m, err := BuildInput(name, input, arch, classes, ts)
 		if err != nil {
 			panic(err)
 		}
 		return m
 	}
+	flat := Shape{12}
 	digits := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
 	return []*Model{
-		build("softmax", []LayerSpec{{Kind: "dense", Weight: "a.weight", Bias: "a.bias"}, {Kind: "softmax"}}, digits,
+		build("softmax", flat, []LayerSpec{{Kind: "dense", Weight: "a.weight", Bias: "a.bias"}, {Kind: "softmax"}}, digits,
 			map[string][]int{"a.weight": {10, 12}, "a.bias": {10}}),
-		build("logreg", []LayerSpec{{Kind: "dense", Weight: "a.weight", Bias: "a.bias"}, {Kind: "sigmoid"}}, []string{"3", "7"},
+		build("logreg", flat, []LayerSpec{{Kind: "dense", Weight: "a.weight", Bias: "a.bias"}, {Kind: "sigmoid"}}, []string{"3", "7"},
 			map[string][]int{"a.weight": {1, 12}, "a.bias": {1}}),
-		build("mlp", []LayerSpec{{Kind: "dense", Weight: "a.weight", Bias: "a.bias"}, {Kind: "relu"},
+		build("mlp", flat, []LayerSpec{{Kind: "dense", Weight: "a.weight", Bias: "a.bias"}, {Kind: "relu"},
 			{Kind: "dense", Weight: "b.weight", Bias: "b.bias"}, {Kind: "softmax"}}, digits,
 			map[string][]int{"a.weight": {8, 12}, "a.bias": {8}, "b.weight": {10, 8}, "b.bias": {10}}),
-		build("maxout", []LayerSpec{{Kind: "dropout", P: 0.2}, {Kind: "dense", Weight: "a.weight", Bias: "a.bias"}, {Kind: "maxout", Pieces: 3},
+		build("maxout", flat, []LayerSpec{{Kind: "dropout", P: 0.2}, {Kind: "dense", Weight: "a.weight", Bias: "a.bias"}, {Kind: "maxout", Pieces: 3},
 			{Kind: "dropout", P: 0.5}, {Kind: "dense", Weight: "b.weight", Bias: "b.bias"}, {Kind: "softmax"}}, digits,
 			map[string][]int{"a.weight": {12, 12}, "a.bias": {12}, "b.weight": {10, 4}, "b.bias": {10}}),
-		build("rbf", []LayerSpec{{Kind: "rbf", Centres: "r.centres", Beta: "r.beta"}, {Kind: "gaussian"}}, digits,
+		build("rbf", flat, []LayerSpec{{Kind: "rbf", Centres: "r.centres", Beta: "r.beta"}, {Kind: "gaussian"}}, digits,
 			map[string][]int{"r.centres": {10, 12}, "r.beta": {10, 12}}),
+		// 1×3×4 → conv 2@2×2, pad 1 → 2×4×5 → tanh → maxpool 2 → 2×2×2 → flatten → dense 10.
+		build("cnn", Shape{1, 3, 4}, []LayerSpec{{Kind: "normalize", Mean: []float64{0.13}, Std: []float64{0.31}},
+			{Kind: "conv2d", Weight: "c.weight", Bias: "c.bias", Padding: 1}, {Kind: "tanh"},
+			{Kind: "maxpool2d", Size: 2}, {Kind: "flatten"}, {Kind: "dense", Weight: "d.weight", Bias: "d.bias"}, {Kind: "softmax"}}, digits,
+			map[string][]int{"c.weight": {2, 1, 2, 2}, "c.bias": {2}, "d.weight": {10, 8}, "d.bias": {10}}),
+		// 1×3×4 → conv 3@3×3, stride 2, pad 1, no bias → 3×2×2 → relu → avgpool 2, stride 1 → 3×1×1
+		// → sigmoid → flatten → dropout → dense 10.
+		build("cnn2", Shape{1, 3, 4}, []LayerSpec{{Kind: "conv2d", Weight: "c.weight", Stride: 2, Padding: 1}, {Kind: "relu"},
+			{Kind: "avgpool2d", Size: 2, Stride: 1}, {Kind: "sigmoid"}, {Kind: "flatten"}, {Kind: "dropout", P: 0.3},
+			{Kind: "dense", Weight: "d.weight", Bias: "d.bias"}, {Kind: "softmax"}}, digits,
+			map[string][]int{"c.weight": {3, 1, 3, 3}, "d.weight": {10, 3}, "d.bias": {10}}),
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 // between calls and is not safe for concurrent use; see Clone.
 type Model struct {
 	Name    string
+	Input   Shape    // the shape of one input: [n] features or C×H×W maps
 	Classes []string // class labels, one per output probability
 	Layers  []Layer
 	Out     Output
@@ -21,18 +22,8 @@ type Model struct {
 	one *mat.Dense // a 1×in buffer for the single-example calls
 }
 
-// InputSize is the number of inputs of the first layer.
-func (m *Model) InputSize() int {
-	for _, l := range m.Layers {
-		switch l := l.(type) {
-		case *Dense:
-			return l.In()
-		case *RBF:
-			return l.Centres.Shape[1]
-		}
-	}
-	panic("core: model has no layer with weights")
-}
+// InputSize is the number of values of one input.
+func (m *Model) InputSize() int { return m.Input.Size() }
 
 // Forward returns the class probabilities of the batch x. With train set,
 // dropout is active. The result is owned by the model.
@@ -154,7 +145,7 @@ func (m *Model) ZeroGrad() {
 // Clone returns a model with its own buffers that shares nothing mutable
 // with m except the parameter values, which it copies.
 func (m *Model) Clone() *Model {
-	c, err := Build(m.Name, m.Arch(), m.Classes, m.Tensors())
+	c, err := BuildInput(m.Name, m.Input, m.Arch(), m.Classes, m.Tensors())
 	if err != nil {
 		panic("core: clone: " + err.Error())
 	}

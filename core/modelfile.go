@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -19,7 +20,8 @@ const MaxModelFile = 16 << 20
 // (dtype "F32") or half-precision ones ("F16": round the model first with
 // RoundToHalf so that what was measured is what is stored). The metadata
 // holds the format, the arch, the input (InputConvention for a 28×28 digit,
-// else "n features"), the classes and every Meta entry.
+// else "n features"), for a model that takes maps their input_shape
+// ("[1,28,28]"), the classes and every Meta entry.
 func WriteModel(w io.Writer, m *Model, dtype string) error {
 	meta := map[string]string{}
 	for k, v := range m.Meta {
@@ -33,6 +35,10 @@ func WriteModel(w io.Writer, m *Model, dtype string) error {
 	meta["input"] = InputConvention
 	if n := m.InputSize(); n != ImageSize {
 		meta["input"] = fmt.Sprintf("%d features", n)
+	}
+	if len(m.Input) == 3 {
+		shape, _ := json.Marshal(m.Input)
+		meta["input_shape"] = string(shape)
 	}
 	meta["classes"] = string(classes)
 	_, err := w.Write(EncodeSafetensors(m.Tensors(), meta, dtype))
@@ -51,17 +57,17 @@ func ReadModel(b []byte) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	arch, classes, err := modelMeta(meta, func(name string) []int { return tensors[name].Shape })
+	arch, classes, input, err := modelMeta(meta, func(name string) []int { return tensors[name].Shape })
 	if err != nil {
 		return nil, err
 	}
-	m, err := Build(meta["name"], arch, classes, tensors)
+	m, err := BuildInput(meta["name"], input, arch, classes, tensors)
 	if err != nil {
 		return nil, FormatError(err.Error())
 	}
 	for k, v := range meta {
 		switch k {
-		case "format", "name", "arch", "input", "classes":
+		case "format", "name", "arch", "input", "input_shape", "classes":
 		default:
 			m.Meta[k] = v
 		}
@@ -93,30 +99,67 @@ func ModelFileSize(head []byte) (int, error) {
 	if size > MaxModelFile {
 		return 0, FormatError(fmt.Sprintf("the header describes a %d-byte file; a model file may have at most %d", size, MaxModelFile))
 	}
-	if _, _, err := modelMeta(h.meta, func(name string) []int { return h.tensors[name].Shape }); err != nil {
+	if _, _, _, err := modelMeta(h.meta, func(name string) []int { return h.tensors[name].Shape }); err != nil {
 		return 0, err
 	}
 	return int(size), nil
 }
 
 // modelMeta checks the fgsmlab metadata of a file whose tensors have the
-// given shapes, and returns its arch and class labels.
-func modelMeta(meta map[string]string, shape func(name string) []int) ([]LayerSpec, []string, error) {
+// given shapes, and returns its arch, class labels and input shape (nil
+// when the file gives none: BuildInput infers it).
+func modelMeta(meta map[string]string, shape func(name string) []int) ([]LayerSpec, []string, Shape, error) {
 	if meta["format"] != FormatVersion {
-		return nil, nil, FormatError(fmt.Sprintf("metadata format is %q, want %q", meta["format"], FormatVersion))
+		return nil, nil, nil, FormatError(fmt.Sprintf("metadata format is %q, want %q", meta["format"], FormatVersion))
 	}
 	var arch []LayerSpec
 	if err := json.Unmarshal([]byte(meta["arch"]), &arch); err != nil {
-		return nil, nil, FormatError("metadata arch is not a list of layers: " + err.Error())
+		return nil, nil, nil, FormatError("metadata arch is not a list of layers: " + err.Error())
 	}
 	var classes []string
 	if err := json.Unmarshal([]byte(meta["classes"]), &classes); err != nil {
-		return nil, nil, FormatError("metadata classes is not a list of strings: " + err.Error())
+		return nil, nil, nil, FormatError("metadata classes is not a list of strings: " + err.Error())
 	}
-	if err := checkInput(arch, meta["input"], shape); err != nil {
-		return nil, nil, err
+	input, err := inputShape(meta)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	return arch, classes, nil
+	if input == nil {
+		if err := checkInput(arch, meta["input"], shape); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return arch, classes, input, nil
+}
+
+// inputShape reads the metadata's optional "input_shape", [C, H, W] or
+// [n], and checks it against its "input": a 28×28 digit is [1, 28, 28].
+func inputShape(meta map[string]string) (Shape, error) {
+	js, ok := meta["input_shape"]
+	if !ok {
+		return nil, nil
+	}
+	var s Shape
+	if err := json.Unmarshal([]byte(js), &s); err != nil || (len(s) != 1 && len(s) != 3) {
+		return nil, FormatError(fmt.Sprintf("metadata input_shape is %.40q; want [C, H, W] such as [1,28,28], or [n]", js))
+	}
+	for _, d := range s {
+		if d < 1 || d > 1<<24 {
+			return nil, FormatError(fmt.Sprintf("metadata input_shape %v has a size that is not in [1, 2²⁴]", []int(s)))
+		}
+	}
+	want, err := inputWidth(meta["input"])
+	if err != nil {
+		return nil, err
+	}
+	if meta["input"] == InputConvention && len(s) == 3 && !slices.Equal(s, DigitShape) {
+		return nil, FormatError(fmt.Sprintf("the model takes %d channel(s) of %d×%d (input_shape %v), but its inputs are 28×28 grey digits, 1×28×28",
+			s[0], s[1], s[2], []int(s)))
+	}
+	if s.Size() != want {
+		return nil, FormatError(fmt.Sprintf("metadata input_shape %v has %d values, but the input is %q: %d values", []int(s), s.Size(), meta["input"], want))
+	}
+	return s, nil
 }
 
 // checkInput checks that the first layer with weights takes as many
@@ -133,6 +176,8 @@ func checkInput(arch []LayerSpec, input string, shape func(name string) []int) e
 		case "dense":
 		case "rbf":
 			name = s.Centres
+		case "conv2d", "maxpool2d", "avgpool2d", "flatten":
+			return nil // maps: a 28×28 digit, as BuildInput infers
 		default:
 			continue
 		}

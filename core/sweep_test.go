@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -69,7 +70,10 @@ func sweepModels(rng *rand.Rand) []*Model {
 	if err != nil {
 		panic(err)
 	}
-	return append(ms, deep)
+	// The first five and cnn (whose first layer is not dense, so the
+	// sweep takes its general path); cnn2's sigmoid flattens it too much
+	// for its results to move.
+	return append(ms[:6:6], deep)
 }
 
 // sameResults checks that got matches Sweep's want: the same N and error,
@@ -103,7 +107,7 @@ func TestSweepRunMatchesSweep(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/%s/clip=%t/round8=%t", m.Name, kind, !o.NoClip, o.Round8), func(t *testing.T) {
 					want := Sweep(m, x, labels, kind, sweepEps, o, 7)
 					r := NewSweepRun(m, x, labels, kind, sweepEps, o, 7)
-					linear := m.Name != "rbf" && !o.Round8
+					linear := m.Name != "rbf" && !strings.HasPrefix(m.Name, "cnn") && !o.Round8
 					if (r.head != nil) != linear {
 						t.Errorf("linear head used: %t, want %t", r.head != nil, linear)
 					}
@@ -126,7 +130,7 @@ func TestSweepRunMatchesSweep(t *testing.T) {
 // and still give Sweep's results.
 func TestSweepRunOutsideTheLinearCase(t *testing.T) {
 	rng := rand.New(rand.NewPCG(22, 22))
-	m := sweepModels(rng)[5]
+	m := sweepModels(rng)[6] // mlp2
 	x := mnistLike(rng, 60, 12)
 	wide := mat.DenseCopyOf(x)
 	wide.Set(3, 4, -0.2)
