@@ -130,7 +130,10 @@ func (p *modelPanel) renderOpenedCard() app.UI {
 func newOpenedCard(m *core.Model) modelCard {
 	c := newModelCard(m)
 	c.Layers = layerLines(m)
-	c.Input = "1×28×28: one grey digit, 784 values"
+	c.Input = "784 values: a 28×28 digit, row by row"
+	if len(m.Input) == 3 {
+		c.Input = m.Input.String() + ": one grey 28×28 digit"
+	}
 	c.Meta = metaEntries(m.Meta)
 	return c
 }
@@ -164,6 +167,8 @@ func layerLine(l core.Layer, in, out int) string {
 		return fmt.Sprintf("maxout, %d pieces: %d→%d", l.Pieces, in, out)
 	case *core.Dropout:
 		return "dropout (off when testing)"
+	case fmt.Stringer: // the convolutional layers say their shapes
+		return clipText(l.String(), 100)
 	}
 	return describeLayer(l, in, out)
 }
@@ -185,7 +190,7 @@ const maxMetaEntries = 8
 func metaEntries(meta map[string]string) [][2]string {
 	var keys []string
 	for k := range meta {
-		if k != "metrics" && k != "input_shape" {
+		if k != "metrics" {
 			keys = append(keys, k)
 		}
 	}

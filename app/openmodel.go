@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
 
 	"fgsmlab/core"
@@ -140,11 +141,11 @@ func checkLabModel(m *core.Model) (err error) {
 			err = fmt.Errorf("the model failed on a test input: %v", r)
 		}
 	}()
-	if shape := m.Meta["input_shape"]; shape != "" && strings.ReplaceAll(shape, " ", "") != "[1,28,28]" {
-		return fmt.Errorf("the model takes input of shape %s; the lab gives it one grey 28×28 digit, [1,28,28]", clipText(shape, 40))
-	}
-	if n := m.InputSize(); n != core.ImageSize {
-		return fmt.Errorf("the model takes %d inputs; the lab gives it a 28×28 digit, %d values", n, core.ImageSize)
+	switch in := m.Input; {
+	case len(in) == 3 && !slices.Equal(in, core.DigitShape):
+		return fmt.Errorf("the model takes input of shape %v; the lab gives it one grey 28×28 digit, 1×28×28", in)
+	case in.Size() != core.ImageSize:
+		return fmt.Errorf("the model takes %d inputs; the lab gives it a 28×28 digit, %d values", in.Size(), core.ImageSize)
 	}
 	if n := len(m.Classes); n != 10 {
 		return fmt.Errorf("the model has %d classes; the lab needs the ten digits 0–9", n)
