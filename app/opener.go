@@ -69,7 +69,12 @@ func (p *modelPanel) renderOpener() app.UI {
 
 // downloadText says how much of a download has arrived.
 func downloadText(got, total int) string {
-	mb := func(n int) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+	mb := func(n int) string {
+		if total < 1e6 {
+			return fmt.Sprintf("%.0f kB", float64(n)/1e3)
+		}
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	}
 	if total <= 0 {
 		return "Downloading your model: " + mb(got)
 	}

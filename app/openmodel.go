@@ -74,6 +74,13 @@ func checkModelURL(raw string) error {
 	if len(raw) > maxModelURL {
 		return fmt.Errorf("model_url is longer than %d characters", maxModelURL)
 	}
+	if scheme := urlScheme(raw); scheme != "" && scheme != "http" && scheme != "https" {
+		name := "another"
+		if len(scheme) <= 12 {
+			name = "a " + scheme + ":"
+		}
+		return fmt.Errorf("model_url is %s address; the lab opens only https:// addresses and files on this site", name)
+	}
 	for _, c := range raw {
 		if c <= ' ' || c == '\\' || c == 0x7f || c > 0x7e {
 			return errors.New("model_url must be a plain address, without spaces, backslashes or other characters a browser would rewrite (percent-encode them)")
@@ -94,14 +101,25 @@ func checkModelURL(raw string) error {
 		return nil
 	case u.Scheme == "http":
 		return errors.New("model_url must use https:// (plain http:// is allowed only for localhost, a model served from your own machine)")
-	case u.Scheme == "":
-		return errors.New("model_url must start with https:// (or be a path on this site)")
 	}
-	scheme := "another"
-	if len(u.Scheme) <= 12 {
-		scheme = "a " + strings.ToLower(u.Scheme) + ":"
+	return errors.New("model_url must start with https:// (or be a path on this site)")
+}
+
+// urlScheme is the scheme an address starts with, in lower case, as a
+// browser reads it (RFC 3986 §3.1: a letter, then letters, digits, "+",
+// "-" or "."), or "" for a relative address.
+func urlScheme(raw string) string {
+	for i, c := range raw {
+		switch {
+		case c == ':' && i > 0:
+			return strings.ToLower(raw[:i])
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return ""
+		}
 	}
-	return fmt.Errorf("model_url is %s address; the lab opens only https:// addresses and files on this site", scheme)
+	return ""
 }
 
 func isLoopback(host string) bool {

@@ -139,7 +139,7 @@ func TestReadOpened(t *testing.T) {
 	}
 }
 
-func TestSetModelURLMessage(t *testing.T) {
+func TestParseSetModelURL(t *testing.T) {
 	cmd, err := parseMessage(goValue{map[string]any{"type": msgSet, "model_url": "https://example.org/m.safetensors", "eps": 0.1}}, 10)
 	if err != nil || cmd.modelURL != "https://example.org/m.safetensors" {
 		t.Fatalf("parseMessage = %+v, %v", cmd, err)
