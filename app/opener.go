@@ -29,7 +29,7 @@ type openState struct {
 // label is the chooser's name for the opened model.
 func (o openState) label() string {
 	file := or(o.src.File, "model")
-	if o.name != "" && o.name != file {
+	if o.name != "" && o.name != file && o.name+".safetensors" != file {
 		return clipText(o.name, 40) + " (" + file + ")"
 	}
 	return file
@@ -97,19 +97,17 @@ func (p *modelPanel) onFile(ctx app.Context, e app.Event) {
 func (p *modelPanel) renderOpenedCard() app.UI {
 	c := p.card
 	clean, fgsm := or(c.Clean, "–"), or(c.Attack, "–")
-	eps := "0.25"
+	eps, note := "0.25", "Errors as the file states them."
 	switch {
 	case p.open.measuring:
-		clean = fmt.Sprintf("measuring on %d test digits… %.0f%%", measureDigits, 100*p.open.progress)
+		clean = fmt.Sprintf("measuring… %.0f%%", 100*p.open.progress)
 		fgsm = "measuring…"
 	case c.Measured && c.Clean == "":
-		clean, fgsm = "to be measured on the test digits", "to be measured"
-	case c.Measured:
-		clean += fmt.Sprintf(" (measured here, %d test digits)", measureDigits)
-		fgsm += fmt.Sprintf(" (measured here, %d test digits)", measureDigits)
+		clean, fgsm = "not measured yet", "not measured yet"
 	}
 	if c.Measured || p.open.measuring {
 		eps = c.AttackEps
+		note = fmt.Sprintf("The file states no errors: the lab measures them here, on the first %s MNIST test digits, at the slider's ε.", groupThousands(measureDigits))
 	}
 	return app.Div().Class("opened-card").Body(
 		app.Dl().Class("facts").Body(
@@ -118,13 +116,16 @@ func (p *modelPanel) renderOpenedCard() app.UI {
 			fact("Test error", clean).ID("open-clean"),
 			fact("FGSM error, ε = "+eps, fgsm).ID("open-fgsm"),
 		),
-		app.P().Class("layers-head").Text("Layers"),
-		app.Ol().Class("layers").Body(
-			app.Range(c.Layers).Slice(func(i int) app.UI { return app.Li().Text(c.Layers[i]) }),
-		),
-		app.If(len(c.Meta) > 0,
-			app.Dl().Class("facts meta").Body(
-				app.Range(c.Meta).Slice(func(i int) app.UI { return fact(c.Meta[i][0], c.Meta[i][1]) }),
+		app.P().Class("small muted measure-note").Text(note),
+		app.Details().Class("opened-details").Open(true).Body(
+			app.Summary().Text(fmt.Sprintf("Layers (%d) and the file's notes", len(c.Layers))),
+			app.Ol().Class("layers").Body(
+				app.Range(c.Layers).Slice(func(i int) app.UI { return app.Li().Text(c.Layers[i]) }),
+			),
+			app.If(len(c.Meta) > 0,
+				app.Dl().Class("facts meta").Body(
+					app.Range(c.Meta).Slice(func(i int) app.UI { return fact(c.Meta[i][0], c.Meta[i][1]) }),
+				),
 			),
 		),
 	)

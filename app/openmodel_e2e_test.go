@@ -99,7 +99,7 @@ func TestOpenModelFromPicker(t *testing.T) {
 	ctx := newTab(t)
 	var st labState
 	var card struct {
-		Option, Layers, Desc, Clean, FGSM string
+		Option, Layers, Desc, Clean, FGSM, Measure string
 		Pwned                             bool
 	}
 	start := time.Now()
@@ -110,18 +110,22 @@ func TestOpenModelFromPicker(t *testing.T) {
 		labShows(openedModel),
 		poll(`window.lastState && window.lastState.model === "opened"`),
 		eval(`window.lastState`, &st),
-		poll(`document.getElementById("open-clean").textContent.includes("measured here")`),
+		poll(`document.getElementById("open-clean").textContent.includes("%") && !document.getElementById("open-clean").textContent.includes("measuring")`),
 		eval(`({Option: document.querySelector("#model option:checked").textContent,
 			Layers: [...document.querySelectorAll(".layers li")].map(li => li.textContent).join(" | "),
 			Desc: document.querySelector(".facts.meta").textContent,
 			Clean: document.getElementById("open-clean").textContent,
 			FGSM: document.getElementById("open-fgsm").textContent,
+			Measure: document.querySelector(".measure-note").textContent,
 			Pwned: !!window.pwned})`, &card),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("opened and attacked in %v; card: %+v", time.Since(start).Round(time.Millisecond), card)
+	if !strings.Contains(card.Measure, "measures them here") {
+		t.Errorf("the card says %q; want that the errors were measured here", card.Measure)
+	}
 	if card.Option != "your model: mine (my-softmax.safetensors)" {
 		t.Errorf("the chooser says %q", card.Option)
 	}
@@ -454,5 +458,43 @@ func TestOpenPyTorchModel(t *testing.T) {
 		if worst > 1e-5 {
 			t.Errorf("%s: the page's probabilities differ from PyTorch's by up to %.2g", m.File, worst)
 		}
+	}
+}
+
+// TestOpenModelScreenshots writes screenshots of the lab with an opened
+// model (desktop and a 412-pixel phone, and the drop target) into the
+// folder FGSMLAB_SHOTS names; without it, it is skipped.
+func TestOpenModelScreenshots(t *testing.T) {
+	dir := os.Getenv("FGSMLAB_SHOTS")
+	if dir == "" {
+		t.Skip("set FGSMLAB_SHOTS=dir to write the screenshots")
+	}
+	path := modelCopy(t, "mlp", "my-mlp.safetensors", func(m *core.Model) {
+		delete(m.Meta, "metrics")
+		m.Name = "my-mlp"
+		m.Meta = map[string]string{"description": "An MLP I trained on MNIST for three epochs.", "author": "a student"}
+	})
+	srv := labServer(t)
+	for _, v := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", 1280, 1000}, {"phone", 412, 915}} {
+		ctx := newTabWithin(t, 2*time.Minute)
+		var shot, drop []byte
+		err := chromedp.Run(ctx,
+			chromedp.EmulateViewport(v.w, v.h, chromedp.EmulateScale(1)),
+			waitReady(srv.URL+"/?model=mlp&sample=4"),
+			uploadModel(path),
+			labShows(openedModel),
+			poll(`document.getElementById("open-clean").textContent.includes("%") && !document.getElementById("open-clean").textContent.includes("measuring")`),
+			chromedp.FullScreenshot(&shot, 100),
+			eval(`document.documentElement.classList.add("dragging"), true`, nil),
+			chromedp.CaptureScreenshot(&drop),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, v.name+".png"), shot, 0o644)
+		os.WriteFile(filepath.Join(dir, v.name+"-drop.png"), drop, 0o644)
 	}
 }
