@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"fgsmlab/core"
 	"fgsmlab/models/facts"
@@ -14,15 +15,17 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// defencePage is §6 and Figure 3 live: the maxout network and the same
-// network trained on the adversarial objective, side by side on one input,
-// their sweeps, their first-layer weights, and how examples crafted on one
-// transfer to the other.
+// defencePage is §6 and Figure 3 live: a network and the same network
+// trained on the adversarial objective (the paper's maxout pair, or our
+// convolutional pair), side by side on one input, their sweeps, their
+// first-layer weights, and how examples crafted on one transfer to the
+// other.
 type defencePage struct {
 	app.Compo
 
 	embed   bool
 	notices []string
+	pair    [2]string // one of defencePairs
 	sample  int
 	eps100  int // ε in hundredths
 	n       int
@@ -38,8 +41,21 @@ type defencePage struct {
 	chart *lineChart
 }
 
-// defenceModels are the two networks of §6.
-var defenceModels = [2]string{"maxout", "maxout-adv"}
+// defencePairs are the networks the page compares, each with its
+// adversarially trained twin: the paper's maxout network (§6) first, then
+// our convolutional network, named by the link's pair parameter.
+var defencePairs = [][2]string{{"maxout", "maxout-adv"}, {"cnn", "cnn-adv"}}
+
+// defenceModels are the two networks of §6, the page's default pair.
+var defenceModels = defencePairs[0]
+
+func pairNames() []string {
+	var names []string
+	for _, p := range defencePairs {
+		names = append(names, p[0])
+	}
+	return names
+}
 
 // weightFilters is how many first-layer filters each grid shows.
 const weightFilters = 48
@@ -52,36 +68,51 @@ type singleOutcome struct {
 }
 
 func newDefencePage() *defencePage {
-	p := &defencePage{eps100: 25, n: 500, sweeps: map[string][]core.Result{},
-		chart: newLineChart("chart-defence", "FGSM error against ε: maxout and maxout-adv", "ε", "error rate")}
+	p := &defencePage{eps100: 25, n: 500, pair: defenceModels, sweeps: map[string][]core.Result{},
+		chart: newLineChart("chart-defence", "", "ε", "error rate")}
 	p.chart.empty = "Computing…"
+	p.setPair(defenceModels)
 	return p
+}
+
+func (p *defencePage) setPair(pair [2]string) {
+	p.pair = pair
+	p.chart.title = fmt.Sprintf("FGSM error against ε: %s and %s", pair[0], pair[1])
 }
 
 // OnInit reads the link before the first render (see linkParams).
 func (p *defencePage) OnInit() {
 	q := pageLink()
 	p.embed = q.flag("embed", false)
+	p.setPair(defencePairs[slices.Index(pairNames(), q.choice("pair", pairNames(), p.pair[0]))])
 	p.n = q.count("n", p.n)
 	p.eps100 = q.eps100("eps", p.eps100)
 	p.sample = q.index("sample", 1000, 0)
 	p.notices = q.notices()
 }
 
-func (p *defencePage) OnMount(ctx app.Context) {
+func (p *defencePage) OnMount(ctx app.Context) { p.load(ctx) }
+
+// load fetches the digits and the pair's models, then computes.
+func (p *defencePage) load(ctx app.Context) {
 	var d *core.Dataset
 	var ms []*core.Model
+	pair := p.pair
 	p.job.load(ctx, func() (err error) {
 		if d, err = sharedDigits(testDigits, nil); err == nil {
-			ms, err = sharedModels(defenceModels[:])
+			ms, err = sharedModels(pair[:])
 		}
 		return err
 	}, func(ctx app.Context) {
+		if pair != p.pair {
+			return // the reader chose another pair meanwhile
+		}
 		p.digits, p.models = d, [2]*core.Model{ms[0], ms[1]}
 		if p.sample >= d.Len() {
 			p.sample = 0
 		}
-		p.paintWeights(ctx)
+		p.Update() // the weight canvases take the filters' size before they are painted
+		afterYield(ctx, p.paintWeights)
 		p.attackOne()
 		p.compute(ctx)
 	})
@@ -109,7 +140,7 @@ func (p *defencePage) attackOne() {
 	}
 	paint("def-x", grayRGBA(x.RawRowView(0)))
 	scale := max(p.eps(), 1.0/255)
-	for i, name := range defenceModels {
+	for i, name := range p.pair {
 		paint("def-eta-"+name, divergingRGBA(p.single[i].eta, scale))
 		paint("def-adv-"+name, grayRGBA(p.single[i].adv))
 	}
@@ -123,7 +154,7 @@ func (p *defencePage) compute(ctx app.Context) {
 	ms := p.models[:]
 	var stages []stage
 	add := func(i int, kind core.Attack) {
-		key := defenceModels[i] + "/" + string(kind)
+		key := p.pair[i] + "/" + string(kind)
 		r := core.NewSweepRun(p.models[i], x, labels, kind, epsGrid(), core.Options{}, sweepSeed)
 		stages = append(stages, sweepStage(r, func(res []core.Result) { p.sweeps[key] = res; p.showChart() }))
 	}
@@ -141,7 +172,7 @@ func (p *defencePage) compute(ctx app.Context) {
 
 func (p *defencePage) showChart() {
 	var ss []series
-	for _, name := range defenceModels {
+	for _, name := range p.pair {
 		for _, k := range sweepKinds[:2] {
 			if res := p.sweeps[name+"/"+string(k.kind)]; res != nil {
 				y := make([]float64, len(res))
@@ -153,8 +184,10 @@ func (p *defencePage) showChart() {
 		}
 	}
 	var refs []refPoint
-	for _, name := range defenceModels {
-		refs = append(refs, refPoint{X: facts.PaperEpsilon, Y: facts.Transfer(name, name).Error, Label: name + " FGSM error", Color: modelColor(name)})
+	for _, name := range p.pair {
+		if f, ok := facts.FGSM(name); ok {
+			refs = append(refs, refPoint{X: facts.PaperEpsilon, Y: f.Error, Label: name + " FGSM error", Color: modelColor(name)})
+		}
 	}
 	p.chart.show(ss, refs)
 }
@@ -180,6 +213,9 @@ func (p *defencePage) rewriteURL() {
 	q.Set("sample", strconv.Itoa(p.sample))
 	q.Set("eps", strconv.FormatFloat(p.eps(), 'f', 2, 64))
 	q.Set("n", strconv.Itoa(p.n))
+	if p.pair != defenceModels {
+		q.Set("pair", p.pair[0])
+	}
 	if p.embed {
 		q.Set("embed", "1")
 	}
@@ -196,12 +232,13 @@ func (p *defencePage) paintWeights(ctx app.Context) {
 	}
 	var tiles []tile
 	for i, m := range p.models {
-		for u, w := range firstFilters(m, weightFilters) {
+		filters, _ := firstFilters(m, weightFilters)
+		for u, w := range filters {
 			scale := 0.0
 			for _, v := range w {
 				scale = max(scale, math.Abs(v))
 			}
-			tiles = append(tiles, tile{fmt.Sprintf("w-%s-%d", defenceModels[i], u), divergingRGBA(w, scale)})
+			tiles = append(tiles, tile{fmt.Sprintf("w-%s-%d", p.pair[i], u), divergingRGBA(w, scale)})
 		}
 	}
 	var from func(ctx app.Context, k int)
@@ -217,10 +254,23 @@ func (p *defencePage) paintWeights(ctx app.Context) {
 	from(ctx, 0)
 }
 
-// firstFilters returns up to k rows of the first dense layer's weights: for
-// a maxout layer of p pieces (rows u·p + piece), the first piece of unit u.
-func firstFilters(m *core.Model, k int) [][]float64 {
+// firstFilters returns up to k of the first layer's filters and their side:
+// a convolution's kernels (of the first input channel), or rows of the
+// first dense layer's weights over the 28×28 pixels; for a maxout layer of
+// p pieces (rows u·p + piece), the first piece of unit u.
+func firstFilters(m *core.Model, k int) ([][]float64, int) {
 	for i, l := range m.Layers {
+		if c, ok := l.(*core.Conv2D); ok {
+			out, in, kh, kw := c.W.Shape[0], c.W.Shape[1], c.W.Shape[2], c.W.Shape[3]
+			if kh != kw {
+				return nil, 0
+			}
+			var rows [][]float64
+			for o := 0; o < out && len(rows) < k; o++ {
+				rows = append(rows, c.W.Data[o*in*kh*kw:(o*in+1)*kh*kw])
+			}
+			return rows, kh
+		}
 		d, ok := l.(*core.Dense)
 		if !ok {
 			continue
@@ -237,9 +287,9 @@ func firstFilters(m *core.Model, k int) [][]float64 {
 			r := u * pieces
 			rows = append(rows, d.W.Data[r*in:(r+1)*in])
 		}
-		return rows
+		return rows, core.ImageSide
 	}
-	return nil
+	return nil, 0
 }
 
 func (p *defencePage) Render() app.UI {
@@ -269,9 +319,9 @@ func (p *defencePage) Render() app.UI {
 				heading("h-def-weights", "3", "First-layer weights"),
 				app.P().Class("small muted card-text").Text(
 					"The paper: “the weights of the adversarially trained model were significantly more localized and interpretable” (Figure 3). "+
-						"Each square is one unit's weights over the 28×28 pixels (for maxout, the first of its pieces): red positive, blue negative, each scaled to its own largest |w|."),
+						p.weightsText()),
 				app.Div().Class("weights-pair").Body(
-					app.Range(defenceModels[:]).Slice(func(i int) app.UI { return p.renderWeights(defenceModels[i]) }),
+					app.Range(p.pair[:]).Slice(func(i int) app.UI { return p.renderWeights(p.pair[i]) }),
 				),
 			),
 		),
@@ -284,6 +334,15 @@ func (p *defencePage) renderPicker() app.UI {
 		label = fmt.Sprintf("a %d", p.digits.Labels[p.sample])
 	}
 	return app.Div().Class("def-picker").Body(
+		app.Div().Class("field").Body(
+			app.Label().For("def-pair").Text("Networks"),
+			app.Select().ID("def-pair").OnChange(p.onPair).Body(
+				app.Range(defencePairs).Slice(func(i int) app.UI {
+					pr := defencePairs[i]
+					return app.Option().Value(pr[0]).Text(pr[0] + " and " + pr[1]).Selected(pr == p.pair)
+				}),
+			),
+		),
 		app.Div().Class("field").Body(
 			app.Label().For("def-sample").Text("Test digit"),
 			app.Div().Class("sample-row").Body(
@@ -321,8 +380,8 @@ func (p *defencePage) renderPair() app.UI {
 			app.Canvas().ID("def-x").Class("pix").Width(28).Height(28).Role("img").Aria("label", "The input x"),
 			app.FigCaption().Body(app.Span().Class("term").Text("x")),
 		),
-		app.Range(defenceModels[:]).Slice(func(i int) app.UI {
-			name, o := defenceModels[i], p.single[i]
+		app.Range(p.pair[:]).Slice(func(i int) app.UI {
+			name, o := p.pair[i], p.single[i]
 			verdict := ""
 			class := "def-verdict"
 			if o.adv != nil {
@@ -356,9 +415,13 @@ func (p *defencePage) renderTransfer() app.UI {
 		if p.transfr != nil {
 			ours = fmtPct(p.transfr[i][j].Error)
 		}
+		paper := ""
+		if f, ok := paperTransfer(p.pair[i], p.pair[j]); ok {
+			paper = " paper " + fmtPct(f.Error)
+		}
 		return app.Td().ID(fmt.Sprintf("transfer-%d-%d", i, j)).DataSet("error", ours).Body(
 			app.B().Text(ours),
-			app.Span().Class("small muted").Text(" paper "+fmtPct(facts.Transfer(defenceModels[i], defenceModels[j]).Error)),
+			app.If(paper != "", app.Span().Class("small muted").Text(paper)),
 		)
 	}
 	return app.Div().Class("transfer").Body(
@@ -366,22 +429,75 @@ func (p *defencePage) renderTransfer() app.UI {
 		app.Div().Class("table-scroll").Body(app.Table().Class("num-table transfer-table").Body(
 			app.THead().Body(app.Tr().Body(
 				app.Th().Body(app.Text("crafted on ↓"), app.Br(), app.Text("shown to →")),
-				app.Th().Text(defenceModels[0]), app.Th().Text(defenceModels[1]),
+				app.Th().Text(p.pair[0]), app.Th().Text(p.pair[1]),
 			)),
 			app.TBody().Body(
-				app.Tr().Body(app.Th().Scope("row").Text(defenceModels[0]), cell(0, 0), cell(0, 1)),
-				app.Tr().Body(app.Th().Scope("row").Text(defenceModels[1]), cell(1, 0), cell(1, 1)),
+				app.Tr().Body(app.Th().Scope("row").Text(p.pair[0]), cell(0, 0), cell(0, 1)),
+				app.Tr().Body(app.Th().Scope("row").Text(p.pair[1]), cell(1, 0), cell(1, 1)),
 			),
 		)),
-		app.P().Class("small muted card-text").Text(
-			fmt.Sprintf("Off the diagonal, examples made to fool one network are shown to the other. The paper found %s (maxout's examples on the adversarially trained model) and %s (the reverse): the adversarially trained model resists even examples it did not make. The paper's diagonal is %s and %s.",
-				fmtPct(facts.Transfer("maxout", "maxout-adv").Error), fmtPct(facts.Transfer("maxout-adv", "maxout").Error),
-				fmtPct(facts.Transfer("maxout", "maxout").Error), fmtPct(facts.Transfer("maxout-adv", "maxout-adv").Error))),
+		app.P().Class("small muted card-text").Text(p.transferText()),
 	)
 }
 
+// transferText says what the transfer table shows, with the paper's
+// figures for its maxout pair.
+func (p *defencePage) transferText() string {
+	if p.pair != defencePairs[0] {
+		return fmt.Sprintf("Off the diagonal, examples made to fool one network are shown to the other. The paper has no convolutional network on MNIST; "+
+			"its maxout pair (choose it above) found the adversarially trained network resists even examples it did not make (%s).",
+			fmtPct(facts.Transfer("maxout", "maxout-adv").Error))
+	}
+	return fmt.Sprintf("Off the diagonal, examples made to fool one network are shown to the other. The paper found %s (maxout's examples on the adversarially trained model) and %s (the reverse): the adversarially trained model resists even examples it did not make. The paper's diagonal is %s and %s.",
+		fmtPct(facts.Transfer("maxout", "maxout-adv").Error), fmtPct(facts.Transfer("maxout-adv", "maxout").Error),
+		fmtPct(facts.Transfer("maxout", "maxout").Error), fmtPct(facts.Transfer("maxout-adv", "maxout-adv").Error))
+}
+
+// paperTransfer is the paper's transfer figure for two models, if it has one.
+func paperTransfer(craft, target string) (facts.Figure, bool) {
+	if craft == target {
+		return facts.FGSM(craft)
+	}
+	return facts.FindFigure("transfer_" + strings.ReplaceAll(craft, "-", "_") + "_to_" + strings.ReplaceAll(target, "-", "_"))
+}
+
+// weightsText says what the weight squares are.
+func (p *defencePage) weightsText() string {
+	if m := p.models[0]; m != nil {
+		if _, side := firstFilters(m, 1); side != core.ImageSide {
+			return fmt.Sprintf("Each square is one of the first convolution's %d×%d kernels: red positive, blue negative, each scaled to its own largest |w|. "+
+				"A convolution's filters are small by design, so the paper's contrast (localized against spread out) shows less here than on maxout.", side, side)
+		}
+	}
+	return "Each square is one unit's weights over the 28×28 pixels (for maxout, the first of its pieces): red positive, blue negative, each scaled to its own largest |w|."
+}
+
+// onPair switches to another pair of networks.
+func (p *defencePage) onPair(ctx app.Context, e app.Event) {
+	v := ctx.JSSrc().Get("value").String()
+	i := slices.Index(pairNames(), v)
+	if i < 0 || defencePairs[i] == p.pair {
+		return
+	}
+	p.job.run.cancel()
+	p.setPair(defencePairs[i])
+	p.models, p.single, p.sweeps, p.transfr = [2]*core.Model{}, [2]singleOutcome{}, map[string][]core.Result{}, nil
+	p.showChart()
+	p.rewriteURL()
+	p.Update()
+	p.load(ctx)
+}
+
 func (p *defencePage) renderWeights(name string) app.UI {
-	ids := make([]int, weightFilters)
+	n, side := weightFilters, core.ImageSide
+	for i, m := range p.models {
+		if m != nil && p.pair[i] == name {
+			var filters [][]float64
+			filters, side = firstFilters(m, weightFilters)
+			n = len(filters)
+		}
+	}
+	ids := make([]int, n)
 	for i := range ids {
 		ids[i] = i
 	}
@@ -389,7 +505,7 @@ func (p *defencePage) renderWeights(name string) app.UI {
 		app.FigCaption().Body(app.Span().Class("dot").Style("background", modelColor(name)), app.Text(name)),
 		app.Div().Class("weight-grid").Body(
 			app.Range(ids).Slice(func(i int) app.UI {
-				return app.Canvas().ID(fmt.Sprintf("w-%s-%d", name, i)).Class("pix").Width(28).Height(28).
+				return app.Canvas().ID(fmt.Sprintf("w-%s-%d", name, i)).Class("pix").Width(side).Height(side).
 					Title(fmt.Sprintf("%s, unit %d", name, i))
 			}),
 		),

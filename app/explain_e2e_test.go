@@ -192,25 +192,39 @@ func TestSweepsEmbedAndCancel(t *testing.T) {
 	}
 }
 
-func TestDefencePageMatchesNative(t *testing.T) {
-	srv := labServer(t)
-	ctx := newTab(t)
-	const n = 100
-	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+fmt.Sprintf("/defence?n=%d&sample=3&eps=0.2", n)), pageState("defence", "done")); err != nil {
-		t.Fatal(err)
-	}
-	d := samples(t).Slice(0, n)
-	ms := []*core.Model{nativeModel(t, "maxout"), nativeModel(t, "maxout-adv")}
+// checkTransfer compares the page's transfer table with core's.
+func checkTransfer(t *testing.T, ctx context.Context, pair [2]string, d *core.Dataset) {
+	t.Helper()
+	ms := []*core.Model{nativeModel(t, pair[0]), nativeModel(t, pair[1])}
 	for i := range 2 {
 		for j := range 2 {
 			want := core.EvaluateAttack(ms[i], ms[j], d.Images, d.Labels, core.FGSMAttack(core.Options{Epsilon: 0.25}))
 			var got string
 			chromedp.Run(ctx, eval(fmt.Sprintf(`document.getElementById("transfer-%d-%d").dataset.error`, i, j), &got))
 			if got != fmtPct(want.Error) {
-				t.Errorf("transfer %s → %s: the page shows %s, core.EvaluateAttack %s", defenceModels[i], defenceModels[j], got, fmtPct(want.Error))
+				t.Errorf("transfer %s → %s: the page shows %s, core.EvaluateAttack %s", pair[i], pair[j], got, fmtPct(want.Error))
 			}
 		}
 	}
+}
+
+func TestDefencePageMatchesNative(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTab(t)
+	const n = 100
+	d := samples(t).Slice(0, n)
+	// Each pair's transfer table matches core, the conv nets' too.
+	for _, pair := range defencePairs[1:] {
+		if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+fmt.Sprintf("/defence?n=%d&pair=%s", n, pair[0])), pageState("defence", "done")); err != nil {
+			t.Fatal(err)
+		}
+		checkTransfer(t, ctx, pair, d)
+	}
+	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+fmt.Sprintf("/defence?n=%d&sample=3&eps=0.2", n)), pageState("defence", "done")); err != nil {
+		t.Fatal(err)
+	}
+	checkTransfer(t, ctx, defenceModels, d)
+	ms := []*core.Model{nativeModel(t, "maxout"), nativeModel(t, "maxout-adv")}
 	// The single digit: both models' verdicts match core at ε = 0.2.
 	var pair []struct{ Model, Clean, Adv string }
 	chromedp.Run(ctx, eval(`Array.from(document.querySelectorAll(".def-model")).map(e => ({Model: e.dataset.model, Clean: e.dataset.clean, Adv: e.dataset.adv}))`, &pair))

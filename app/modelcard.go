@@ -47,11 +47,20 @@ func newModelCard(m *core.Model) modelCard {
 	return c
 }
 
-// archSummary writes the layers as "784 → dense 256 → relu → … → softmax".
+// archSummary writes the layers as "784 → dense 256 → relu → … → softmax",
+// or "1×28×28 → conv 16@5×5 → relu → maxpool 2×2 → …".
 func archSummary(m *core.Model) string {
-	parts := []string{fmt.Sprint(m.InputSize())}
+	parts := []string{m.Input.String()}
 	for _, l := range m.Layers {
 		switch l := l.(type) {
+		case *core.Conv2D:
+			s := fmt.Sprintf("conv %d@%d×%d", l.W.Shape[0], l.W.Shape[2], l.W.Shape[3])
+			if l.Stride != 1 {
+				s += fmt.Sprintf(" /%d", l.Stride)
+			}
+			parts = append(parts, s)
+		case *core.Pool2D:
+			parts = append(parts, fmt.Sprintf("%s %d×%d", strings.TrimSuffix(l.Kind(), "2d"), l.Size, l.Size))
 		case *core.Dense:
 			parts = append(parts, fmt.Sprintf("dense %d", l.Out()))
 		case *core.RBF:

@@ -55,8 +55,13 @@ func paint(id string, rgba []byte) {
 	if !c.Truthy() {
 		return
 	}
+	side := int(math.Sqrt(float64(len(rgba) / 4))) // 28, or a convolution's kernel
+	if c.Get("width").Int() != side {
+		c.Set("width", side)
+		c.Set("height", side)
+	}
 	ctx := c.Call("getContext", "2d")
-	img := ctx.Call("createImageData", 28, 28)
+	img := ctx.Call("createImageData", side, side)
 	app.CopyBytesToJS(img.Get("data"), rgba)
 	ctx.Call("putImageData", img, 0, 0)
 }

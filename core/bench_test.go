@@ -71,3 +71,57 @@ func BenchmarkFGSMBatch1000(b *testing.B) {
 		EvaluateAttack(m, m, x, labels, FGSMAttack(Options{Epsilon: 0.25}))
 	}
 }
+
+// benchCNN is a random model with the shape of the shipped cnn (see
+// models/recipes.go): two 5×5 convolution and 2×2 max-pool blocks of 16
+// and 32 maps, then 128 ReLU units.
+func benchCNN() *Model {
+	rng := rand.New(rand.NewPCG(14, 14))
+	gauss := func(std float64, shape ...int) Tensor {
+		t := Tensor{Shape: shape, Data: make([]float64, Shape(shape).Size())}
+		for i := range t.Data {
+			t.Data[i] = std * rng.NormFloat64()
+		}
+		return t
+	}
+	arch := []LayerSpec{
+		{Kind: "conv2d", Weight: "c0.w", Bias: "c0.b"}, {Kind: "relu"}, {Kind: "maxpool2d", Size: 2},
+		{Kind: "conv2d", Weight: "c1.w", Bias: "c1.b"}, {Kind: "relu"}, {Kind: "maxpool2d", Size: 2},
+		{Kind: "flatten"}, {Kind: "dense", Weight: "l0.w", Bias: "l0.b"}, {Kind: "relu"}, {Kind: "dropout", P: 0.5},
+		{Kind: "dense", Weight: "l1.w", Bias: "l1.b"}, {Kind: "softmax"},
+	}
+	ts := map[string]Tensor{
+		"c0.w": gauss(0.28, 16, 1, 5, 5), "c0.b": gauss(0, 16),
+		"c1.w": gauss(0.07, 32, 16, 5, 5), "c1.b": gauss(0, 32),
+		"l0.w": gauss(0.06, 128, 512), "l0.b": gauss(0, 128),
+		"l1.w": gauss(0.12, 10, 128), "l1.b": gauss(0, 10),
+	}
+	m, err := Build("cnn", arch, []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, ts)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// BenchmarkCNNPredictFGSMPredict is the lab's job on the cnn: predict a
+// digit, craft its FGSM image and predict that.
+func BenchmarkCNNPredictFGSMPredict(b *testing.B) {
+	m, x := benchCNN(), benchInput(1)
+	o := Options{Epsilon: 0.25}
+	for b.Loop() {
+		_, adv := Craft(m, x, nil, AttackFGSM, o)
+		m.Predict(adv)
+	}
+}
+
+// BenchmarkCNNTrainBatch is one training step's gradient on a batch of
+// 128, as core.Train computes it (forward with dropout, then the
+// parameter gradients).
+func BenchmarkCNNTrainBatch(b *testing.B) {
+	m, x := benchCNN(), benchInput(128)
+	labels := make([]int, 128)
+	for b.Loop() {
+		m.Forward(x, true)
+		m.BackwardParams(labels, 1)
+	}
+}

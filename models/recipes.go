@@ -68,6 +68,20 @@ var Recipes = []Recipe{
 		New:    newRBF,
 		Config: func() core.TrainConfig { return adam(1e-3, 10, nil) },
 	},
+	{
+		Name:   "cnn",
+		New:    func(rng *rand.Rand, _ *core.Dataset) *core.Model { return cnn("cnn", rng) },
+		Config: func() core.TrainConfig { return adam(1e-3, 10, nil) },
+		Half:   true,
+	},
+	{
+		Name: "cnn-adv",
+		New:  func(rng *rand.Rand, _ *core.Dataset) *core.Model { return cnn("cnn-adv", rng) },
+		Config: func() core.TrainConfig {
+			return adam(1e-3, 8, &core.Adversarial{Alpha: 0.5, Epsilon: 0.25})
+		},
+		Half: true,
+	},
 }
 
 // What says in a sentence what the model is (from the registry of shipped
@@ -138,6 +152,35 @@ func maxout(name string, rng *rand.Rand, pIn, pHidden float64) *core.Model {
 		"l1.bias":   gaussian(rng, 0, units*pieces),
 		"l2.weight": gaussian(rng, math.Sqrt(1/float64(units)), 10, units),
 		"l2.bias":   gaussian(rng, 0, 10),
+	}
+	return build(name, arch, Digits, ts)
+}
+
+// cnn is a small LeNet-style convolutional network: two blocks of a 5×5
+// convolution, ReLU and 2×2 max pooling (16 then 32 maps), then a dense
+// layer of 128 ReLU units with dropout, He-initialised.
+//
+//	1×28×28 → conv 16@5×5 → 16×24×24 → pool → 16×12×12
+//	        → conv 32@5×5 → 32×8×8  → pool → 32×4×4 → 512 → 128 → 10
+func cnn(name string, rng *rand.Rand) *core.Model {
+	arch := []core.LayerSpec{
+		{Kind: "conv2d", Weight: "c0.weight", Bias: "c0.bias", Stride: 1}, {Kind: "relu"}, {Kind: "maxpool2d", Size: 2, Stride: 2},
+		{Kind: "conv2d", Weight: "c1.weight", Bias: "c1.bias", Stride: 1}, {Kind: "relu"}, {Kind: "maxpool2d", Size: 2, Stride: 2},
+		{Kind: "flatten"},
+		{Kind: "dense", Weight: "l0.weight", Bias: "l0.bias"}, {Kind: "relu"}, {Kind: "dropout", P: 0.5},
+		{Kind: "dense", Weight: "l1.weight", Bias: "l1.bias"},
+		{Kind: "softmax"},
+	}
+	he := func(fanIn int) float64 { return math.Sqrt(2 / float64(fanIn)) }
+	ts := map[string]core.Tensor{
+		"c0.weight": gaussian(rng, he(25), 16, 1, 5, 5),
+		"c0.bias":   gaussian(rng, 0, 16),
+		"c1.weight": gaussian(rng, he(16*25), 32, 16, 5, 5),
+		"c1.bias":   gaussian(rng, 0, 32),
+		"l0.weight": gaussian(rng, he(512), 128, 512),
+		"l0.bias":   gaussian(rng, 0, 128),
+		"l1.weight": gaussian(rng, he(128), 10, 128),
+		"l1.bias":   gaussian(rng, 0, 10),
 	}
 	return build(name, arch, Digits, ts)
 }

@@ -61,6 +61,10 @@ func PaperFigure(id string) Figure {
 	panic(fmt.Sprintf("facts: no paper figure %q", id))
 }
 
+// FindFigure returns the figure with the given ID, and whether the paper
+// has one: rows of our own experiments (the conv nets) have none.
+func FindFigure(id string) (Figure, bool) { return lookup(id) }
+
 // FGSM returns the paper's figure for the model attacked on itself with
 // FGSM at PaperEpsilon, and whether the paper gives one.
 func FGSM(model string) (Figure, bool) { return lookup(rowName(model) + "_fgsm_0.25") }

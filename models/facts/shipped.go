@@ -36,6 +36,12 @@ var Shipped = []Model{
 	{Name: "rbf", InLab: true, Color: "#2563eb",
 		What:  "the paper's shallow RBF network: one RBF unit per class, p_c = exp(−Σ_j β_cj(x_j − w_cj)²)",
 		Blurb: "A shallow RBF network: not linear, so it resists FGSM, but it is unsure where it has seen no data (§7)."},
+	{Name: "cnn", InLab: true, Color: "#db2777",
+		What:  "a small convolutional network: two 5×5 convolution + max-pool blocks (16 and 32 maps), then 128 ReLU units",
+		Blurb: "A small convolutional network, what courses train today. Convolutions and ReLUs are linear piece by piece too, so FGSM fools it as well."},
+	{Name: "cnn-adv", InLab: true, Color: "#65a30d",
+		What:  "the convolutional network trained on the adversarial objective (α = 0.5, ε = 0.25)",
+		Blurb: "The same convolutional network trained on α·J(x) + (1−α)·J(x + ε·sign(∇ₓJ)) with α = 0.5, ε = 0.25 (§6)."},
 	{Name: "logreg37",
 		What: "logistic regression on 3s against 7s (paper Figure 2), 784 → 1"},
 }

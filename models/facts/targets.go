@@ -48,4 +48,7 @@ var Targets = []Target{
 	{"maxout", CleanError, 0.016, false, "maxout_clean", "maxout clean error ≤ 1.6%"},
 	{"maxout-adv", CleanError, 0.016, false, "maxout_adv_clean", "maxout-adv clean error ≤ 1.6%"},
 	{"softmax", CleanError, 0.10, false, "", "softmax clean error ≤ 10%"},
+	{"cnn", CleanError, 0.008, false, "cnn_clean", "cnn clean error ≤ 0.8%"},
+	{"cnn-adv", CleanError, 0.010, false, "cnn_adv_clean", "cnn-adv clean error ≤ 1.0%"},
+	{"cnn-adv", FGSMError, 0.10, false, "cnn_adv_fgsm_0.25", "cnn-adv error at ε = 0.25 ≤ 10%"},
 }
