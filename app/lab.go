@@ -56,6 +56,9 @@ type lab struct {
 	measure     chunkRunner
 	measureWait int // numbers the requests to measure, for the debounce
 	measured    measurement
+	grads       gradientCache // what FGSM keeps while ε moves
+	slow        bool          // the last outcome took over slowCompute
+	frameAsked  bool          // recomputeOnFrame is pending
 
 	release []func()
 }
@@ -361,7 +364,11 @@ func (l *lab) onSettings(ctx app.Context, s settings) {
 
 func (l *lab) onEps(ctx app.Context, eps255 int) {
 	l.s.Eps255 = eps255
-	l.recompute(ctx)
+	if l.slow {
+		l.recomputeOnFrame(ctx)
+	} else {
+		l.recompute(ctx)
+	}
 	if l.s.Model == openedModel {
 		l.measureSoon(ctx) // its FGSM error is measured at the slider's ε
 	}
@@ -373,7 +380,9 @@ func (l *lab) recompute(ctx app.Context) {
 	if m == nil || l.x == nil {
 		l.show(nil)
 	} else {
-		o := attack(m, l.x, l.s)
+		t0 := time.Now()
+		o := l.grads.attack(m, l.x, l.s)
+		l.slow = time.Since(t0) > slowCompute
 		l.show(&o)
 		l.postState()
 		if !l.galleryShown {
@@ -404,6 +413,35 @@ func (l *lab) show(o *outcome) {
 			afterPaint(l.ctx, l.loadSamples)
 		}
 	}
+}
+
+// slowCompute is the computing time of an outcome above which the lab
+// follows the ε slider once a frame rather than once an input event: a big
+// model's events would otherwise queue up behind each other.
+const slowCompute = 8 * time.Millisecond
+
+// recomputeOnFrame recomputes once, at the next animation frame, however
+// many times it is asked before then. A frame out of view gets no
+// animation frames, so a timeout stands in for one.
+func (l *lab) recomputeOnFrame(ctx app.Context) {
+	if l.frameAsked {
+		return
+	}
+	l.frameAsked = true
+	var f app.Func
+	f = app.FuncOf(func(this app.Value, args []app.Value) any {
+		ctx.Dispatch(func(ctx app.Context) {
+			if l.frameAsked {
+				l.frameAsked = false
+				l.recompute(ctx)
+			}
+		})
+		return nil
+	})
+	w := app.Window()
+	w.Call("requestAnimationFrame", f)
+	w.Call("setTimeout", f, 100)
+	ctx.After(time.Second, func(app.Context) { f.Release() }) // both calls are done by then
 }
 
 // link returns the URL that reproduces the current example.

@@ -172,13 +172,12 @@ func (l *lab) measureOpened(ctx app.Context) {
 	if l.measured.model == m && l.measured.eps255 == eps255 {
 		return
 	}
-	x, labels := firstDigits(l.samples, measureDigits)
-	run := core.NewSweepRun(m, x, labels, core.AttackFGSM, []float64{0, float64(eps255) / 255}, core.Options{}, 0)
-	var rs []core.Result
+	d := l.samples.Slice(0, min(measureDigits, l.samples.Len()))
+	run := &errorRun{m: m, d: d, o: core.Options{Epsilon: float64(eps255) / 255}}
 	o := &l.picker.open
 	o.measuring, o.progress = true, 0
 	l.showOpenedCard()
-	l.measure.start(ctx, []stage{sweepStage(run, func(r []core.Result) { rs = r })},
+	l.measure.start(ctx, []stage{{step: run.step, progress: run.progress}},
 		func(ctx app.Context) {
 			o.progress = l.measure.Progress()
 			l.picker.Update()
@@ -186,11 +185,36 @@ func (l *lab) measureOpened(ctx app.Context) {
 		func(ctx app.Context) {
 			o.measuring = false
 			l.measured = measurement{model: m, eps255: eps255,
-				clean: percent(rs[0].Error), attack: percent(rs[1].Error)}
+				clean: percent(run.clean.Result().Error), attack: percent(run.fgsm.Result().Error)}
 			l.showOpenedCard()
 			mark("fgsmlab:opened-measured")
 		})
 }
+
+// errorRun measures a model's clean error and FGSM error (with the true
+// labels, clipped to [0, 1]) on a digit set, a few digits per step, as
+// core.Evaluate and core.Sweep count them. Unlike core.SweepRun it keeps no
+// copy of the weights, which for a model of millions of parameters would
+// cost tens of megabytes and one long task to make.
+type errorRun struct {
+	m           *core.Model
+	d           *core.Dataset
+	o           core.Options
+	done        int
+	clean, fgsm core.Tally
+}
+
+func (r *errorRun) step(n int) bool {
+	end := min(r.done+n, r.d.Len())
+	b := r.d.Slice(r.done, end)
+	clean, adv := core.Craft(r.m, b.Images, b.Labels, core.AttackFGSM, r.o)
+	r.clean.Add(clean, b.Labels)
+	r.fgsm.Add(r.m.Predict(adv), b.Labels)
+	r.done = end
+	return r.done == r.d.Len()
+}
+
+func (r *errorRun) progress() float64 { return float64(r.done) / float64(max(1, r.d.Len())) }
 
 // showOpenedCard redraws the opened model's card when it is shown.
 func (l *lab) showOpenedCard() {
