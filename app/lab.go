@@ -344,6 +344,8 @@ func (l *lab) onModel(ctx app.Context, name string) {
 	l.s.Model = name
 	if name != openedModel {
 		l.s.ModelURL = ""
+		l.measure.cancel() // the opened model's errors are measured when it is shown
+		l.picker.open.measuring = false
 	}
 	if m := l.models[name]; m != nil {
 		card := l.cardOf(name, m)
@@ -353,6 +355,7 @@ func (l *lab) onModel(ctx app.Context, name string) {
 		l.loadModel(ctx, name)
 	}
 	l.recompute(ctx)
+	l.measureOpened(ctx) // when it is the opened model, and not measured yet
 }
 
 // onSettings takes the attack controls' settings.
