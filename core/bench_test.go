@@ -2,6 +2,8 @@ package core
 
 import (
 	"math/rand/v2"
+	"os"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -123,5 +125,31 @@ func BenchmarkCNNTrainBatch(b *testing.B) {
 	for b.Loop() {
 		m.Forward(x, true)
 		m.BackwardParams(labels, 1)
+	}
+}
+
+// BenchmarkAttack times each attack of Craft on one digit (the first test
+// digit) with the shipped mlp, at ε = 0.1 (L∞) or 1 (L2) and the attacks'
+// default settings. It skips when the model or MNIST is missing.
+func BenchmarkAttack(b *testing.B) {
+	raw, err := os.ReadFile("../models/mlp.safetensors")
+	if err != nil {
+		b.Skip("models/mlp.safetensors is missing: ", err)
+	}
+	m, err := ReadModel(raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x := mat.NewDense(1, ImageSize, slices.Clone(testDigits(b).Image(0)))
+	for _, a := range Attacks {
+		o := Options{Epsilon: 0.1}
+		if a.L2() {
+			o.Epsilon = 1
+		}
+		b.Run(string(a), func(b *testing.B) {
+			for b.Loop() {
+				Craft(m, x, nil, a, o)
+			}
+		})
 	}
 }

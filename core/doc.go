@@ -1,5 +1,7 @@
 // Package core is the maths of fgsmlab: layers, models, input gradients, the
-// fast gradient sign method and its variants, training and evaluation.
+// fast gradient sign method and its variants, the attacks it is measured
+// against (PGD, FGM, DeepFool, Carlini–Wagner, JSMA, L-BFGS, the iterative
+// least-likely class method; each cites its paper), training and evaluation.
 //
 // It follows Goodfellow, Shlens and Szegedy, "Explaining and Harnessing
 // Adversarial Examples" (ICLR 2015); comments cite its sections and equations.
@@ -14,6 +16,9 @@
 //   - J is the per-example cost (cross-entropy). Gradients of a batch are the
 //     gradients of the sum of the per-example costs, so that row i of an input
 //     gradient is ∇ₓJ(θ, xᵢ, yᵢ) exactly; training divides by the batch size.
+//   - Class scores s (Model.Scores) are the values before the output, one per
+//     class, largest for the predicted class: logits for softmax, [−z/2, z/2]
+//     for a sigmoid's z, log p for the RBF network (scores.go).
 //   - A Model holds buffers between Forward and Backward and is not safe for
 //     concurrent use. Clone it to use it from several goroutines.
 //

@@ -14,12 +14,18 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/golden.json from this platform's outputs")
 
 // golden is what every tiny model gives for one fixed input: its
-// probabilities, its input gradient and its FGSM image. The file is written
+// probabilities, its input gradient, its FGSM image and the image each
+// attack of goldenAttacks makes (keyed by the attack's name). The file is written
 // natively (go test -run Golden -update) and checked both natively and under
 // js/wasm, so the browser runs the same maths as the command line.
 type golden map[string]struct {
 	Probs, Gradient, FGSM []float64
+	Attacks               map[Attack][]float64 `json:",omitempty"`
 }
+
+// goldenAttacks are the attacks whose images the golden file holds, each
+// run through Craft with label 1 and ε = 0.1 (L∞) or 0.5 (L2).
+var goldenAttacks = []Attack{AttackPGD, AttackPGDL2, AttackFGM, AttackDeepFool, AttackCW, AttackJSMA, AttackLBFGS, AttackLL}
 
 func computeGolden() golden {
 	g := golden{}
@@ -32,6 +38,15 @@ func computeGolden() golden {
 		e.Probs = append([]float64(nil), m.PredictOne(x)...)
 		e.Gradient = append([]float64(nil), m.InputGradientOne(x, 1)...)
 		e.FGSM = FGSM(m, mat.NewDense(1, len(x), x), []int{1}, Options{Epsilon: 0.1}).RawRowView(0)
+		e.Attacks = map[Attack][]float64{}
+		for _, a := range goldenAttacks {
+			o := Options{Epsilon: 0.1}
+			if a.L2() {
+				o.Epsilon = 0.5
+			}
+			_, adv := Craft(m, mat.NewDense(1, len(x), x), []int{1}, a, o)
+			e.Attacks[a] = adv.RawRowView(0)
+		}
 		g[m.Name] = e
 	}
 	return g
@@ -56,10 +71,17 @@ func TestGoldenOutputs(t *testing.T) {
 	}
 	for name, w := range want {
 		g := got[name]
-		for _, c := range []struct {
+		cases := []struct {
 			what      string
 			got, want []float64
-		}{{"probabilities", g.Probs, w.Probs}, {"input gradient", g.Gradient, w.Gradient}, {"FGSM image", g.FGSM, w.FGSM}} {
+		}{{"probabilities", g.Probs, w.Probs}, {"input gradient", g.Gradient, w.Gradient}, {"FGSM image", g.FGSM, w.FGSM}}
+		for _, a := range goldenAttacks {
+			cases = append(cases, struct {
+				what      string
+				got, want []float64
+			}{string(a) + " image", g.Attacks[a], w.Attacks[a]})
+		}
+		for _, c := range cases {
 			if len(c.got) != len(c.want) {
 				t.Fatalf("%s %s: %d values, golden has %d", name, c.what, len(c.got), len(c.want))
 			}

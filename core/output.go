@@ -10,7 +10,8 @@ import (
 // Softmax turns scores into probabilities p = softmax(z) and is trained with
 // the cross-entropy J = −log p_y. Its delta is p − onehot(y).
 type Softmax struct {
-	p, d *mat.Dense
+	p, d  *mat.Dense
+	s, dz *mat.Dense // class scores and their delta (scores.go)
 }
 
 func (s *Softmax) Kind() string { return "softmax" }
@@ -61,7 +62,8 @@ func (s *Softmax) Loss(labels []int) float64 {
 // z per example and gives the probabilities [1 − σ(z), σ(z)] of classes 0
 // and 1. It is trained with the binary cross-entropy, whose delta is σ(z) − y.
 type Sigmoid struct {
-	p, d *mat.Dense
+	p, d  *mat.Dense
+	s, dz *mat.Dense // class scores and their delta (scores.go)
 }
 
 func (s *Sigmoid) Kind() string { return "sigmoid" }
@@ -109,8 +111,9 @@ func (s *Sigmoid) Loss(labels []int) float64 {
 // whose delta, written to stay finite, is 1 for the true class and
 // −1/(exp(z_c) − 1) for the others.
 type Gaussian struct {
-	z    *mat.Dense
-	p, d *mat.Dense
+	z     *mat.Dense
+	p, d  *mat.Dense
+	s, dz *mat.Dense // class scores and their delta (scores.go)
 }
 
 func (g *Gaussian) Kind() string { return "gaussian" }

@@ -25,12 +25,16 @@ func TestRecipesAreShipped(t *testing.T) {
 }
 
 // TestReportRowsAreThePaper: the report has one row per figure of the
-// paper's table, in its order, and each listed target reads one of them.
+// paper's table, in its order (with the rows of our own experiments, which
+// have no paper figure, among them), and each listed target reads a row.
 func TestReportRowsAreThePaper(t *testing.T) {
 	r := &Report{}
-	var got, want []string
+	var got, want, all []string
 	for _, row := range rows(r, crossResult{}, "") {
-		got = append(got, row.ID)
+		all = append(all, row.ID)
+		if _, ok := facts.FindFigure(row.ID); ok {
+			got = append(got, row.ID)
+		}
 	}
 	for _, f := range facts.Paper {
 		want = append(want, f.ID)
@@ -39,7 +43,7 @@ func TestReportRowsAreThePaper(t *testing.T) {
 		t.Errorf("report rows %q, the paper's figures %q", got, want)
 	}
 	for _, tg := range facts.Targets {
-		if tg.Row != "" && tg.Row != tg.Model && !slices.Contains(want, tg.Row) {
+		if tg.Row != "" && tg.Row != tg.Model && !slices.Contains(all, tg.Row) {
 			t.Errorf("target %q reads row %q, which the report does not have", tg.What, tg.Row)
 		}
 	}

@@ -6,8 +6,11 @@ import (
 	"maps"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	"gonum.org/v1/gonum/mat"
 
 	"fgsmlab/core"
 	"fgsmlab/models/facts"
@@ -50,6 +53,47 @@ type ModelReport struct {
 	// Rubbish is nil for logreg37, one of whose two probabilities is
 	// always at least ½.
 	Rubbish *Rubbish `json:"rubbish,omitempty"`
+	// Attacks are the model's errors under the stronger attacks of
+	// AttackSettings, in their order.
+	Attacks []AttackPoint `json:"attacks,omitempty"`
+}
+
+// AttackSetting is one of the stronger attacks (issue 11) that the report
+// runs on every model at fixed settings, on the first AttackExamples
+// digits of the model's test set, against their true labels.
+type AttackSetting struct {
+	ID      string // the row suffix, as in maxout_adv_pgd40_0.25
+	What    string
+	Attack  core.Attack
+	Options core.Options
+}
+
+// AttackSettings are the stronger attacks of the report.
+var AttackSettings = []AttackSetting{
+	{ID: "pgd40_0.25", Attack: core.AttackPGD, Options: core.Options{Epsilon: PaperEpsilon, Steps: 40},
+		What: "PGD-40 (L∞, ε = 0.25, steps of 2.5ε/40 from a random start; Madry et al. 2018)"},
+}
+
+// AttackExamples bounds the digits the stronger attacks run on: PGD-40
+// costs 40 forward and backward passes per digit.
+const AttackExamples = 1000
+
+// AttackPoint is a model's error under one AttackSetting.
+type AttackPoint struct {
+	ID                string  `json:"id"`
+	Examples          int     `json:"examples"`
+	Error             float64 `json:"error"`
+	MistakeConfidence float64 `json:"mistake_confidence"` // over the mistakes
+}
+
+// Attack returns the point of the AttackSetting with the given ID, or nil.
+func (m ModelReport) Attack(id string) *AttackPoint {
+	for i := range m.Attacks {
+		if m.Attacks[i].ID == id {
+			return &m.Attacks[i]
+		}
+	}
+	return nil
 }
 
 // Rubbish is the rubbish-class experiment (paper appendix): Gaussian noise
@@ -221,6 +265,7 @@ func measureModel(mr *ModelReport, m *core.Model, test *core.Dataset, others map
 	for i, r := range core.Sweep(m, d.Images, d.Labels, core.AttackFGSM, SweepEpsilons, core.Options{}, 0) {
 		mr.Sweep = append(mr.Sweep, Point{SweepEpsilons[i], r.Error, r.Confidence, r.MistakeConfidence})
 	}
+	mr.Attacks = measureAttacks(m, d.Slice(0, min(AttackExamples, d.Len())))
 	if len(m.Classes) > 2 {
 		rb := core.Rubbish(m, o.RubbishSamples, o.Seed)
 		mr.Rubbish = &Rubbish{Samples: rb.N, Rate: rb.Error, Confidence: rb.Confidence}
@@ -233,6 +278,20 @@ func measureModel(mr *ModelReport, m *core.Model, test *core.Dataset, others map
 	out := map[string]core.Result{}
 	for j, r := range core.Transfer([]*core.Model{m}, targets, d.Images, d.Labels, core.Options{Epsilon: PaperEpsilon})[0] {
 		out[names[j]] = r
+	}
+	return out
+}
+
+// measureAttacks runs each of AttackSettings on d with m.
+func measureAttacks(m *core.Model, d *core.Dataset) []AttackPoint {
+	var out []AttackPoint
+	for _, s := range AttackSettings {
+		attack := func(m *core.Model, x *mat.Dense, y []int) *mat.Dense {
+			_, adv := core.Craft(m, x, y, s.Attack, s.Options)
+			return adv
+		}
+		r := core.EvaluateAttack(m, m, d.Images, d.Labels, attack)
+		out = append(out, AttackPoint{ID: s.ID, Examples: r.N, Error: r.Error, MistakeConfidence: r.MistakeConfidence})
 	}
 	return out
 }
@@ -337,6 +396,37 @@ func (b rowMaker) agreement(name string) Row {
 	return row
 }
 
+// attack is the row of a model under one of AttackSettings, with the mean
+// confidence over its mistakes.
+func (b rowMaker) attack(name string, s AttackSetting) Row {
+	id := strings.ReplaceAll(name, "-", "_") + "_" + s.ID
+	row := Row{ID: id, What: name + ", " + s.What, Paper: paper(id), ConfidenceOver: OverMistakes}
+	m := b.r.Model(name)
+	if m == nil {
+		row.Note = missing(name)
+		return row
+	}
+	if p := m.Attack(s.ID); p != nil {
+		row.Ours = &Figures{Error: frac(p.Error), Confidence: frac(p.MistakeConfidence)}
+		row.Note = fmt.Sprintf("the first %d test digits", p.Examples)
+	} else {
+		row.Note = "not measured"
+	}
+	return row
+}
+
+// attackRows are the rows of every model under every AttackSettings, in
+// the order of Recipes.
+func (b rowMaker) attackRows() []Row {
+	var out []Row
+	for _, s := range AttackSettings {
+		for _, rc := range Recipes {
+			out = append(out, b.attack(rc.Name, s))
+		}
+	}
+	return out
+}
+
 func notReproduced(id, what, why string) Row {
 	return Row{ID: id, What: what, Paper: paper(id), Note: "not reproduced: " + why}
 }
@@ -350,11 +440,12 @@ func join(a, b string) string {
 	return a + "; " + b
 }
 
-// rows lays out the paper's table (../shared/paper.md) in its order.
+// rows lays out the paper's table (../shared/paper.md) in its order, with
+// the rows of our own experiments after it.
 func rows(r *Report, x crossResult, small string) []Row {
 	b := rowMaker{r, x}
 	noise := "needs two more maxout networks trained on ±ε or U(−ε, ε) noise; the recipes and core.Train have no noise-training objective"
-	return []Row{
+	return append([]Row{
 		b.fgsm("softmax_fgsm_0.25", "softmax", "shallow softmax classifier, FGSM ε = 0.25", ""),
 		b.fgsm("maxout_fgsm_0.25", "maxout", "maxout network, FGSM ε = 0.25", small),
 		notReproduced("cifar10_conv_maxout_fgsm_0.1", "conv maxout on preprocessed CIFAR-10, ε = 0.1", "CIFAR-10, not MNIST"),
@@ -388,7 +479,7 @@ func rows(r *Report, x crossResult, small string) []Row {
 		b.transfer("transfer_cnn_to_cnn_adv", "transfer: cnn's FGSM examples (ε = 0.25) on cnn-adv", "cnn", "cnn-adv", ""),
 		b.transfer("transfer_cnn_adv_to_cnn", "transfer: cnn-adv's FGSM examples (ε = 0.25) on cnn", "cnn-adv", "cnn", ""),
 		notReproduced("googlenet_panda", "Fig. 1: GoogLeNet, ε = 0.007: \"panda\" 57.7% → \"gibbon\" 99.3%", "ImageNet and GoogLeNet, not MNIST"),
-	}
+	}, b.attackRows()...)
 }
 
 func (r *Report) examples(name string) int {

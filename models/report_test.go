@@ -2,8 +2,11 @@ package models
 
 import (
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 
 	"fgsmlab/core"
 	"fgsmlab/internal/mnistdir"
@@ -120,5 +123,70 @@ func TestReproduceMissingModel(t *testing.T) {
 	}
 	if !r.Failed() {
 		t.Error("Failed() = false with a target unmeasured")
+	}
+}
+
+// The stronger attacks' rows read each model's AttackPoints: a measured
+// model gets its error and its confidence over the mistakes, a missing one
+// no figures and a note that says so.
+func TestAttackRows(t *testing.T) {
+	var sweep []Point
+	for _, e := range SweepEpsilons {
+		sweep = append(sweep, Point{Epsilon: e})
+	}
+	r := &Report{Models: []ModelReport{
+		{Name: "rbf", Sweep: sweep, Attacks: []AttackPoint{{ID: "pgd40_0.25", Examples: 1000, Error: 0.42, MistakeConfidence: 0.07}}},
+		{Name: "mlp", Sweep: sweep},
+	}}
+	byID := map[string]Row{}
+	for _, row := range rows(r, crossResult{}, "") {
+		if _, dup := byID[row.ID]; dup {
+			t.Errorf("id %s appears twice", row.ID)
+		}
+		byID[row.ID] = row
+	}
+	rbf, ok := byID["rbf_pgd40_0.25"]
+	if !ok {
+		t.Fatal("no row rbf_pgd40_0.25")
+	}
+	if rbf.Ours == nil || *rbf.Ours.Error != 0.42 || *rbf.Ours.Confidence != 0.07 || rbf.ConfidenceOver != OverMistakes {
+		t.Errorf("rbf_pgd40_0.25 = %+v, want error 0.42 and confidence 0.07 over the mistakes", rbf.Ours)
+	}
+	if !strings.Contains(rbf.Note, "1000") {
+		t.Errorf("rbf_pgd40_0.25's note %q does not give the number of digits", rbf.Note)
+	}
+	adv, ok := byID["maxout_adv_pgd40_0.25"]
+	if !ok || adv.Ours != nil || !strings.Contains(adv.Note, "missing") {
+		t.Errorf("maxout_adv_pgd40_0.25 = %+v (present %v), want no figures and a note that the model is missing", adv, ok)
+	}
+	if mlp := byID["mlp_pgd40_0.25"]; mlp.Ours != nil || mlp.Note != "not measured" {
+		t.Errorf("mlp_pgd40_0.25 = %+v, want no figures: the model was not attacked", mlp)
+	}
+	for _, rc := range Recipes {
+		if _, ok := byID[strings.ReplaceAll(rc.Name, "-", "_")+"_pgd40_0.25"]; !ok {
+			t.Errorf("no PGD-40 row for %s", rc.Name)
+		}
+	}
+}
+
+// measureAttacks scores PGD-40 against the true labels: on a model that is
+// never right it finds every digit wrong, and its points count the digits.
+func TestMeasureAttacks(t *testing.T) {
+	w := core.Tensor{Shape: []int{10, 4}, Data: make([]float64, 40)}
+	b := core.Tensor{Shape: []int{10}, Data: []float64{0, 0, 0, 0, 0, 0, 0, 0, 0, 5}} // always 9
+	m, err := core.Build("always9", []core.LayerSpec{{Kind: "dense", Weight: "w", Bias: "b"}, {Kind: "softmax"}},
+		[]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, map[string]core.Tensor{"w": w, "b": b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &core.Dataset{Images: mat.NewDense(3, 4, nil), Labels: []int{1, 2, 3}}
+	got := measureAttacks(m, d)
+	if len(got) != len(AttackSettings) {
+		t.Fatalf("%d points for %d settings", len(got), len(AttackSettings))
+	}
+	for i, p := range got {
+		if p.ID != AttackSettings[i].ID || p.Examples != 3 || p.Error != 1 {
+			t.Errorf("point %+v, want %s on 3 digits with error 1", p, AttackSettings[i].ID)
+		}
 	}
 }

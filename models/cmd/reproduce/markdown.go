@@ -60,6 +60,9 @@ func writeChoices(w io.Writer) {
 - **Rubbish class**: images of N(0, 1) noise per pixel (10,000 per model, as in the paper), unclipped.
 - **Agreement** (§8): FGSM examples crafted on maxout (ε = 0.25) that maxout gets wrong; the
   fraction on which the other model's top class is maxout's wrong class.
+- **Stronger attacks** (the rows whose id ends in _pgd40_0.25, not in the paper): PGD-40 (Madry et al. 2018), L∞ ε = 0.25,
+  40 steps of 2.5ε/40 from a random start in the ε-ball, clipped, against the true labels, on the
+  first 1,000 test digits of each model (models.AttackSettings); confidence over the mistakes.
 - **Optimiser settings**, which the paper does not give, are in "How the models were trained" below.
 
 ## What to read with care
