@@ -147,7 +147,9 @@ func TestOpenModelFromPicker(t *testing.T) {
 }
 
 // TestOpenModelByDrop: a file dropped on the page (a synthetic drop with a
-// DataTransfer) shows the drop target while dragged and opens on drop.
+// DataTransfer) shows the drop target while dragged and opens on drop. The
+// file is the shipped convolutional network, so the card lists its conv
+// layers and the page's prediction is core's.
 func TestOpenModelByDrop(t *testing.T) {
 	srv := labServer(t)
 	ctx := newTab(t)
@@ -155,7 +157,7 @@ func TestOpenModelByDrop(t *testing.T) {
 	err := chromedp.Run(ctx,
 		waitReady(srv.URL+"/?model=mlp&sample=2"),
 		eval(`(async () => {
-			const b = await (await fetch("/web/models/softmax.safetensors")).arrayBuffer();
+			const b = await (await fetch("/web/models/cnn.safetensors")).arrayBuffer();
 			window.dt = new DataTransfer();
 			dt.items.add(new File([b], "dropped.safetensors"));
 			document.body.dispatchEvent(new DragEvent("dragenter", {dataTransfer: dt, bubbles: true, cancelable: true}));
@@ -173,15 +175,27 @@ func TestOpenModelByDrop(t *testing.T) {
 		t.Error("no drop target while a file was dragged over the page")
 	}
 	var gone bool
-	var option string
+	var option, layers string
 	if err := chromedp.Run(ctx,
 		eval(`!document.documentElement.classList.contains("dragging")`, &gone),
 		eval(`document.querySelector("#model option:checked").textContent`, &option),
+		eval(`[...document.querySelectorAll(".layers li")].map(li => li.textContent).join(" | ")`, &layers),
 	); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("layers: %s", layers)
 	if !gone || !strings.Contains(option, "dropped.safetensors") {
 		t.Errorf("after the drop: drop target hidden %v, chooser %q", gone, option)
+	}
+	if !strings.Contains(layers, "conv2d 1→") || !strings.Contains(layers, "maxpool2d") {
+		t.Errorf("layers %q; want the conv and pooling layers with their shapes", layers)
+	}
+	clean, _, err := labels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := core.Argmax(nativeModel(t, "cnn").PredictOne(samples(t).Image(2))); clean != fmt.Sprint(want) {
+		t.Errorf("the page says %s; core says %d", clean, want)
 	}
 }
 
