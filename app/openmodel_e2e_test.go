@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -274,6 +275,36 @@ func TestOpenModelFromLink(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a model under development is fetched afresh", func(t *testing.T) {
+		// Another origin's file whose path looks like the lab's own model
+		// files: the service worker must neither keep nor serve it.
+		var hits atomic.Int64
+		dev := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			w.Header().Set("Content-Length", fmt.Sprint(len(file)))
+			w.Write(file)
+		}))
+		t.Cleanup(dev.Close)
+		ctx := newTab(t)
+		link := srv.URL + "/?sample=3&model_url=" + url.QueryEscape(dev.URL+"/web/models/mine.safetensors")
+		err := chromedp.Run(ctx,
+			chromedp.Navigate(link),
+			labShows(openedModel),
+			chromedp.Poll(`navigator.serviceWorker.controller !== null`, nil, chromedp.WithPollingTimeout(60*time.Second)),
+			chromedp.Navigate(link), // the worker sees this fetch: it must not keep it
+			labShows(openedModel),
+			chromedp.Sleep(200*time.Millisecond),
+			chromedp.Navigate(link), // nor serve it from its cache
+			labShows(openedModel),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := hits.Load(); n != 3 {
+			t.Errorf("the model's server was asked %d times for three visits; want 3", n)
+		}
+	})
 	t.Run("another origin without CORS", func(t *testing.T) {
 		ctx := newTab(t)
 		var msg string
