@@ -57,7 +57,7 @@ type lab struct {
 	measureWait int // numbers the requests to measure, for the debounce
 	measured    measurement
 	grads       gradientCache // what FGSM keeps while ε moves
-	slow        bool          // the last outcome took over slowCompute
+	slowModel   *core.Model   // a model whose outcome took over slowCompute
 	frameAsked  bool          // recomputeOnFrame is pending
 
 	release []func()
@@ -367,7 +367,7 @@ func (l *lab) onSettings(ctx app.Context, s settings) {
 
 func (l *lab) onEps(ctx app.Context, eps255 int) {
 	l.s.Eps255 = eps255
-	if l.slow {
+	if m := l.models[l.s.Model]; m != nil && m == l.slowModel {
 		l.recomputeOnFrame(ctx)
 	} else {
 		l.recompute(ctx)
@@ -385,7 +385,9 @@ func (l *lab) recompute(ctx app.Context) {
 	} else {
 		t0 := time.Now()
 		o := l.grads.attack(m, l.x, l.s)
-		l.slow = time.Since(t0) > slowCompute
+		if time.Since(t0) > slowCompute {
+			l.slowModel = m
+		}
 		l.show(&o)
 		l.postState()
 		if !l.galleryShown {
@@ -419,9 +421,10 @@ func (l *lab) show(o *outcome) {
 }
 
 // slowCompute is the computing time of an outcome above which the lab
-// follows the ε slider once a frame rather than once an input event: a big
-// model's events would otherwise queue up behind each other.
-const slowCompute = 8 * time.Millisecond
+// follows the ε slider once a frame rather than once an input event, for
+// that model from then on: a big model's events would otherwise queue up
+// behind each other.
+const slowCompute = 4 * time.Millisecond
 
 // recomputeOnFrame recomputes once, at the next animation frame, however
 // many times it is asked before then. A frame out of view gets no

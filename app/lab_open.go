@@ -150,7 +150,7 @@ func (l *lab) measureSoon(ctx app.Context) {
 	l.measureWait++
 	wait := l.measureWait
 	l.measure.cancel()
-	ctx.After(300*time.Millisecond, func(ctx app.Context) {
+	ctx.After(500*time.Millisecond, func(ctx app.Context) {
 		if wait == l.measureWait {
 			l.measureOpened(ctx)
 		}
