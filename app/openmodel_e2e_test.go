@@ -525,7 +525,7 @@ func TestOpenModelScreenshots(t *testing.T) {
 		w, h int64
 	}{{"desktop", 1280, 1000}, {"phone", 412, 915}} {
 		ctx := newTabWithin(t, 2*time.Minute)
-		var shot, drop []byte
+		var shot, drop, panel []byte
 		err := chromedp.Run(ctx,
 			chromedp.EmulateViewport(v.w, v.h, chromedp.EmulateScale(1)),
 			waitReady(srv.URL+"/?model=mlp&sample=4"),
@@ -533,6 +533,7 @@ func TestOpenModelScreenshots(t *testing.T) {
 			labShows(openedModel),
 			poll(`document.getElementById("open-clean").textContent.includes("%") && !document.getElementById("open-clean").textContent.includes("measuring")`),
 			chromedp.FullScreenshot(&shot, 100),
+			chromedp.Screenshot(".c-attack", &panel, chromedp.ByQuery),
 			eval(`document.documentElement.classList.add("dragging"), true`, nil),
 			chromedp.CaptureScreenshot(&drop),
 		)
@@ -541,6 +542,7 @@ func TestOpenModelScreenshots(t *testing.T) {
 		}
 		os.WriteFile(filepath.Join(dir, v.name+".png"), shot, 0o644)
 		os.WriteFile(filepath.Join(dir, v.name+"-drop.png"), drop, 0o644)
+		os.WriteFile(filepath.Join(dir, v.name+"-panel.png"), panel, 0o644)
 	}
 }
 
