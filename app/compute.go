@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"slices"
 
 	"fgsmlab/core"
@@ -29,9 +30,18 @@ func attack(m *core.Model, x []float64, s settings) outcome {
 		labels = []int{s.Target}
 	}
 	clean, adv := core.Craft(m, batch, labels, s.Attack, opt)
-	o := outcome{X: x, Clean: clean.RawRowView(0), Adv: adv.RawRowView(0)}
+	return outcomeOf(m, x, clean.RawRowView(0), adv.RawRowView(0), s)
+}
+
+// outcomeOf completes the outcome of x̃ = adv for x, whose clean
+// probabilities are clean.
+func outcomeOf(m *core.Model, x, clean, adv []float64, s settings) outcome {
+	o := outcome{X: x, Clean: clean, Adv: adv}
 	o.CleanLabel = core.Argmax(o.Clean)
-	o.Eta = core.Perturbation(batch, adv).RawRowView(0)
+	o.Eta = make([]float64, len(x))
+	for i := range x {
+		o.Eta[i] = adv[i] - x[i]
+	}
 	o.Fool = slices.Clone(m.PredictOne(o.Adv))
 	o.AdvLabel = core.Argmax(o.Fool)
 	if s.Attack == core.AttackTargeted {
@@ -40,4 +50,61 @@ func attack(m *core.Model, x []float64, s settings) outcome {
 		o.Success = o.AdvLabel != o.CleanLabel
 	}
 	return o
+}
+
+// gradientCache keeps, for the one-step attacks, what does not depend on
+// ε: the clean probabilities and the sign of the input gradient (§4). While
+// ε moves, an outcome then costs one forward pass instead of three, which
+// keeps the slider live on a model of millions of parameters.
+type gradientCache struct {
+	m      *core.Model
+	x      []float64 // a copy of the input the cache is for
+	kind   core.Attack
+	target int
+	clean  []float64
+	step   []float64 // sign(∇ₓJ), negated for the targeted attack
+}
+
+// attack is attack(m, x, s), from the cache when only ε, clipping or
+// rounding changed since the last call.
+func (c *gradientCache) attack(m *core.Model, x []float64, s settings) outcome {
+	if s.Attack != core.AttackFGSM && s.Attack != core.AttackTargeted {
+		*c = gradientCache{}
+		return attack(m, x, s)
+	}
+	if !c.holds(m, x, s) {
+		*c = gradientCache{m: m, x: slices.Clone(x), kind: s.Attack, target: s.Target}
+		c.clean = slices.Clone(m.PredictOne(x))
+		label, sign := core.Argmax(c.clean), 1.0
+		if s.Attack == core.AttackTargeted {
+			label, sign = s.Target, -1
+		}
+		g := m.InputGradientOne(x, label)
+		c.step = make([]float64, len(g))
+		for i, v := range g {
+			c.step[i] = sign * core.Sign(v)
+		}
+	}
+	// As core's signStep: x + ε·sign(g), then clipped and rounded.
+	eps := s.Eps()
+	adv := make([]float64, len(x))
+	for i, v := range c.step {
+		adv[i] = x[i] + eps*v
+	}
+	if s.Clip {
+		for i, v := range adv {
+			adv[i] = min(max(v, 0), 1)
+		}
+	}
+	if s.Round {
+		for i, v := range adv {
+			adv[i] = math.Round(v*255) / 255
+		}
+	}
+	return outcomeOf(m, x, slices.Clone(c.clean), adv, s)
+}
+
+func (c *gradientCache) holds(m *core.Model, x []float64, s settings) bool {
+	return c.m == m && slices.Equal(c.x, x) &&
+		c.kind == s.Attack && (s.Attack != core.AttackTargeted || c.target == s.Target)
 }

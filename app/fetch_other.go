@@ -6,6 +6,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
 // On the server, the pages fetch the site's files from the web directory
@@ -23,3 +25,14 @@ func fetchStatic(name string, progress func(b []byte)) ([]byte, error) {
 
 // fetchModel reads a model file of the web directory.
 func fetchModel(name string) ([]byte, error) { return fetchStatic(name, nil) }
+
+// fetchModelURL is for the browser only: the server never fetches a
+// visitor's model.
+func fetchModelURL(u string, progress func(got, total int)) ([]byte, error) {
+	return nil, errors.New("only the page fetches a model_url")
+}
+
+// readFileBytes is for the browser only.
+func readFileBytes(file app.Value, limit int) ([]byte, error) {
+	return nil, errors.New("only the page reads a visitor's file")
+}

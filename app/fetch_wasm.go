@@ -3,7 +3,9 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
+	"strconv"
 
 	"fgsmlab/core"
 
@@ -153,4 +155,62 @@ func await(p app.Value) (app.Value, error) {
 // sub-path (such as /fgsmlab) in GOAPP_STATIC_RESOURCES_URL.
 func staticURL(name string) string {
 	return app.Getenv("GOAPP_STATIC_RESOURCES_URL") + "/web/" + name
+}
+
+// fetchModelURL fetches a visitor's model from an address that
+// checkModelURL accepted, with CORS and without credentials, judging it by
+// its header as fetchModel does. progress hears the bytes received and the
+// file's size (from its header, else Content-Length; 0 until known).
+func fetchModelURL(u string, progress func(got, total int)) ([]byte, error) {
+	opts := map[string]any{"mode": "cors", "credentials": "omit", "redirect": "follow", "cache": "no-cache"}
+	res, err := await(app.Window().Call("fetch", u, opts))
+	if err != nil {
+		// The browser hides the reason from the page on purpose.
+		return nil, fmt.Errorf("the address could not be fetched: the server is unreachable, or it does not allow other sites to fetch the file (it must send Access-Control-Allow-Origin)")
+	}
+	if !res.Get("ok").Bool() {
+		return nil, fmt.Errorf("the server answered %d %s", res.Get("status").Int(), clipText(res.Get("statusText").String(), 40))
+	}
+	length := 0
+	if n, err := strconv.Atoi(res.Get("headers").Call("get", "Content-Length").String()); err == nil && n > 0 {
+		length = n
+		if n > core.MaxModelFile {
+			return nil, fmt.Errorf("the file is %d bytes; a model file may have at most %d", n, core.MaxModelFile)
+		}
+	}
+	body := res.Get("body")
+	if !body.Truthy() {
+		return readWhole("the file", res, core.MaxModelFile)
+	}
+	size := 0
+	return readStream("the file", body, core.MaxModelFile, func(b []byte) error {
+		if size == 0 {
+			s, err := core.ModelFileSize(b)
+			if err != nil {
+				return err
+			}
+			size = s
+		}
+		if size > 0 && len(b) > size {
+			return fmt.Errorf("the file is longer than the %d bytes its header describes", size)
+		}
+		progress(len(b), cmp.Or(size, length))
+		return nil
+	})
+}
+
+// readFileBytes reads a File the visitor chose or dropped, refusing one
+// over limit bytes before reading it.
+func readFileBytes(file app.Value, limit int) ([]byte, error) {
+	if n := file.Get("size").Float(); n > float64(limit) {
+		return nil, fmt.Errorf("the file is %.0f bytes; a model file may have at most %d", n, limit)
+	}
+	buf, err := await(file.Call("arrayBuffer"))
+	if err != nil {
+		return nil, fmt.Errorf("the file could not be read: %v", err)
+	}
+	arr := app.Window().Get("Uint8Array").New(buf)
+	b := make([]byte, arr.Length())
+	app.CopyBytesToGo(b, arr)
+	return b, nil
 }

@@ -49,6 +49,17 @@ type lab struct {
 	bars     *bars
 	share    *shareBar
 
+	// The visitor's own model (lab_open.go): openGen numbers the attempts
+	// to open one, so that only the last one counts; measure computes its
+	// errors when its file does not say them.
+	openGen     int
+	measure     chunkRunner
+	measureWait int // numbers the requests to measure, for the debounce
+	measured    measurement
+	grads       gradientCache // what FGSM keeps while ε moves
+	slowModel   *core.Model   // a model whose outcome took over slowCompute
+	frameAsked  bool          // recomputeOnFrame is pending
+
 	release []func()
 }
 
@@ -62,7 +73,7 @@ func newLab() *lab {
 	}
 	l.pad = newPad(l.onDraw)
 	l.gallery = newGallery(l.onSample)
-	l.picker = newModelPanel(l.onModel)
+	l.picker = newModelPanel(l.onModel, l.openFile)
 	l.controls = newAttackPanel(l.onSettings)
 	l.eps = newEpsSlider(l.onEps)
 	l.share = newShareBar(l.link)
@@ -123,6 +134,7 @@ func (l *lab) OnMount(ctx app.Context) {
 		l.picker.show(s.Model, nil, "loading")
 	}
 	l.listen()
+	l.listenDrops()
 	l.exposeHooks()
 	if l.x == nil {
 		l.loadSamples(ctx) // the link names a test digit: the first prediction needs them
@@ -177,6 +189,7 @@ func (l *lab) Render() app.UI {
 			app.P().Text("Everything runs in your browser: the models are Go compiled to WebAssembly, and the lab works offline after your first visit."),
 		),
 		app.If(!app.IsClient, exampleData(l.example)),
+		dropTarget(),
 	)
 }
 
@@ -249,6 +262,7 @@ func (l *lab) loadSamples(ctx app.Context) {
 			}
 			l.samples = d
 			mark("fgsmlab:samples-decoded")
+			l.measureOpened(ctx)
 			// The thumbnails wait for the first result, or a while.
 			ctx.After(1500*time.Millisecond, l.showGallery)
 			if l.s.Sample >= d.Len() {
@@ -266,6 +280,10 @@ func (l *lab) loadModel(ctx app.Context, name string) {
 	if l.models[name] != nil || l.loading[name] {
 		return
 	}
+	if name == openedModel {
+		l.loadOpened(ctx)
+		return
+	}
 	l.loading[name] = true
 	ctx.Async(func() {
 		m, err := sharedModel(name) // the store also holds the models trained in the page
@@ -281,7 +299,7 @@ func (l *lab) loadModel(ctx app.Context, name string) {
 			l.models[name] = m
 			mark("fgsmlab:model-decoded")
 			if name == l.s.Model {
-				card := newModelCard(m)
+				card := l.cardOf(name, m)
 				l.picker.show(name, &card, "")
 				l.recompute(ctx)
 			}
@@ -324,14 +342,20 @@ func (l *lab) useSample(ctx app.Context, i int) {
 
 func (l *lab) onModel(ctx app.Context, name string) {
 	l.s.Model = name
+	if name != openedModel {
+		l.s.ModelURL = ""
+		l.measure.cancel() // the opened model's errors are measured when it is shown
+		l.picker.open.measuring = false
+	}
 	if m := l.models[name]; m != nil {
-		card := newModelCard(m)
+		card := l.cardOf(name, m)
 		l.picker.show(name, &card, "")
 	} else {
 		l.picker.show(name, nil, "loading")
 		l.loadModel(ctx, name)
 	}
 	l.recompute(ctx)
+	l.measureOpened(ctx) // when it is the opened model, and not measured yet
 }
 
 // onSettings takes the attack controls' settings.
@@ -343,7 +367,14 @@ func (l *lab) onSettings(ctx app.Context, s settings) {
 
 func (l *lab) onEps(ctx app.Context, eps255 int) {
 	l.s.Eps255 = eps255
-	l.recompute(ctx)
+	if m := l.models[l.s.Model]; m != nil && m == l.slowModel {
+		l.recomputeOnFrame(ctx)
+	} else {
+		l.recompute(ctx)
+	}
+	if l.s.Model == openedModel {
+		l.measureSoon(ctx) // its FGSM error is measured at the slider's ε
+	}
 }
 
 // recompute runs the attack on the current input and shows the outcome.
@@ -352,7 +383,11 @@ func (l *lab) recompute(ctx app.Context) {
 	if m == nil || l.x == nil {
 		l.show(nil)
 	} else {
-		o := attack(m, l.x, l.s)
+		t0 := time.Now()
+		o := l.grads.attack(m, l.x, l.s)
+		if time.Since(t0) > slowCompute {
+			l.slowModel = m
+		}
 		l.show(&o)
 		l.postState()
 		if !l.galleryShown {
@@ -383,6 +418,36 @@ func (l *lab) show(o *outcome) {
 			afterPaint(l.ctx, l.loadSamples)
 		}
 	}
+}
+
+// slowCompute is the computing time of an outcome above which the lab
+// follows the ε slider once a frame rather than once an input event, for
+// that model from then on: a big model's events would otherwise queue up
+// behind each other.
+const slowCompute = 4 * time.Millisecond
+
+// recomputeOnFrame recomputes once, at the next animation frame, however
+// many times it is asked before then. A frame out of view gets no
+// animation frames, so a timeout stands in for one.
+func (l *lab) recomputeOnFrame(ctx app.Context) {
+	if l.frameAsked {
+		return
+	}
+	l.frameAsked = true
+	var f app.Func
+	f = app.FuncOf(func(this app.Value, args []app.Value) any {
+		ctx.Dispatch(func(ctx app.Context) {
+			if l.frameAsked {
+				l.frameAsked = false
+				l.recompute(ctx)
+			}
+		})
+		return nil
+	})
+	w := app.Window()
+	w.Call("requestAnimationFrame", f)
+	w.Call("setTimeout", f, 100)
+	ctx.After(time.Second, func(app.Context) { f.Release() }) // both calls are done by then
 }
 
 // link returns the URL that reproduces the current example.

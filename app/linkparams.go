@@ -25,6 +25,7 @@ type linkParams struct {
 	undecoded map[string]bool // keys whose value is not valid URL encoding
 	garbled   bool            // a key that is not valid URL encoding
 	bad       []string
+	notes     []string // notices of their own, for parameters that need more words
 }
 
 // maxParamLen bounds a value: no parameter but the lab's drawing (x) needs
@@ -72,6 +73,10 @@ func pageLink() *linkParams {
 	app.Window().Get("document").Get("documentElement").Get("classList").Call("toggle", "embed", p.flag("embed", false))
 	return p
 }
+
+// note adds a notice of its own. It must not repeat a parameter's value
+// beyond what its checks allow (a scheme's name, say).
+func (p *linkParams) note(say string) { p.notes = append(p.notes, say) }
 
 func (p *linkParams) fail(name string) {
 	if !slices.Contains(p.bad, name) {
@@ -215,7 +220,7 @@ func (p *linkParams) notices() []string {
 	if p.garbled || len(p.undecoded) > 0 {
 		say = append(say, "Part of the link is not valid URL encoding (a “%” must be followed by two hexadecimal digits) and was ignored.")
 	}
-	return say
+	return append(say, p.notes...)
 }
 
 // badParamsNotice lists URL parameters that were not understood; it names

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -70,7 +71,7 @@ func (k jsKind) String() string {
 	return [...]string{"undefined", "null", "a boolean", "a number", "a string", "an array", "an object", "a function, symbol or bigint"}[k]
 }
 
-// maxKeys bounds a message's fields (fgsmlab:set has six), and maxString
+// maxKeys bounds a message's fields (fgsmlab:set has seven), and maxString
 // its strings, so that no field is converted before it is known to be
 // small.
 const (
@@ -83,6 +84,9 @@ const (
 type command struct {
 	set   func(*settings)
 	input []float64
+	// modelURL, from an fgsmlab:set, is a model to fetch and then show;
+	// the lab keeps its model until the new one has arrived.
+	modelURL string
 }
 
 // forLab says whether a message is one the lab takes: an object whose type
@@ -126,7 +130,16 @@ func parseMessage(v jsValue, samples int) (command, error) {
 
 func parseSet(v jsValue, samples int) (command, error) {
 	var fs []func(*settings)
+	var modelURL string
 	for _, k := range v.Keys() {
+		if k == "model_url" {
+			u, err := modelURLField(v.Get(k))
+			if err != nil {
+				return command{}, err
+			}
+			modelURL = u
+			continue
+		}
 		f, err := setField(k, v.Get(k), samples)
 		if err != nil {
 			return command{}, err
@@ -135,11 +148,20 @@ func parseSet(v jsValue, samples int) (command, error) {
 			fs = append(fs, f)
 		}
 	}
-	return command{set: func(s *settings) {
+	return command{modelURL: modelURL, set: func(s *settings) {
 		for _, f := range fs {
 			f(s)
 		}
 	}}, nil
+}
+
+// modelURLField reads fgsmlab:set's model_url, as a link's (checkModelURL).
+func modelURLField(v jsValue) (string, error) {
+	if v.Kind() != jsString || v.Len() > maxModelURL {
+		return "", fmt.Errorf("model_url must be a string of at most %d characters, not %s", maxModelURL, describe(v))
+	}
+	u := v.Str()
+	return u, checkModelURL(u)
 }
 
 // setField checks one field of an fgsmlab:set message and returns the
@@ -250,6 +272,7 @@ func coalesce(cmds []command) []command {
 		case n > 0 && c.set != nil && out[n-1].set != nil:
 			first, then := out[n-1].set, c.set
 			out[n-1].set = func(s *settings) { first(s); then(s) }
+			out[n-1].modelURL = cmp.Or(c.modelURL, out[n-1].modelURL)
 		default:
 			out = append(out, c)
 		}

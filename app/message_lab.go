@@ -236,6 +236,9 @@ func (l *lab) apply(ctx app.Context, cmd command) {
 	if l.s.Model != before.Model {
 		l.onModel(ctx, l.s.Model)
 	}
+	if cmd.modelURL != "" {
+		l.openURL(ctx, cmd.modelURL) // shown once it has arrived
+	}
 	if l.s.Sample != before.Sample && l.s.Sample >= 0 {
 		l.useSample(ctx, l.s.Sample)
 		return
@@ -275,6 +278,22 @@ func (l *lab) postState() {
 		target = "*" // the state is not secret; an unknown parent still gets it
 	}
 	parent.Call("postMessage", obj, target)
+}
+
+// postError tells the framing page (or the lab's own window) about a
+// failure that came after its message was accepted, such as a model_url
+// that did not download, as an fgsmlab:error message.
+func (l *lab) postError(why string) {
+	w := app.Window()
+	msg := map[string]any{"type": msgError, "error": why}
+	parent := w.Get("parent")
+	if parent.Equal(w.JSValue()) {
+		w.Call("postMessage", msg, w.Get("location").Get("origin"))
+		return
+	}
+	if target := parentOrigin(); target != "" {
+		parent.Call("postMessage", msg, target) // an error may name an address: not to "*"
+	}
 }
 
 // exposeHooks publishes window.fgsmlabMemory(), the bytes of WebAssembly

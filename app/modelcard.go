@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fgsmlab/core"
@@ -17,6 +18,16 @@ type modelCard struct {
 	Clean   string // clean test error, such as "1.8%"
 	Attack  string // error under FGSM at ε = 0.25
 	Classes int
+
+	// For a model the visitor opened: one line per layer, the input's
+	// shape, the file's own metadata (name and value), and whether the
+	// errors were measured here (AttackEps is then the ε they were
+	// measured at, such as "0.251").
+	Layers    []string    `json:",omitempty"`
+	Input     string      `json:",omitempty"`
+	Meta      [][2]string `json:",omitempty"`
+	Measured  bool        `json:",omitempty"`
+	AttackEps string      `json:",omitempty"`
 }
 
 func newModelCard(m *core.Model) modelCard {
@@ -72,19 +83,23 @@ func percent(v float64) string {
 	return fmt.Sprintf("%.0f%%", 100*v)
 }
 
-// modelPanel is the model selector and the card of the chosen model.
+// modelPanel is the model selector, the opener of the visitor's own
+// model (opener.go) and the card of the chosen model.
 type modelPanel struct {
 	app.Compo
 
 	onChoose func(ctx app.Context, name string)
+	onOpen   func(ctx app.Context, file app.Value)
 
 	current string
 	card    *modelCard // nil until the model is loaded
 	status  string     // "loading" or an error while card is nil
+
+	open openState // the visitor's own model: its name, a download, an error
 }
 
-func newModelPanel(onChoose func(app.Context, string)) *modelPanel {
-	return &modelPanel{onChoose: onChoose, current: modelNames[0], status: "loading"}
+func newModelPanel(onChoose func(app.Context, string), onOpen func(app.Context, app.Value)) *modelPanel {
+	return &modelPanel{onChoose: onChoose, onOpen: onOpen, current: modelNames[0], status: "loading"}
 }
 
 // show tells the panel which model is chosen and what is known of it.
@@ -103,15 +118,22 @@ func (p *modelPanel) Render() app.UI {
 	switch {
 	case p.card != nil:
 		about = p.renderCard()
+	case p.status == "loading" && p.current == openedModel:
+		about = app.P().Class("muted").Text("Fetching your model…")
 	case p.status == "loading":
 		about = app.P().Class("muted").Text("Fetching the weights…")
 	default:
 		about = app.P().Class("error").Role("alert").Text(p.status)
 	}
 	names := labModels()
+	if p.current == openedModel && !slices.Contains(names, openedModel) {
+		names = append(names, openedModel) // still downloading
+	}
 	blurb := trainedBlurb(p.current)
 	if m, ok := facts.Lookup(p.current); ok {
 		blurb = m.Blurb
+	} else if p.current == openedModel {
+		blurb = p.open.blurb()
 	}
 	return app.Div().Class("model").Body(
 		app.Div().Class("field").Body(
@@ -119,10 +141,11 @@ func (p *modelPanel) Render() app.UI {
 			app.Select().ID("model").OnChange(p.onChange).Body(
 				app.Range(names).Slice(func(i int) app.UI {
 					n := names[i]
-					return app.Option().Value(n).Text(n).Selected(n == p.current)
+					return app.Option().Value(n).Text(p.optionText(n)).Selected(n == p.current)
 				}),
 			),
 		),
+		p.renderOpener(),
 		app.Div().Class("card-text").Body(
 			app.P().Class("blurb").Text(blurb),
 			about,
@@ -130,8 +153,19 @@ func (p *modelPanel) Render() app.UI {
 	)
 }
 
+// optionText is the chooser's text for a model name.
+func (p *modelPanel) optionText(name string) string {
+	if name == openedModel {
+		return "your model: " + p.open.label()
+	}
+	return name
+}
+
 func (p *modelPanel) renderCard() app.UI {
 	c := p.card
+	if c.Layers != nil {
+		return p.renderOpenedCard()
+	}
 	return app.Dl().Class("facts").Body(
 		fact("Layers", c.Arch).Class("arch"),
 		fact("Parameters", groupThousands(c.Params)),

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"fgsmlab/core"
@@ -39,7 +40,10 @@ var attackNames = func() []string {
 // settings is the state a link can carry: everything needed to reproduce
 // one example exactly.
 type settings struct {
-	Model  string
+	Model string
+	// ModelURL is the address the opened model was fetched from (a link's
+	// model_url), when Model is openedModel; "" otherwise.
+	ModelURL string
 	Attack core.Attack
 	Eps255 int // ε in grey levels: ε = Eps255/255
 	Target int // target class of the targeted attack
@@ -69,7 +73,18 @@ func (s settings) Eps() float64 { return float64(s.Eps255) / 255 }
 // parseSettings reads a lab link (see linkParams for the rules).
 func parseSettings(q *linkParams) settings {
 	s := defaultSettings()
-	s.Model = q.choice("model", labModels(), s.Model) // a model trained in this visit counts
+	if v, ok := q.value("model"); ok && v == openedModel && !slices.Contains(labModels(), v) {
+		q.note(fmt.Sprintf("This link was made with a model opened from a file, which a link cannot carry, so the lab shows %s. To share your model, put the file online and link it with model_url=.", s.Model))
+	} else {
+		s.Model = q.choice("model", labModels(), s.Model) // a model trained or opened in this visit counts
+	}
+	if v, ok := q.valueUpTo("model_url", maxModelURL); ok {
+		if err := checkModelURL(v); err != nil {
+			q.note("The link's model was not opened: " + err.Error() + ".")
+		} else {
+			s.Model, s.ModelURL = openedModel, v
+		}
+	}
 	s.Attack = core.Attack(q.choice("attack", attackNames, string(s.Attack)))
 	s.Eps255 = q.eps255("eps", s.Eps255)
 	s.Target = q.intIn("target", 0, 9, s.Target)
@@ -109,7 +124,11 @@ func epsToGrey(e float64) int {
 // a gallery digit and in "x" otherwise.
 func (s settings) query() url.Values {
 	q := url.Values{}
-	q.Set("model", s.Model)
+	if s.Model == openedModel && s.ModelURL != "" {
+		q.Set("model_url", s.ModelURL)
+	} else {
+		q.Set("model", s.Model)
+	}
 	q.Set("attack", string(s.Attack))
 	q.Set("eps", strconv.FormatFloat(s.Eps(), 'f', 4, 64))
 	if s.Attack == core.AttackTargeted {

@@ -14,6 +14,8 @@ var store = struct {
 	sync.Mutex
 	models map[string]*core.Model
 	sets   map[string]*core.Dataset
+	// openedFrom is where the model under openedModel came from.
+	openedFrom modelSource
 }{models: map[string]*core.Model{}, sets: map[string]*core.Dataset{}}
 
 // Digit sets bundled with the site (made by models/cmd/samples; see the
@@ -32,6 +34,9 @@ func sharedModel(name string) (*core.Model, error) {
 	store.Unlock()
 	if m != nil {
 		return m, nil
+	}
+	if name == openedModel {
+		return nil, errNotOpened // it comes from openModel, not from the site
 	}
 	b, err := fetchModel("models/" + name + ".safetensors")
 	if err != nil {

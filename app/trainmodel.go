@@ -186,8 +186,14 @@ func trainedNames() []string {
 }
 
 // labModels lists what the lab's model selector offers: the shipped models,
-// then the ones trained in the page.
-func labModels() []string { return append(slices.Clone(modelNames), trainedNames()...) }
+// then the ones trained in the page, then the one the visitor opened.
+func labModels() []string {
+	names := append(slices.Clone(modelNames), trainedNames()...)
+	if _, ok := openedSource(); ok {
+		names = append(names, openedModel)
+	}
+	return names
+}
 
 // trainedBlurb is the model card's line for a model trained in the page.
 func trainedBlurb(name string) string {

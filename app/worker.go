@@ -148,7 +148,9 @@ function unredirect(res) {
 
 self.addEventListener("fetch", (event) => {
   const req = event.request;
-  if (req.method !== "GET") {
+  if (req.method !== "GET" || new URL(req.url).origin !== self.location.origin) {
+    // Another site's file (a visitor's model_url) is left to the browser
+    // and never kept: a model under development must not go stale here.
     return;
   }
   const page = req.mode === "navigate";

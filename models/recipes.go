@@ -78,7 +78,7 @@ var Recipes = []Recipe{
 		Name: "cnn-adv",
 		New:  func(rng *rand.Rand, _ *core.Dataset) *core.Model { return cnn("cnn-adv", rng) },
 		Config: func() core.TrainConfig {
-			return adam(1e-3, 8, &core.Adversarial{Alpha: 0.5, Epsilon: 0.25})
+			return adam(1e-3, 14, &core.Adversarial{Alpha: 0.5, Epsilon: 0.25})
 		},
 		Half: true,
 	},
