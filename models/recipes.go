@@ -78,7 +78,12 @@ var Recipes = []Recipe{
 		Name: "cnn-adv",
 		New:  func(rng *rand.Rand, _ *core.Dataset) *core.Model { return cnn("cnn-adv", rng) },
 		Config: func() core.TrainConfig {
-			return adam(1e-3, 14, &core.Adversarial{Alpha: 0.5, Epsilon: 0.25})
+			// 20 epochs, the learning rate falling as for 14 (×0.848 each
+			// epoch, to 0.037 of its start): at 8 epochs FGSM still fooled it
+			// 12.8% of the time, at 14 10.1%, at 20 9.4%.
+			cfg := adam(1e-3, 14, &core.Adversarial{Alpha: 0.5, Epsilon: 0.25})
+			cfg.Epochs = 20
+			return cfg
 		},
 		Half: true,
 	},
