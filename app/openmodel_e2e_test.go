@@ -101,7 +101,7 @@ func TestOpenModelFromPicker(t *testing.T) {
 	var st labState
 	var card struct {
 		Option, Layers, Desc, Clean, FGSM, Measure string
-		Pwned                             bool
+		Pwned                                      bool
 	}
 	start := time.Now()
 	err := chromedp.Run(ctx,

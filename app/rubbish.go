@@ -32,9 +32,9 @@ type rubbishPage struct {
 	gridSays [][]rubbishSay
 
 	// The fraction over n images.
-	n       int
-	run     *rubbishRun
-	job     pageJob // loading the models, then measuring the fraction
+	n   int
+	run *rubbishRun
+	job pageJob // loading the models, then measuring the fraction
 
 	// Make noise look like a k.
 	k         int

@@ -44,15 +44,15 @@ type settings struct {
 	// ModelURL is the address the opened model was fetched from (a link's
 	// model_url), when Model is openedModel; "" otherwise.
 	ModelURL string
-	Attack core.Attack
-	Eps255 int // ε in grey levels: ε = Eps255/255
-	Target int // target class of the targeted attack
-	Steps  int // steps of the iterative attack
-	Clip   bool
-	Round  bool
-	Sample int       // index into the gallery, or -1
-	Input  []float64 // the 28×28 input when it is not a gallery sample
-	Embed  bool
+	Attack   core.Attack
+	Eps255   int // ε in grey levels: ε = Eps255/255
+	Target   int // target class of the targeted attack
+	Steps    int // steps of the iterative attack
+	Clip     bool
+	Round    bool
+	Sample   int       // index into the gallery, or -1
+	Input    []float64 // the 28×28 input when it is not a gallery sample
+	Embed    bool
 }
 
 func defaultSettings() settings {

@@ -8,7 +8,9 @@ import (
 // TestBuildRefusesBadShapes: a file whose shapes do not fit together is
 // refused with an error that names the layer and says why.
 func TestBuildRefusesBadShapes(t *testing.T) {
-	conv := func(out, in, k int) Tensor { return Tensor{Shape: []int{out, in, k, k}, Data: make([]float64, out*in*k*k)} }
+	conv := func(out, in, k int) Tensor {
+		return Tensor{Shape: []int{out, in, k, k}, Data: make([]float64, out*in*k*k)}
+	}
 	vec := func(n int) Tensor { return Tensor{Shape: []int{n}, Data: make([]float64, n)} }
 	mat := func(r, c int) Tensor { return Tensor{Shape: []int{r, c}, Data: make([]float64, r*c)} }
 	digits := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
