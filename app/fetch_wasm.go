@@ -44,6 +44,14 @@ func fetchModel(name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return readModelBody(name, res, nil, 0)
+}
+
+// readModelBody reads a model file's response, judging it by its header as
+// soon as that arrives and stopping a bad or oversized download there.
+// progress, if not nil, hears the bytes received and the file's size (the
+// header's, else total).
+func readModelBody(name string, res app.Value, progress func(got, total int), total int) ([]byte, error) {
 	body := res.Get("body")
 	if !body.Truthy() {
 		return readWhole(name, res, core.MaxModelFile)
@@ -59,6 +67,9 @@ func fetchModel(name string) ([]byte, error) {
 		}
 		if size > 0 && len(b) > size {
 			return fmt.Errorf("the file is longer than the %d bytes its header describes", size)
+		}
+		if progress != nil {
+			progress(len(b), cmp.Or(size, total))
 		}
 		return nil
 	})
@@ -178,25 +189,7 @@ func fetchModelURL(u string, progress func(got, total int)) ([]byte, error) {
 			return nil, fmt.Errorf("the file is %d bytes; a model file may have at most %d", n, core.MaxModelFile)
 		}
 	}
-	body := res.Get("body")
-	if !body.Truthy() {
-		return readWhole("the file", res, core.MaxModelFile)
-	}
-	size := 0
-	return readStream("the file", body, core.MaxModelFile, func(b []byte) error {
-		if size == 0 {
-			s, err := core.ModelFileSize(b)
-			if err != nil {
-				return err
-			}
-			size = s
-		}
-		if size > 0 && len(b) > size {
-			return fmt.Errorf("the file is longer than the %d bytes its header describes", size)
-		}
-		progress(len(b), cmp.Or(size, length))
-		return nil
-	})
+	return readModelBody("the file", res, progress, length)
 }
 
 // readFileBytes reads a File the visitor chose or dropped, refusing one
