@@ -9,6 +9,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -59,9 +60,27 @@ func uploadModel(path string) chromedp.Action {
 
 // labShows waits until the lab shows a result computed with the model.
 func labShows(model string) chromedp.Action {
-	return poll(fmt.Sprintf(`document.documentElement.dataset.fgsmlab === "mounted" &&
+	return sameDocument(poll(fmt.Sprintf(`document.documentElement.dataset.fgsmlab === "mounted" &&
 		document.getElementById("lab").dataset.model === %q &&
-		document.querySelector(".figure").dataset.ready === "true"`, model))
+		document.querySelector(".figure").dataset.ready === "true"`, model)))
+}
+
+// sameDocument runs a again when the page's JavaScript context went away
+// while it ran ("Cannot find context with specified id"): after a
+// navigation the service worker's first visit can swap the context under a
+// poll. The poll's condition is unchanged; only chromedp's lost handle is
+// retried.
+func sameDocument(a chromedp.Action) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var err error
+		for range 5 {
+			if err = a.Do(ctx); err == nil || !strings.Contains(err.Error(), "Cannot find context with specified id") {
+				return err
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		return err
+	})
 }
 
 // keepState makes the page keep the lab's last fgsmlab:state message (the
