@@ -43,11 +43,23 @@ type Options struct {
 	LearningRate float64
 	// Gamma is the largest fraction of the input that JSMA may change.
 	Gamma float64
+	// Yield, if set, is called before each iteration of the iterative
+	// attacks (iterative, pgd, pgd-l2, ll, DeepFool, C&W's Adam steps,
+	// JSMA's pixel pairs, L-BFGS's evaluations). A browser page passes a
+	// function that lets the page run its pending tasks now and then, so
+	// that a long attack never freezes it. When Yield returns false the
+	// attack stops early and returns what it has; the caller, which asked
+	// it to stop, should discard that. The model holds no state across a
+	// call to Yield: the page may use it meanwhile.
+	Yield func() bool
 	// Rand draws the noise of AttackRandomSign and AttackUniform in Craft,
 	// and PGD's random start; nil means a fixed seed, so that the noise
 	// stays still as ε moves.
 	Rand *rand.Rand
 }
+
+// stop calls o.Yield and reports whether the attack should stop.
+func (o Options) stop() bool { return o.Yield != nil && !o.Yield() }
 
 // Attack is a kind of attack. Its value is its name in links and
 // messages.
@@ -195,6 +207,9 @@ func (it Iterative) Attack(m *Model, x *mat.Dense, labels []int, o Options) *mat
 	step.Round8 = false
 	adv := mat.DenseCopyOf(x)
 	for range steps {
+		if o.stop() {
+			break
+		}
 		g := m.InputGradient(adv, labels)
 		next := signStep(adv, g, size, Options{NoClip: true})
 		project(next, x, o.Epsilon, step)

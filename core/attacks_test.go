@@ -400,3 +400,36 @@ func TestNearestAdversarialEveryAttack(t *testing.T) {
 		}
 	}
 }
+
+// Every iterative attack calls Options.Yield between its iterations, and
+// stops soon after Yield says so: a page relies on both to keep a long
+// attack from freezing it, and to cancel one that is no longer wanted.
+func TestAttacksYieldAndStop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 41))
+	m := tinyModels(rng)[0]
+	x := randDense(rng, 1, 12, 0.4)
+	x.Apply(func(i, j int, v float64) float64 { return min(max(v+0.5, 0), 1) }, x)
+	for _, a := range []Attack{AttackIterative, AttackPGD, AttackPGDL2, AttackLL, AttackDeepFool, AttackCW, AttackJSMA, AttackLBFGS} {
+		runs := 0
+		// Gamma 1: JSMA may change all 12 pixels, not the default 14.5% (one).
+		o := Options{Epsilon: 0.3, Gamma: 1, Yield: func() bool { runs++; return true }}
+		_, full := Craft(m, x, nil, a, o)
+		if runs == 0 {
+			t.Errorf("%s never called Yield", a)
+		}
+		calls := 0
+		o.Yield = func() bool { calls++; return false }
+		_, adv := Craft(m, x, nil, a, o)
+		if calls != 1 {
+			t.Errorf("%s called Yield %d times; it should have stopped at the first", a, calls)
+		}
+		if runs > 1 && mat.Equal(adv, full) && a != AttackJSMA {
+			t.Errorf("%s: stopped at once, it returned the full result", a)
+		}
+		for _, v := range adv.RawMatrix().Data {
+			if math.IsNaN(v) {
+				t.Errorf("%s: a stopped attack returned NaN", a)
+			}
+		}
+	}
+}

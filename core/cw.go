@@ -48,7 +48,10 @@ func CarliniWagner(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 		w0.RawMatrix().Data[i] = math.Atanh((2*min(max(v, 0), 1) - 1) * (1 - 1e-6))
 	}
 	for range cmpOr(o.SearchSteps, cwSearchSteps) {
-		found := cwRun(m, x, w0, labels, c, kappa, steps, rate, best, bestL2)
+		found, stopped := cwRun(m, x, w0, labels, c, kappa, steps, rate, best, bestL2, o)
+		if stopped {
+			break
+		}
 		for i := range n {
 			if found[i] {
 				hi[i] = min(hi[i], c[i])
@@ -71,17 +74,20 @@ func CarliniWagner(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 // cwRun runs Adam from w0 for one value of c per row, recording each
 // success closer than bestL2 into best, and reports which rows succeeded.
 func cwRun(m *Model, x, w0 *mat.Dense, labels []int, c []float64, kappa float64, steps int, rate float64,
-	best *mat.Dense, bestL2 []float64) []bool {
+	best *mat.Dense, bestL2 []float64, o Options) (found []bool, stopped bool) {
 	const beta1, beta2, tiny = 0.9, 0.999, 1e-8
 	n, d := x.Dims()
 	w := mat.DenseCopyOf(w0)
 	adv := mat.NewDense(n, d, nil)
 	mom, vel := make([]float64, n*d), make([]float64, n*d)
 	grad := mat.NewDense(n, d, nil)
-	found := make([]bool, n)
+	found = make([]bool, n)
 	ws, as, xs, gs := w.RawMatrix().Data, adv.RawMatrix().Data, x.RawMatrix().Data, grad.RawMatrix().Data
 	prev := math.Inf(1)
 	for t := 1; t <= steps; t++ {
+		if o.stop() {
+			return nil, true
+		}
 		for i, v := range ws {
 			as[i] = (math.Tanh(v) + 1) / 2
 		}
@@ -130,7 +136,7 @@ func cwRun(m *Model, x, w0 *mat.Dense, labels []int, c []float64, kappa float64,
 			ws[i] -= rate * (mom[i] / b1) / (math.Sqrt(vel[i]/b2) + tiny)
 		}
 	}
-	return found
+	return found, false
 }
 
 // runnerUp returns the class with the largest score other than y.

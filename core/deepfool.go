@@ -44,6 +44,9 @@ func DeepFool(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 	bestF := make([]float64, n) // its f′ = s_l − s_y
 	bestW := mat.NewDense(n, d, nil)
 	for range steps {
+		if o.stop() {
+			break
+		}
 		s := mat.DenseCopyOf(m.Scores(adv))
 		_, classes := s.Dims()
 		left := false

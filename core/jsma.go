@@ -26,14 +26,14 @@ func JSMA(m *Model, x *mat.Dense, targets []int, o Options) *mat.Dense {
 	gamma := cmpOr(o.Gamma, jsmaGamma)
 	adv := mat.DenseCopyOf(x)
 	for i := range n {
-		jsmaOne(m, adv.RawRowView(i), targets[i], int(math.Floor(float64(d)*min(gamma, 1)/2)))
+		jsmaOne(m, adv.RawRowView(i), targets[i], int(math.Floor(float64(d)*min(gamma, 1)/2)), o)
 	}
 	finish(adv.RawMatrix().Data, o)
 	return adv
 }
 
 // jsmaOne runs JSMA on one row in place for at most maxPairs steps.
-func jsmaOne(m *Model, x []float64, t, maxPairs int) {
+func jsmaOne(m *Model, x []float64, t, maxPairs int, o Options) {
 	in := mat.NewDense(1, len(x), x) // shares x
 	var domain []int
 	for j, v := range x {
@@ -43,6 +43,9 @@ func jsmaOne(m *Model, x []float64, t, maxPairs int) {
 	}
 	var alpha, beta []float64
 	for range maxPairs {
+		if o.stop() {
+			return
+		}
 		s := m.Scores(in).RawRowView(0)
 		if Argmax(s) == t || len(domain) < 2 {
 			return

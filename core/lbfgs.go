@@ -55,7 +55,10 @@ func lbfgsOne(m *Model, x []float64, t int, o Options) []float64 {
 	var best []float64
 	bestD := math.Inf(1)
 	for range cmpOr(o.SearchSteps, lbfgsSearchSteps) {
-		a := lbfgsMinimise(m, x, t, c)
+		a, stopped := lbfgsMinimise(m, x, t, c, o)
+		if stopped {
+			break
+		}
 		if a != nil && Argmax(m.PredictOne(a)) == t {
 			if d := sqDist(a, x); d < bestD {
 				best, bestD = a, d
@@ -77,15 +80,22 @@ func lbfgsOne(m *Model, x []float64, t int, o Options) []float64 {
 }
 
 // lbfgsMinimise minimises c·‖y − x‖₂² + J(clip(y), t) from y = x and
-// returns clip(y), or nil if the objective was not finite.
-func lbfgsMinimise(m *Model, x []float64, t int, c float64) []float64 {
+// returns clip(y), or nil if the objective was not finite or o.Yield
+// stopped it.
+func lbfgsMinimise(m *Model, x []float64, t int, c float64, o Options) (y []float64, stopped bool) {
 	dim := len(x)
 	in := mat.NewDense(1, dim, nil)
 	var at []float64 // the y of the last evaluation
 	var f float64
 	grad := make([]float64, dim)
 	eval := func(y []float64) {
-		if at != nil && slices.Equal(at, y) {
+		if stopped || at != nil && slices.Equal(at, y) {
+			return
+		}
+		if o.stop() {
+			// A NaN objective ends gonum's line search; the result is
+			// thrown away below.
+			stopped, f = true, math.NaN()
 			return
 		}
 		at = append(at[:0], y...)
@@ -113,11 +123,11 @@ func lbfgsMinimise(m *Model, x []float64, t int, c float64) []float64 {
 		Converger:       &optimize.FunctionConverge{Relative: 1e-6, Iterations: 5},
 	}
 	res, err := optimize.Minimize(p, x, settings, &optimize.LBFGS{})
-	if res == nil || math.IsNaN(res.F) || math.IsInf(res.F, 0) {
-		return nil
+	if stopped || res == nil || math.IsNaN(res.F) || math.IsInf(res.F, 0) {
+		return nil, stopped
 	}
 	_ = err // a line search that gives up still leaves the best point found
-	y := slices.Clone(res.X)
+	y = slices.Clone(res.X)
 	clip01(y)
-	return y
+	return y, false
 }

@@ -34,6 +34,9 @@ func PGD(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 		finish(as, inner)
 	}
 	for range steps {
+		if o.stop() {
+			break
+		}
 		g := m.InputGradient(adv, labels)
 		addSign(adv.RawMatrix().Data, adv.RawMatrix().Data, g.RawMatrix().Data, size)
 		project(adv, x, o.Epsilon, inner)
@@ -74,6 +77,9 @@ func PGDL2(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 		}
 	}
 	for range steps {
+		if o.stop() {
+			break
+		}
 		g := m.InputGradient(adv, labels)
 		for i := range n {
 			row, gs := adv.RawRowView(i), g.RawRowView(i)
