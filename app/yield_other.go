@@ -12,3 +12,5 @@ func yieldToBrowser() {}
 func afterPaint(ctx app.Context, fn func(app.Context)) { ctx.Dispatch(fn) }
 
 func afterYield(ctx app.Context, fn func(app.Context)) { ctx.Dispatch(fn) }
+
+func slicedYield(alive func() bool) func() bool { return alive }

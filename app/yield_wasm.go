@@ -4,6 +4,7 @@ package main
 
 import (
 	"sync"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
@@ -69,6 +70,11 @@ var yielder struct {
 // afterYield lets the browser run its pending tasks, then runs f in the
 // component's context.
 func afterYield(ctx app.Context, f func(app.Context)) {
+	queueAfterYield(func() { ctx.Dispatch(f) })
+}
+
+// queueAfterYield runs g once the browser has had its turn.
+func queueAfterYield(g func()) {
 	yielder.Lock()
 	defer yielder.Unlock()
 	if yielder.port == nil {
@@ -86,6 +92,29 @@ func afterYield(ctx app.Context, f func(app.Context)) {
 		ch.Get("port1").Set("onmessage", fn)
 		yielder.port = ch.Get("port2")
 	}
-	yielder.queue = append(yielder.queue, func() { ctx.Dispatch(f) })
+	yielder.queue = append(yielder.queue, g)
 	yielder.port.Call("postMessage", 0)
+}
+
+// yieldQuickly is yieldToBrowser behind a MessageChannel message rather than
+// a timeout, which browsers clamp to 4 ms once nested: the browser gets its
+// turn and the goroutine comes straight back. Call it from ctx.Async.
+func yieldQuickly() {
+	done := make(chan struct{})
+	queueAfterYield(func() { close(done) })
+	<-done
+}
+// slicedYield returns a core.Options.Yield for an attack run in ctx.Async:
+// it hands the thread back to the browser whenever sliceBudget has passed
+// since it last did, so that no browser task runs much longer, and tells
+// the attack to stop once alive reports false (the visitor moved on).
+func slicedYield(alive func() bool) func() bool {
+	last := time.Now()
+	return func() bool {
+		if time.Since(last) >= sliceBudget {
+			yieldQuickly()
+			last = time.Now()
+		}
+		return alive()
+	}
 }
