@@ -3,6 +3,7 @@ package main
 import (
 	"math"
 	"slices"
+	"time"
 
 	"fgsmlab/core"
 	"gonum.org/v1/gonum/mat"
@@ -14,6 +15,14 @@ type outcome struct {
 	Clean, Fool []float64 // class probabilities of x and x̃
 	CleanLabel  int
 	AdvLabel    int
+	// The size of η in three norms: the largest change of a pixel, the
+	// Euclidean length, and the number of pixels changed by more than
+	// half a grey level.
+	LInf, L2 float64
+	L0       int
+	// Took is how long the lab took to compute it, 0 when it was not timed
+	// (the page's pre-rendered example).
+	Took time.Duration
 	// Success says whether the attack did what it aims at: any other
 	// class for the untargeted attacks, the target for the targeted one.
 	Success bool
@@ -23,10 +32,18 @@ type outcome struct {
 // away from the model's own prediction, so that a drawing, which has no
 // true label, is attacked the same way as a test digit.
 func attack(m *core.Model, x []float64, s settings) outcome {
+	return attackWith(m, x, s, nil)
+}
+
+// attackWith is attack with an Options.Yield for the iterative attacks
+// (see lab.runSliced), whose caller discards the outcome when it stopped
+// the attack.
+func attackWith(m *core.Model, x []float64, s settings, yield func() bool) outcome {
 	batch := mat.NewDense(1, len(x), slices.Clone(x))
-	opt := core.Options{Epsilon: s.Eps(), NoClip: !s.Clip, Round8: s.Round, Steps: s.Steps}
+	opt := s.options()
+	opt.Yield = yield
 	var labels []int // the clean prediction
-	if s.Attack == core.AttackTargeted {
+	if s.Attack.Targeted() {
 		labels = []int{s.Target}
 	}
 	clean, adv := core.Craft(m, batch, labels, s.Attack, opt)
@@ -40,11 +57,18 @@ func outcomeOf(m *core.Model, x, clean, adv []float64, s settings) outcome {
 	o.CleanLabel = core.Argmax(o.Clean)
 	o.Eta = make([]float64, len(x))
 	for i := range x {
-		o.Eta[i] = adv[i] - x[i]
+		e := adv[i] - x[i]
+		o.Eta[i] = e
+		o.LInf = max(o.LInf, math.Abs(e))
+		o.L2 += e * e
+		if math.Abs(e) > 0.5/255 {
+			o.L0++
+		}
 	}
+	o.L2 = math.Sqrt(o.L2)
 	o.Fool = slices.Clone(m.PredictOne(o.Adv))
 	o.AdvLabel = core.Argmax(o.Fool)
-	if s.Attack == core.AttackTargeted {
+	if s.Attack.Targeted() {
 		o.Success = o.AdvLabel == s.Target
 	} else {
 		o.Success = o.AdvLabel != o.CleanLabel

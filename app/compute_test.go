@@ -35,10 +35,12 @@ func TestAttackOutcome(t *testing.T) {
 	for i := range x {
 		x[i] = rng.Float64()
 	}
-	for _, name := range labAttacks {
+	for _, a := range labAttacks {
+		name := a.Attack
 		for _, eps := range []int{0, 1, 30, maxEps255} {
 			s := defaultSettings()
-			s.Attack, s.Eps255, s.Target = name, eps, 3
+			s.setAttack(name)
+			s.Eps255, s.EpsL2, s.Target = eps, float64(eps)/255*8, 3
 			o := attack(m, x, s)
 			worst := 0.0
 			for i := range x {
@@ -52,20 +54,27 @@ func TestAttackOutcome(t *testing.T) {
 					t.Fatalf("%s: η ≠ x̃ − x at %d", name, i)
 				}
 			}
-			if worst > s.Eps()+1e-12 {
+			switch {
+			case s.sized():
+			case name.L2() && o.L2 > s.EpsL2+1e-9:
+				t.Errorf("%s ε=%v: ‖x̃ − x‖₂ = %v > ε", name, s.EpsL2, o.L2)
+			case !name.L2() && worst > s.Eps()+1e-12:
 				t.Errorf("%s ε=%d/255: ‖x̃ − x‖∞ = %v > ε", name, eps, worst)
+			}
+			if math.Abs(o.LInf-worst) > 1e-12 {
+				t.Errorf("%s: outcome's ‖η‖∞ = %v, want %v", name, o.LInf, worst)
 			}
 			if o.CleanLabel != core.Argmax(o.Clean) || o.AdvLabel != core.Argmax(o.Fool) {
 				t.Errorf("%s: labels are not the argmax of the probabilities", name)
 			}
 			want := o.AdvLabel != o.CleanLabel
-			if name == "targeted" {
+			if name.Targeted() {
 				want = o.AdvLabel == 3
 			}
 			if o.Success != want {
 				t.Errorf("%s ε=%d: Success = %v with labels %d → %d", name, eps, o.Success, o.CleanLabel, o.AdvLabel)
 			}
-			if eps == 0 && o.AdvLabel != o.CleanLabel {
+			if eps == 0 && !s.sized() && o.AdvLabel != o.CleanLabel {
 				t.Errorf("%s: ε = 0 changed the label", name)
 			}
 		}

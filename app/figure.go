@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"fgsmlab/core"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -18,9 +19,21 @@ type figure struct {
 	classes []string
 	img     [3]string // x, η and x̃ as PNG data: URLs, "" with no outcome
 	live    bool      // the runtime computed the outcome (not the page's HTML)
+	// running says what is computing the next outcome, "" when nothing
+	// is: the outcome on screen is then about to be replaced.
+	running string
 }
 
-func newFigure() *figure { return &figure{} }
+// pending marks the outcome shown as about to be replaced by what running
+// computes ("" when nothing is).
+func (f *figure) pending(running string) {
+	if f.running != running {
+		f.running = running
+		f.Update()
+	}
+}
+
+func newFigure() *figure { return &figure{s: defaultSettings()} }
 
 // show displays an outcome; nil shows the empty state.
 func (f *figure) show(o *outcome, s settings, classes []string) {
@@ -36,10 +49,7 @@ func (f *figure) set(o *outcome, s settings, classes []string) {
 	if o == nil {
 		return
 	}
-	scale := s.Eps()
-	if scale == 0 {
-		scale = 1.0 / 255
-	}
+	scale := etaScale(o, s)
 	// Images rather than canvases: the server renders the same elements
 	// into the page's HTML, so the first paint shows the result before
 	// the runtime arrives, and the runtime's takeover swaps identical
@@ -60,8 +70,13 @@ func (f *figure) Render() app.UI {
 		advCap = f.caption(o.AdvLabel, o.Fool)
 		verdict = f.verdict()
 	}
-	return app.Div().Class("figure").
-		DataSet("ready", o != nil && f.live).
+	class := "figure"
+	if f.running != "" {
+		class += " stale"
+	}
+	return app.Div().Class(class).
+		DataSet("ready", o != nil && f.live && f.running == "").
+		DataSet("running", f.running != "").
 		DataSet("clean", label(o, false)).
 		DataSet("adv", label(o, true)).
 		Body(
@@ -73,12 +88,26 @@ func (f *figure) Render() app.UI {
 				f.panel("img-adv", f.img[2], "x̃", "the adversarial input", advCap),
 			),
 			app.Div().Class("legend").Aria("hidden", true).Body(
-				app.Span().Text(fmt.Sprintf("−%.3f", f.s.Eps())),
+				app.Span().Text(fmt.Sprintf("−%.3f", etaScale(o, f.s))),
 				app.Span().Class("ramp"),
-				app.Span().Text(fmt.Sprintf("+%.3f", f.s.Eps())),
+				app.Span().Text(fmt.Sprintf("+%.3f", etaScale(o, f.s))),
 			),
 			verdict,
+			app.P().ID("took").Class("took muted").Text(f.took()),
 		)
+}
+
+// took says how long the outcome took, or what is computing the next.
+func (f *figure) took() string {
+	switch {
+	case f.running != "":
+		return f.running
+	case f.out == nil || f.out.Took == 0:
+		return ""
+	case f.out.Took < 10*time.Millisecond:
+		return fmt.Sprintf("Computed in %.2f ms on this device.", float64(f.out.Took)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("Computed in %.0f ms on this device.", float64(f.out.Took)/float64(time.Millisecond))
 }
 
 func (f *figure) panel(id, src, title, alt, caption string) app.UI {
@@ -91,26 +120,58 @@ func (f *figure) panel(id, src, title, alt, caption string) app.UI {
 	)
 }
 
-func (f *figure) etaTitle() string {
-	switch f.s.Attack {
-	case core.AttackTargeted:
-		return "−ε·sign(∇ₓJ(x, t))"
-	case core.AttackIterative:
-		return "η, iterated"
-	case core.AttackRandomSign:
-		return "ε·(random ±1)"
+// etaScale is the value the ends of η's colour map stand for: ε for the
+// max-norm attacks, and the largest change of a pixel for the others,
+// whose ε bounds another norm or which have none.
+func etaScale(o *outcome, s settings) float64 {
+	scale := s.Eps()
+	if o != nil && (s.Attack.L2() || s.sized()) {
+		scale = o.LInf
 	}
-	return "ε·sign(∇ₓJ)"
+	return max(scale, 1.0/255)
 }
 
-func (f *figure) etaCaption() string {
+func (f *figure) etaTitle() string {
 	switch f.s.Attack {
-	case core.AttackIterative:
-		return fmt.Sprintf("%d steps, ‖η‖∞ ≤ %.3f", f.s.Steps, f.s.Eps())
+	case core.AttackFGSM:
+		return "ε·sign(∇ₓJ)"
 	case core.AttackTargeted:
-		return fmt.Sprintf("target %d, ε = %.3f", f.s.Target, f.s.Eps())
+		return "−ε·sign(∇ₓJ(x, t))"
+	case core.AttackRandomSign:
+		return "ε·(random ±1)"
+	case core.AttackFGM:
+		return "ε·∇ₓJ/‖∇ₓJ‖₂"
 	}
-	return fmt.Sprintf("ε = %.3f", f.s.Eps())
+	return "η, " + attackInfo(f.s.Attack).Short
+}
+
+// etaCaption gives η's size: the budget it kept to, and what the attacks
+// without one found.
+func (f *figure) etaCaption() string {
+	s, o := f.s, f.out
+	switch {
+	case s.Attack == core.AttackJSMA && o != nil:
+		return fmt.Sprintf("target %d, %d pixels changed (%.1f%%)", s.Target, o.L0, 100*float64(o.L0)/float64(len(o.Eta)))
+	case s.sized() && o != nil && s.Attack.Targeted():
+		return fmt.Sprintf("target %d, found ‖η‖₂ = %.2f", s.Target, o.L2)
+	case s.sized() && o != nil:
+		return fmt.Sprintf("found ‖η‖₂ = %.2f (‖η‖∞ = %.3f)", o.L2, o.LInf)
+	case s.Attack.L2():
+		return fmt.Sprintf("‖η‖₂ ≤ %.2f", s.EpsL2)
+	case s.Attack == core.AttackTargeted:
+		return fmt.Sprintf("target %d, ε = %.3f", s.Target, s.Eps())
+	case takes(s.Attack, pSteps):
+		return fmt.Sprintf("%s steps, ‖η‖∞ ≤ %.3f", stepsText(s), s.Eps())
+	}
+	return fmt.Sprintf("ε = %.3f", s.Eps())
+}
+
+// stepsText is the number of steps of s's attack, or "auto".
+func stepsText(s settings) string {
+	if n := s.Params[pSteps]; n > 0 {
+		return fmt.Sprint(n)
+	}
+	return "auto"
 }
 
 func (f *figure) caption(c int, probs []float64) string {
@@ -129,18 +190,25 @@ func (f *figure) verdict() app.UI {
 	clean, adv := f.className(o.CleanLabel), f.className(o.AdvLabel)
 	conf := fmt.Sprintf("%.1f%%", 100*o.Fool[o.AdvLabel])
 	var text string
+	name := attackInfo(s.Attack).Short
 	switch {
-	case s.Attack == core.AttackTargeted && o.Success:
+	case s.Attack.Targeted() && o.Success:
 		text = fmt.Sprintf("Fooled: the model now reads %s as the target %s, %s sure.", clean, adv, conf)
-	case s.Attack == core.AttackTargeted:
+	case s.sized() && !o.Success:
+		text = fmt.Sprintf("%s found no adversarial example within its limits: the model still says %s. Give it more steps, or a larger c.", name, adv)
+	case s.Attack.Targeted():
 		text = fmt.Sprintf("Not there yet: the target is %s but the model says %s. Raise ε.", f.className(s.Target), adv)
+	case s.sized():
+		text = fmt.Sprintf("Fooled: the model now says %s (%s) instead of %s. %s needed a change of length ‖η‖₂ = %.2f.", adv, conf, clean, name, o.L2)
+	case o.Success && s.Attack.L2():
+		text = fmt.Sprintf("Fooled: the model now says %s (%s) instead of %s, with a change of length ‖η‖₂ ≤ %.2f.", adv, conf, clean, s.EpsL2)
 	case o.Success && s.Attack == core.AttackRandomSign:
 		text = fmt.Sprintf("Random noise this large changed the answer from %s to %s, but FGSM needs far less ε.", clean, adv)
 	case o.Success:
 		text = fmt.Sprintf("Fooled: the model now says %s (%s) instead of %s, yet no pixel moved by more than ε.", adv, conf, clean)
 	case s.Attack == core.AttackRandomSign:
 		text = fmt.Sprintf("Still %s: random ±ε noise barely matters. Its direction, not its size, makes FGSM work.", clean)
-	case s.Eps255 == 0:
+	case s.Attack.L2() && s.EpsL2 == 0 || !s.Attack.L2() && s.Eps255 == 0:
 		text = fmt.Sprintf("ε = 0 leaves x unchanged: the model says %s. Move the ε slider.", clean)
 	default:
 		text = fmt.Sprintf("Not fooled at this ε: still %s (%s). Raise ε.", adv, conf)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"fgsmlab/core"
@@ -59,6 +60,9 @@ type lab struct {
 	grads       gradientCache // what FGSM keeps while ε moves
 	slowModel   *core.Model   // a model whose outcome took over slowCompute
 	frameAsked  bool          // recomputeOnFrame is pending
+	// runs numbers the requests for an outcome: a sliced attack (runSliced)
+	// still running when a newer request comes stops at its next slice.
+	runs atomic.Int64
 
 	release []func()
 }
@@ -129,7 +133,7 @@ func (l *lab) OnMount(ctx app.Context) {
 	l.ctx = ctx
 	s := l.s
 	l.controls.show(s)
-	l.eps.show(s.Eps255)
+	l.eps.show(s)
 	if l.example == nil {
 		l.picker.show(s.Model, nil, "loading")
 	}
@@ -360,13 +364,14 @@ func (l *lab) onModel(ctx app.Context, name string) {
 
 // onSettings takes the attack controls' settings.
 func (l *lab) onSettings(ctx app.Context, s settings) {
-	l.s.Attack, l.s.Target, l.s.Steps = s.Attack, s.Target, s.Steps
+	l.s.Attack, l.s.Target, l.s.Params = s.Attack, s.Target, s.Params
 	l.s.Clip, l.s.Round = s.Clip, s.Round
+	l.eps.show(l.s) // an L2 attack has a slider of its own, and some none
 	l.recompute(ctx)
 }
 
-func (l *lab) onEps(ctx app.Context, eps255 int) {
-	l.s.Eps255 = eps255
+func (l *lab) onEps(ctx app.Context, s settings) {
+	l.s.Eps255, l.s.EpsL2 = s.Eps255, s.EpsL2
 	if m := l.models[l.s.Model]; m != nil && m == l.slowModel {
 		l.recomputeOnFrame(ctx)
 	} else {
@@ -378,24 +383,60 @@ func (l *lab) onEps(ctx app.Context, eps255 int) {
 }
 
 // recompute runs the attack on the current input and shows the outcome.
+// The one-step attacks run at once; the others run in slices (runSliced).
 func (l *lab) recompute(ctx app.Context) {
 	m := l.models[l.s.Model]
-	if m == nil || l.x == nil {
+	run := l.runs.Add(1) // a sliced run still going is now stale
+	switch {
+	case m == nil || l.x == nil:
+		l.figure.pending("")
 		l.show(nil)
-	} else {
+	case slow(l.s.Attack):
+		l.runSliced(ctx, m, run)
+	default:
 		t0 := time.Now()
 		o := l.grads.attack(m, l.x, l.s)
-		if time.Since(t0) > slowCompute {
+		o.Took = time.Since(t0)
+		if o.Took > slowCompute {
 			l.slowModel = m
 		}
-		l.show(&o)
-		l.postState()
-		if !l.galleryShown {
-			afterPaint(ctx, l.showGallery) // the first result comes first
-		}
+		l.shown(ctx, &o)
 	}
 	l.Update()
 	l.rewriteURL(ctx)
+}
+
+// shown shows a new outcome and tells the framing page.
+func (l *lab) shown(ctx app.Context, o *outcome) {
+	l.figure.pending("")
+	l.show(o)
+	l.postState()
+	if !l.galleryShown {
+		afterPaint(ctx, l.showGallery) // the first result comes first
+	}
+}
+
+// runSliced runs an iterative attack in the background, handing the
+// thread back to the browser every slice (slicedYield), so that the page
+// answers while PGD takes its forty steps or C&W its hundreds. The last
+// outcome stays on screen, marked as being replaced, until the new one is
+// ready; a run that a newer request overtook stops at its next slice and
+// is never shown.
+func (l *lab) runSliced(ctx app.Context, m *core.Model, run int64) {
+	s, x := l.s, slices.Clone(l.x)
+	l.figure.pending(fmt.Sprintf("Running %s…", attackInfo(s.Attack).Short))
+	alive := func() bool { return l.runs.Load() == run }
+	ctx.Async(func() {
+		t0 := time.Now()
+		o := attackWith(m, x, s, slicedYield(alive))
+		o.Took = time.Since(t0)
+		ctx.Dispatch(func(ctx app.Context) {
+			if alive() {
+				l.shown(ctx, &o)
+				l.Update()
+			}
+		})
+	})
 }
 
 func (l *lab) show(o *outcome) {

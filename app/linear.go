@@ -64,7 +64,7 @@ func newLinearPage() *linearPage {
 // panic ("replacing child failed") and exit.
 func (p *linearPage) OnInit() {
 	p.parse(pageLink())
-	p.eps.eps255 = p.eps255
+	p.eps.s.Eps255 = p.eps255
 	p.held = heldHTML("linear")
 }
 
@@ -175,8 +175,8 @@ func (p *linearPage) recomputePrecision() {
 func (p *linearPage) epsilon() float64 { return float64(p.eps255) / 255 }
 func (p *linearPage) subEps() float64  { return float64(p.tenths) / 10 / 255 }
 
-func (p *linearPage) onEps(ctx app.Context, eps255 int) {
-	p.eps255 = eps255
+func (p *linearPage) onEps(ctx app.Context, s settings) {
+	p.eps255 = s.Eps255
 	setQuery(p.query())
 	if p.m != nil {
 		p.recompute()

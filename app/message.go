@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -23,13 +24,27 @@ const (
 )
 
 type stateMessage struct {
-	Type        string      `json:"type"`
-	Model       string      `json:"model"`
-	Attack      core.Attack `json:"attack"`
-	Eps         float64     `json:"eps"`
-	Target      int         `json:"target"`
-	Clean       predMessage `json:"clean"`
-	Adversarial predMessage `json:"adversarial"`
+	Type   string      `json:"type"`
+	Model  string      `json:"model"`
+	Attack core.Attack `json:"attack"`
+	// Eps is the attack's budget: ‖η‖∞ ≤ eps, or ‖η‖₂ ≤ eps for the L2
+	// attacks (Norm "l2"); 0 with Norm "none" for those that find their
+	// own size, which Eta gives.
+	Eps  float64 `json:"eps"`
+	Norm string  `json:"norm"`
+	// Settings are the attack's own settings (attacks.go), by their keys.
+	Settings    map[string]float64 `json:"settings"`
+	Target      int                `json:"target"`
+	Clean       predMessage        `json:"clean"`
+	Adversarial predMessage        `json:"adversarial"`
+	Eta         etaMessage         `json:"eta"`
+}
+
+// etaMessage is the size of η = x̃ − x in three norms (outcome).
+type etaMessage struct {
+	LInf float64 `json:"linf"`
+	L2   float64 `json:"l2"`
+	L0   int     `json:"l0"`
 }
 
 type predMessage struct {
@@ -71,18 +86,22 @@ func (k jsKind) String() string {
 	return [...]string{"undefined", "null", "a boolean", "a number", "a string", "an array", "an object", "a function, symbol or bigint"}[k]
 }
 
-// maxKeys bounds a message's fields (fgsmlab:set has seven), and maxString
+// maxKeys bounds a message's fields (fgsmlab:set has fifteen, with every
+// attack setting of attacks.go), and maxString
 // its strings, so that no field is converted before it is known to be
 // small.
 const (
-	maxKeys   = 8
+	maxKeys   = 16
 	maxString = 64
 )
 
 // command is a checked incoming message: the settings to change or, for
 // fgsmlab:draw, the input.
 type command struct {
-	set   func(*settings)
+	// set makes the changes. A change that does not fit the settings it
+	// meets (steps for an attack that takes none, an ε above 0.5 for a
+	// max-norm attack) is not made, and set says why; the others are.
+	set   func(*settings) error
 	input []float64
 	// modelURL, from an fgsmlab:set, is a model to fetch and then show;
 	// the lab keeps its model until the new one has arrived.
@@ -129,9 +148,13 @@ func parseMessage(v jsValue, samples int) (command, error) {
 }
 
 func parseSet(v jsValue, samples int) (command, error) {
-	var fs []func(*settings)
+	var fs []func(*settings) error
 	var modelURL string
-	for _, k := range v.Keys() {
+	keys := v.Keys()
+	// The attack first: a new one starts from its own default settings,
+	// which the message's settings then change.
+	slices.SortStableFunc(keys, func(a, b string) int { return cmp.Compare(b2i(b == "attack"), b2i(a == "attack")) })
+	for _, k := range keys {
 		if k == "model_url" {
 			u, err := modelURLField(v.Get(k))
 			if err != nil {
@@ -148,11 +171,20 @@ func parseSet(v jsValue, samples int) (command, error) {
 			fs = append(fs, f)
 		}
 	}
-	return command{modelURL: modelURL, set: func(s *settings) {
+	return command{modelURL: modelURL, set: func(s *settings) error {
+		var errs []error
 		for _, f := range fs {
-			f(s)
+			errs = append(errs, f(s))
 		}
+		return errors.Join(errs...)
 	}}, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // modelURLField reads fgsmlab:set's model_url, as a link's (checkModelURL).
@@ -166,32 +198,51 @@ func modelURLField(v jsValue) (string, error) {
 
 // setField checks one field of an fgsmlab:set message and returns the
 // change it makes (nil for the type).
-func setField(key string, v jsValue, samples int) (func(*settings), error) {
+func setField(key string, v jsValue, samples int) (func(*settings) error, error) {
 	switch key {
 	case "type":
 		return nil, nil
 	case "model":
 		m, err := oneOf(v, key, labModels())
-		return func(s *settings) { s.Model = m }, err
+		return always(func(s *settings) { s.Model = m }), err
 	case "attack":
 		a, err := oneOf(v, key, attackNames)
-		return func(s *settings) { s.Attack = core.Attack(a) }, err
+		return always(func(s *settings) { s.setAttack(core.Attack(a)) }), err
 	case "eps":
-		e, err := number(v, key, 0, 0.5)
-		return func(s *settings) { s.Eps255 = epsToGrey(e) }, err
+		e, err := number(v, key, 0, maxEpsL2)
+		return func(s *settings) error { return s.setEps(e) }, err
 	case "target":
 		t, err := integer(v, key, 0, 9)
-		return func(s *settings) { s.Target = t }, err
+		return always(func(s *settings) { s.Target = t }), err
 	case "sample":
 		if samples == 0 {
 			return nil, fmt.Errorf("sample: the digits have not loaded yet")
 		}
 		i, err := integer(v, key, 0, samples-1)
-		return func(s *settings) { s.Sample, s.Input = i, nil }, err
+		return always(func(s *settings) { s.Sample, s.Input = i, nil }), err
 	case "pixels":
 		return nil, fmt.Errorf("%s takes no pixels; send %s", msgSet, msgDraw)
 	}
+	if id, ok := paramByKey(key); ok {
+		p := params[id]
+		if v.Kind() != jsNumber || !p.check(v.Float()) {
+			return nil, fmt.Errorf("%s must be %s, not %s", key, p.rangeText(), describe(v))
+		}
+		f := v.Float()
+		return func(s *settings) error {
+			if !takes(s.Attack, id) {
+				return fmt.Errorf("%s: the attack %s has no such setting", key, s.Attack)
+			}
+			s.Params[id] = f
+			return nil
+		}, nil
+	}
 	return nil, fmt.Errorf("%s has no field %q", msgSet, key)
+}
+
+// always is a change that fits any settings.
+func always(f func(*settings)) func(*settings) error {
+	return func(s *settings) error { f(s); return nil }
 }
 
 func parseDraw(v jsValue) (command, error) {
@@ -271,7 +322,7 @@ func coalesce(cmds []command) []command {
 			out[n-1] = c
 		case n > 0 && c.set != nil && out[n-1].set != nil:
 			first, then := out[n-1].set, c.set
-			out[n-1].set = func(s *settings) { first(s); then(s) }
+			out[n-1].set = func(s *settings) error { return errors.Join(first(s), then(s)) }
 			out[n-1].modelURL = cmp.Or(c.modelURL, out[n-1].modelURL)
 		default:
 			out = append(out, c)

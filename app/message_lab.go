@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"slices"
 	"sort"
 
 	"fgsmlab/core"
@@ -230,9 +231,11 @@ func (l *lab) apply(ctx app.Context, cmd command) {
 		return
 	}
 	before := l.s
-	cmd.set(&l.s)
+	if err := cmd.set(&l.s); err != nil {
+		l.postError(err.Error())
+	}
 	l.controls.show(l.s)
-	l.eps.show(l.s.Eps255)
+	l.eps.show(l.s)
 	if l.s.Model != before.Model {
 		l.onModel(ctx, l.s.Model)
 	}
@@ -258,9 +261,21 @@ func (l *lab) postState() {
 		Model:       l.s.Model,
 		Attack:      l.s.Attack,
 		Eps:         l.s.Eps(),
+		Norm:        "linf",
+		Settings:    map[string]float64{},
 		Target:      l.s.Target,
 		Clean:       predMessage{Label: o.CleanLabel, Confidence: o.Clean[o.CleanLabel], Probs: o.Clean},
 		Adversarial: predMessage{Label: o.AdvLabel, Confidence: o.Fool[o.AdvLabel], Probs: o.Fool},
+		Eta:         etaMessage{LInf: o.LInf, L2: o.L2, L0: o.L0},
+	}
+	switch {
+	case l.s.sized():
+		msg.Eps, msg.Norm = 0, "none"
+	case l.s.Attack.L2():
+		msg.Eps, msg.Norm = l.s.EpsL2, "l2"
+	}
+	for _, u := range attackInfo(l.s.Attack).Params {
+		msg.Settings[params[u.ID].Key] = l.s.Params[u.ID]
 	}
 	b, err := json.Marshal(msg)
 	if err != nil {
@@ -299,13 +314,16 @@ func (l *lab) postError(why string) {
 // exposeHooks publishes window.fgsmlabMemory(), the bytes of WebAssembly
 // memory the Go runtime holds (runtime.MemStats.Sys: the memory only
 // grows, so this is what a message cost the page for good), and
-// window.fgsmlabBench(n) for the in-browser benchmark:
+// window.fgsmlabBench(n, attack) for the in-browser benchmark:
 // it times the lab's own predict + FGSM + predict on the current model and
 // input over n rounds, and returns JSON with the median and 90th percentile
 // in milliseconds, the medians of one predict and one input gradient, and
 // what the job computed (x, ε, the clean probabilities, x̃ and its
 // probabilities), so that another implementation can be checked against it.
 // Rounds of several runs each get past the coarse timer browsers give pages.
+// Given an attack's name, it also times that attack with its default
+// settings (the computation alone, not sliced) as attack_ms and
+// attack_p90_ms.
 func (l *lab) exposeHooks() {
 	f := app.FuncOf(func(this app.Value, args []app.Value) any {
 		rounds := 21
@@ -317,32 +335,45 @@ func (l *lab) exposeHooks() {
 			return `{"error":"no model or input yet"}`
 		}
 		s := l.s
-		s.Attack = core.AttackFGSM
+		s.setAttack(core.AttackFGSM)
 		perf := app.Window().Get("performance")
-		// median times fn over the rounds, in milliseconds per call.
-		median := func(fn func()) (float64, float64) {
-			const runs = 20
+		// median times fn over the rounds, in milliseconds per call, with
+		// runs calls a round.
+		median := func(runs int, fn func()) (float64, float64) {
 			var times []float64
 			for range rounds {
 				t0 := perf.Call("now").Float()
 				for range runs {
 					fn()
 				}
-				times = append(times, (perf.Call("now").Float()-t0)/runs)
+				times = append(times, (perf.Call("now").Float()-t0)/float64(runs))
 			}
 			sort.Float64s(times)
 			return times[len(times)/2], times[len(times)*9/10]
 		}
-		med, p90 := median(func() { attack(m, x, s) })
-		pred, _ := median(func() { m.PredictOne(x) })
-		grad, _ := median(func() { m.InputGradientOne(x, 0) })
+		med, p90 := median(20, func() { attack(m, x, s) })
+		pred, _ := median(20, func() { m.PredictOne(x) })
+		grad, _ := median(20, func() { m.InputGradientOne(x, 0) })
 		o := attack(m, x, s)
-		b, _ := json.Marshal(map[string]any{
+		out := map[string]any{
 			"model": s.Model, "rounds": rounds, "runs_per_round": 20,
 			"median_ms": med, "p90_ms": p90, "predict_ms": pred, "gradient_ms": grad,
 			"x": o.X, "eps": s.Eps(), "clip": s.Clip, "round": s.Round,
 			"clean": o.Clean, "adv": o.Adv, "fool": o.Fool,
-		})
+		}
+		if len(args) > 1 && args[1].Type() == app.TypeString && slices.Contains(attackNames, args[1].String()) {
+			a := s
+			a.setAttack(core.Attack(args[1].String()))
+			runs := 20
+			if slow(a.Attack) {
+				runs = 2
+			}
+			out["attack"] = a.Attack
+			out["attack_ms"], out["attack_p90_ms"] = median(runs, func() { attack(m, x, a) })
+			ao := attack(m, x, a)
+			out["attack_success"], out["attack_l2"], out["attack_linf"] = ao.Success, ao.L2, ao.LInf
+		}
+		b, _ := json.Marshal(out)
 		return string(b)
 	})
 	app.Window().Set("fgsmlabBench", f)

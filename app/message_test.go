@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fgsmlab/core"
 	"fmt"
 	"maps"
 	"math"
@@ -96,7 +97,19 @@ func TestParseMessage(t *testing.T) {
 		{`{"type":"fgsmlab:set"}`, true},
 		{`{"type":"fgsmlab:draw","pixels":` + pixels("0.5", 784) + `}`, true},
 		{`{"type":"fgsmlab:set","model":"resnet"}`, false},
-		{`{"type":"fgsmlab:set","eps":0.51}`, false},
+		{`{"type":"fgsmlab:set","eps":10.01}`, false},
+		{`{"type":"fgsmlab:set","eps":-0.01}`, false},
+		{`{"type":"fgsmlab:set","attack":"pgd","steps":20,"step":0.01,"random_start":0}`, true},
+		{`{"type":"fgsmlab:set","attack":"cw","c":0.5,"search":3,"steps":50,"kappa":1}`, true},
+		{`{"type":"fgsmlab:set","attack":"deepfool","overshoot":0.1}`, true},
+		{`{"type":"fgsmlab:set","attack":"jsma","gamma":0.2,"target":4}`, true},
+		{`{"type":"fgsmlab:set","steps":0.5}`, false},
+		{`{"type":"fgsmlab:set","steps":"20"}`, false},
+		{`{"type":"fgsmlab:set","steps":201}`, false},
+		{`{"type":"fgsmlab:set","random_start":0.5}`, false},
+		{`{"type":"fgsmlab:set","overshoot":0}`, false},
+		{`{"type":"fgsmlab:set","kappa":null}`, false},
+		{`{"type":"fgsmlab:set","attack":"uniform"}`, false},
 		{`{"type":"fgsmlab:set","eps":"0.1"}`, false},
 		{`{"type":"fgsmlab:set","target":10}`, false},
 		{`{"type":"fgsmlab:set","target":2.5}`, false},
@@ -105,6 +118,7 @@ func TestParseMessage(t *testing.T) {
 		{`{"type":"fgsmlab:set","colour":"red"}`, false},
 		{`{"type":"fgsmlab:set","model":"` + strings.Repeat("m", 1000) + `"}`, false},
 		{`{"type":"fgsmlab:set","a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8}`, false},
+		{`{"type":"fgsmlab:set","a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"k":11,"l":12,"m":13,"n":14,"o":15,"p":16}`, false},
 		{`{"type":"fgsmlab:draw","pixels":` + pixels("0.5", 783) + `}`, false},
 		{`{"type":"fgsmlab:draw","pixels":` + pixels("1.5", 784) + `}`, false},
 		{`{"type":"fgsmlab:draw","pixels":` + pixels("null", 784) + `}`, false},
@@ -209,6 +223,48 @@ func TestSetMessageChangesOnlyWhatItNames(t *testing.T) {
 	}
 }
 
+// A set whose change does not fit the attack it meets is refused with a
+// reason, and the rest of the message still applies; the attack is set
+// first, whatever the order of the fields.
+func TestSetMessageFitsTheAttack(t *testing.T) {
+	cases := []struct {
+		attack core.Attack
+		msg    string
+		err    string // a part of the error, "" for none
+		check  func(settings) bool
+	}{
+		{core.AttackFGSM, `{"type":"fgsmlab:set","eps":3,"attack":"fgm"}`, "",
+			func(s settings) bool { return s.Attack == core.AttackFGM && s.EpsL2 == 3 && s.Eps255 == 64 }},
+		{core.AttackFGSM, `{"type":"fgsmlab:set","eps":3,"target":2}`, "0 to 0.5",
+			func(s settings) bool { return s.Eps255 == 64 && s.Target == 2 }},
+		{core.AttackFGSM, `{"type":"fgsmlab:set","steps":20,"attack":"pgd"}`, "",
+			func(s settings) bool {
+				return s.Attack == core.AttackPGD && s.Params[pSteps] == 20 && s.Params[pRandomStart] == 1
+			}},
+		{core.AttackFGSM, `{"type":"fgsmlab:set","steps":20}`, "no such setting",
+			func(s settings) bool { return s.Params == defaultParams(core.AttackFGSM) }},
+		{core.AttackFGSM, `{"type":"fgsmlab:set","attack":"deepfool","eps":0.1}`, "no budget",
+			func(s settings) bool { return s.Attack == core.AttackDeepFool && s.Eps255 == 64 }},
+		{core.AttackPGD, `{"type":"fgsmlab:set","attack":"pgd","eps":0.1}`, "",
+			func(s settings) bool { return s.Params[pSteps] == 40 && s.Eps255 == 26 }},
+	}
+	for _, c := range cases {
+		cmd, err := parseMessage(fromJSON(t, c.msg), 100)
+		if err != nil {
+			t.Fatalf("%s: %v", c.msg, err)
+		}
+		s := defaultSettings()
+		s.setAttack(c.attack)
+		err = cmd.set(&s)
+		if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
+			t.Errorf("%s on %s: error %v, want one saying %q", c.msg, c.attack, err, c.err)
+		}
+		if !c.check(s) {
+			t.Errorf("%s on %s: settings became %+v", c.msg, c.attack, s)
+		}
+	}
+}
+
 // TestCoalesceKeepsOrder: a burst applied once a frame ends where applying
 // each message in turn would.
 func TestCoalesceKeepsOrder(t *testing.T) {
@@ -259,7 +315,7 @@ func TestStateMessageShape(t *testing.T) {
 	b, _ := json.Marshal(stateMessage{Type: msgState, Clean: predMessage{Probs: make([]float64, 10)}})
 	var m map[string]any
 	json.Unmarshal(b, &m)
-	for _, k := range []string{"type", "model", "attack", "eps", "target", "clean", "adversarial"} {
+	for _, k := range []string{"type", "model", "attack", "eps", "norm", "settings", "target", "clean", "adversarial", "eta"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("state message has no %q: %s", k, b)
 		}

@@ -25,18 +25,6 @@ const maxEps255 = 127
 // modelNames lists the shipped models the lab offers, default first.
 var modelNames = facts.LabModels()
 
-// labAttacks lists the attacks the lab offers, in menu order.
-var labAttacks = []core.Attack{core.AttackFGSM, core.AttackTargeted, core.AttackIterative, core.AttackRandomSign}
-
-// attackNames are the names of labAttacks, which links and messages use.
-var attackNames = func() []string {
-	n := make([]string, len(labAttacks))
-	for i, a := range labAttacks {
-		n[i] = string(a)
-	}
-	return n
-}()
-
 // settings is the state a link can carry: everything needed to reproduce
 // one example exactly.
 type settings struct {
@@ -45,9 +33,10 @@ type settings struct {
 	// model_url), when Model is openedModel; "" otherwise.
 	ModelURL string
 	Attack   core.Attack
-	Eps255   int // ε in grey levels: ε = Eps255/255
-	Target   int // target class of the targeted attack
-	Steps    int // steps of the iterative attack
+	Eps255   int     // the max-norm budget ε in grey levels: ε = Eps255/255
+	EpsL2    float64 // the L2 budget of the L2 attacks (Attack.L2), in epsL2Step steps
+	Target   int     // target class of the targeted attacks
+	Params   paramValues // the attack's other settings (attacks.go)
 	Clip     bool
 	Round    bool
 	Sample   int       // index into the gallery, or -1
@@ -60,8 +49,9 @@ func defaultSettings() settings {
 		Model:  modelNames[0], // the default, first in the registry
 		Attack: core.AttackFGSM,
 		Eps255: 64, // ε ≈ 0.25, the paper's MNIST setting
+		EpsL2:  2,  // about what FGM needs to fool the mlp on a typical digit
 		Target: 0,
-		Steps:  10,
+		Params: defaultParams(core.AttackFGSM),
 		Clip:   true,
 		Sample: 0,
 	}
@@ -69,6 +59,30 @@ func defaultSettings() settings {
 
 // Eps is ε on the [0, 1] pixel scale.
 func (s settings) Eps() float64 { return float64(s.Eps255) / 255 }
+
+// setEps sets the budget of the current attack to e: ‖η‖∞ ≤ e (at most
+// 0.5, in grey levels) or, for the L2 attacks, ‖η‖₂ ≤ e (at most 10).
+func (s *settings) setEps(e float64) error {
+	switch {
+	case s.sized():
+		return fmt.Errorf("eps: the attack %s takes no budget; it finds its own size", s.Attack)
+	case s.Attack.L2():
+		s.EpsL2 = roundL2(e)
+	case e > 0.5:
+		return fmt.Errorf("eps must be from 0 to 0.5 for %s, a max-norm attack (only the L2 attacks fgm and pgd-l2 go up to 10), not %g", s.Attack, e)
+	default:
+		s.Eps255 = epsToGrey(e)
+	}
+	return nil
+}
+
+// setAttack changes the attack; a different one starts from its own
+// default settings.
+func (s *settings) setAttack(a core.Attack) {
+	if a != s.Attack {
+		s.Attack, s.Params = a, defaultParams(a)
+	}
+}
 
 // parseSettings reads a lab link (see linkParams for the rules).
 func parseSettings(q *linkParams) settings {
@@ -85,10 +99,21 @@ func parseSettings(q *linkParams) settings {
 			s.Model, s.ModelURL = openedModel, v
 		}
 	}
-	s.Attack = core.Attack(q.choice("attack", attackNames, string(s.Attack)))
-	s.Eps255 = q.eps255("eps", s.Eps255)
+	s.setAttack(core.Attack(q.choice("attack", attackNames, string(s.Attack))))
+	if s.Attack.L2() {
+		s.EpsL2 = roundL2(q.fraction("eps", 0, maxEpsL2, s.EpsL2))
+	} else {
+		s.Eps255 = q.eps255("eps", s.Eps255)
+	}
 	s.Target = q.intIn("target", 0, 9, s.Target)
-	s.Steps = q.intIn("steps", 1, 100, s.Steps)
+	for _, u := range attackInfo(s.Attack).Params {
+		p := params[u.ID]
+		s.Params[u.ID] = q.fraction(p.Key, math.Inf(-1), math.Inf(1), s.Params[u.ID])
+		if !p.check(s.Params[u.ID]) {
+			q.fail(p.Key)
+			s.Params[u.ID] = u.Def
+		}
+	}
 	s.Clip = q.flag("clip", s.Clip)
 	s.Round = q.flag("round", s.Round)
 	s.Embed = q.flag("embed", s.Embed)
@@ -130,12 +155,18 @@ func (s settings) query() url.Values {
 		q.Set("model", s.Model)
 	}
 	q.Set("attack", string(s.Attack))
-	q.Set("eps", strconv.FormatFloat(s.Eps(), 'f', 4, 64))
-	if s.Attack == core.AttackTargeted {
+	switch {
+	case s.sized(): // it takes no budget
+	case s.Attack.L2():
+		q.Set("eps", strconv.FormatFloat(s.EpsL2, 'f', 2, 64))
+	default:
+		q.Set("eps", strconv.FormatFloat(s.Eps(), 'f', 4, 64))
+	}
+	if s.Attack.Targeted() {
 		q.Set("target", strconv.Itoa(s.Target))
 	}
-	if s.Attack == core.AttackIterative {
-		q.Set("steps", strconv.Itoa(s.Steps))
+	for _, u := range attackInfo(s.Attack).Params {
+		q.Set(params[u.ID].Key, params[u.ID].format(s.Params[u.ID]))
 	}
 	q.Set("clip", boolParam(s.Clip))
 	q.Set("round", boolParam(s.Round))
