@@ -209,8 +209,11 @@ func setField(key string, v jsValue, samples int) (func(*settings) error, error)
 		a, err := oneOf(v, key, attackNames)
 		return always(func(s *settings) { s.setAttack(core.Attack(a)) }), err
 	case "eps":
-		e, err := number(v, key, 0, maxEpsL2)
-		return func(s *settings) error { return s.setEps(e) }, err
+		if v.Kind() != jsNumber || !(v.Float() >= 0 && v.Float() <= maxEpsL2) {
+			return nil, fmt.Errorf("eps must be a number from 0 to 0.5 (the max-norm attacks) or to %v (the L2 attacks fgm and pgd-l2), not %s", maxEpsL2, describe(v))
+		}
+		e := v.Float()
+		return func(s *settings) error { return s.setEps(e) }, nil
 	case "target":
 		t, err := integer(v, key, 0, 9)
 		return always(func(s *settings) { s.Target = t }), err

@@ -149,7 +149,7 @@ func TestNullIsNotAbsent(t *testing.T) {
 		v    any
 		want string
 	}{
-		{"eps", math.NaN(), "eps must be a number from 0 to 0.5, not NaN"},
+		{"eps", math.NaN(), "eps must be a number from 0 to 0.5 (the max-norm attacks) or to 10 (the L2 attacks fgm and pgd-l2), not NaN"},
 		{"eps", math.Inf(1), "not +Inf"},
 		{"eps", math.Inf(-1), "not -Inf"},
 		{"eps", nil, "not null"},

@@ -33,9 +33,9 @@ type settings struct {
 	// model_url), when Model is openedModel; "" otherwise.
 	ModelURL string
 	Attack   core.Attack
-	Eps255   int     // the max-norm budget ε in grey levels: ε = Eps255/255
-	EpsL2    float64 // the L2 budget of the L2 attacks (Attack.L2), in epsL2Step steps
-	Target   int     // target class of the targeted attacks
+	Eps255   int         // the max-norm budget ε in grey levels: ε = Eps255/255
+	EpsL2    float64     // the L2 budget of the L2 attacks (Attack.L2), in epsL2Step steps
+	Target   int         // target class of the targeted attacks
 	Params   paramValues // the attack's other settings (attacks.go)
 	Clip     bool
 	Round    bool
