@@ -77,7 +77,7 @@ test-browser: web ## the browser tests in headless Chromium (build tag e2e)
 # their continuation lines (the tables). Lighthouse (as `make lighthouse`)
 # runs afterwards even when a test failed; the target then fails with the
 # tests' status.
-BENCH_TESTS := TestBrowserBench|TestTFJSBench|TestPhoneFirstVisit|TestSweepResponsiveness|TestTrainPageMatchesNativeTraining|TestTrainResponsiveness|TestBigModelSliderStaysLive
+BENCH_TESTS := TestBrowserBench|TestAttackBench|TestTFJSBench|TestPhoneFirstVisit|TestSweepResponsiveness|TestTrainPageMatchesNativeTraining|TestTrainResponsiveness|TestBigModelSliderStaysLive
 LIGHTHOUSE := .tools/node_modules/.bin/lighthouse
 export CHROME_PATH ?= $(or $(CHROMIUM),/usr/bin/chromium)
 

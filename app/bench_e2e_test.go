@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"fgsmlab/core"
+
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -803,4 +805,55 @@ func loadAverage() (string, float64) {
 	}
 	one, _ := strconv.ParseFloat(f[0], 64)
 	return strings.Join(f[:3], " "), one
+}
+
+// TestAttackBench times, in Chromium, each attack of the lab on one test
+// digit with the shipped mlp and the attacks' default settings, through the
+// lab's own compute path (window.fgsmlabBench): the computation alone, not
+// the page's slices. Issue 11 asks for PGD-40 within 40× one predict +
+// FGSM + predict, and DeepFool within 10 ms (medians). It fails only far
+// beyond those, since the machine may be busy; the log has the numbers.
+func TestAttackBench(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTabWithin(t, 10*time.Minute)
+	if err := chromedp.Run(ctx, waitReady(srv.URL+"/?model=mlp&sample=0")); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		Median float64 `json:"median_ms"`
+		Attack string  `json:"attack"`
+		AMed   float64 `json:"attack_ms"`
+		AP90   float64 `json:"attack_p90_ms"`
+		OK     bool    `json:"attack_success"`
+		L2     float64 `json:"attack_l2"`
+	}
+	// ms holds each attack's median; fgsm the median of predict + FGSM +
+	// predict timed in the same call as PGD, so that both see the same
+	// machine.
+	var fgsm float64
+	ms := map[string]float64{}
+	for _, a := range attackNames {
+		rounds := 21
+		if slow(core.Attack(a)) {
+			rounds = 11
+		}
+		var raw string
+		if err := chromedp.Run(ctx, eval(fmt.Sprintf(`fgsmlabBench(%d, %q)`, rounds, a), &raw)); err != nil {
+			t.Fatal(err)
+		}
+		var r result
+		if err := json.Unmarshal([]byte(raw), &r); err != nil || r.Attack != a {
+			t.Fatalf("fgsmlabBench(%s): %v (%.200s)", a, err, raw)
+		}
+		if a == string(core.AttackPGD) {
+			fgsm = r.Median
+		}
+		ms[a] = r.AMed
+		t.Logf("%-9s median %8.3f ms, p90 %8.3f ms (%d rounds); fooled: %v, ‖η‖₂ %.2f", a, r.AMed, r.AP90, rounds, r.OK, r.L2)
+	}
+	t.Logf("predict + FGSM + predict on mlp: median %.3f ms; PGD-40 is %.1f× that (target ≤ 40×); DeepFool %.2f ms (target ≤ 10 ms)",
+		fgsm, ms["pgd"]/fgsm, ms["deepfool"])
+	if ms["pgd"] > 80*fgsm || ms["deepfool"] > 20 {
+		t.Errorf("far beyond the targets: PGD-40 %.1f× FGSM, DeepFool %.2f ms", ms["pgd"]/fgsm, ms["deepfool"])
+	}
 }
