@@ -43,7 +43,7 @@ var labAttacks = []labAttack{
 		Params: []use{{ID: pSteps, Def: 10}, {ID: pStepSize}}},
 	{Attack: core.AttackRandomSign, Short: "random noise", Label: "Random ±ε noise (baseline)",
 		About: "Every pixel moved by ε up or down at random: the same size as FGSM, in no particular direction."},
-	{Attack: core.AttackPGD, Short: "PGD", Label: "PGD (L∞): projected gradient descent",
+	{Attack: core.AttackPGD, Short: "PGD", Label: "PGD (L∞), projected gradient descent",
 		About:  "Iterative FGSM from a random point of the ε-box, the standard strong attack (Madry et al. 2018).",
 		Params: []use{{ID: pSteps, Def: 40}, {ID: pStepSize}, {ID: pRandomStart, Def: 1}}},
 	{Attack: core.AttackPGDL2, Short: "PGD-L2", Label: "PGD (L2)",

@@ -174,3 +174,29 @@ func firstDigits(d *core.Dataset, n int) (*mat.Dense, []int) {
 	s := d.Slice(0, n)
 	return s.Images, s.Labels
 }
+
+// slicer is a core.Options.Yield for an attack run in ctx.Async: it hands
+// the thread back to the browser whenever sliceBudget has passed since it
+// last did, so that no browser task runs much longer, and tells the attack
+// to stop once alive reports false (the visitor moved on). Away sums the
+// time the browser had, which is not the attack's.
+type slicer struct {
+	alive func() bool
+	last  time.Time
+	Away  time.Duration
+}
+
+func newSlicer(alive func() bool) *slicer { return &slicer{alive: alive, last: time.Now()} }
+
+// Yield is the core.Options.Yield.
+func (s *slicer) Yield() bool {
+	if now := time.Now(); now.Sub(s.last) >= sliceBudget {
+		yieldQuickly()
+		s.last = time.Now()
+		s.Away += s.last.Sub(now)
+	}
+	return s.alive()
+}
+
+// slicedYield is newSlicer(alive).Yield, for a caller that needs no Away.
+func slicedYield(alive func() bool) func() bool { return newSlicer(alive).Yield }

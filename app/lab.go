@@ -427,9 +427,9 @@ func (l *lab) runSliced(ctx app.Context, m *core.Model, run int64) {
 	l.figure.pending(fmt.Sprintf("Running %s…", attackInfo(s.Attack).Short))
 	alive := func() bool { return l.runs.Load() == run }
 	ctx.Async(func() {
-		t0 := time.Now()
-		o := attackWith(m, x, s, slicedYield(alive))
-		o.Took = time.Since(t0)
+		t0, sl := time.Now(), newSlicer(alive)
+		o := attackWith(m, x, s, sl.Yield)
+		o.Took = time.Since(t0) - sl.Away
 		ctx.Dispatch(func(ctx app.Context) {
 			if alive() {
 				l.shown(ctx, &o)

@@ -4,7 +4,6 @@ package main
 
 import (
 	"sync"
-	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
@@ -103,19 +102,4 @@ func yieldQuickly() {
 	done := make(chan struct{})
 	queueAfterYield(func() { close(done) })
 	<-done
-}
-
-// slicedYield returns a core.Options.Yield for an attack run in ctx.Async:
-// it hands the thread back to the browser whenever sliceBudget has passed
-// since it last did, so that no browser task runs much longer, and tells
-// the attack to stop once alive reports false (the visitor moved on).
-func slicedYield(alive func() bool) func() bool {
-	last := time.Now()
-	return func() bool {
-		if time.Since(last) >= sliceBudget {
-			yieldQuickly()
-			last = time.Now()
-		}
-		return alive()
-	}
 }
