@@ -75,8 +75,8 @@ func writeChoices(w io.Writer) {
 - **maxout-adv's FGSM error is not monotonic in ε** (see the sweep figure): it is lowest near the
   ε = 0.25 it was trained on and higher at small ε. Training on one-step FGSM examples at one ε teaches
   the network that particular perturbation (Kurakin et al. 2016 call the related effect "label
-  leaking"); it is not robustness to every perturbation of that size. Iterative attacks in the lab
-  break it more often.
+  leaking"); it is not robustness to every perturbation of that size. Iterative attacks break it:
+  compare its FGSM row with maxout_adv_pgd40_0.25, and the PGD curves on the lab's /sweeps page.
 - **Our maxout networks are smaller** than the paper's (3 pieces instead of 5, half-precision weights,
   so that a page can download them) and trained for a fixed number of epochs without early stopping.
 
