@@ -217,7 +217,7 @@ func TestSweepsEmbedAndCancel(t *testing.T) {
 func TestSweepsPGDBreaksMaxoutAdv(t *testing.T) {
 	srv := labServer(t)
 	ctx := newTabWithin(t, 6*time.Minute)
-	const n = 200
+	const n = 250
 	done := chromedp.Poll(`document.getElementById("sweeps").dataset.state === "done"`, nil,
 		chromedp.WithPollingTimeout(4*time.Minute), chromedp.WithPollingInterval(100*time.Millisecond))
 	if err := chromedp.Run(ctx, chromedp.Navigate(fmt.Sprintf("%s/sweeps?models=maxout-adv&n=%d&curves=fgsm,pgd", srv.URL, n)), done); err != nil {
@@ -269,13 +269,17 @@ func TestSweepsPGDBreaksMaxoutAdv(t *testing.T) {
 		Curves  map[string]float64 `json:"curves_ms"`
 		Longest float64            `json:"longest_slice_ms"`
 		Wall    float64            `json:"wall_ms"`
+		Slices  int                `json:"slices"`
+		Over50  int                `json:"slices_over_50ms"`
 	}
 	var js string
 	if err := chromedp.Run(ctx, eval(`window.fgsmlabSweepTimes`, &js)); err != nil || json.Unmarshal([]byte(js), &times) != nil {
 		t.Fatalf("no timings: %v %q", err, js)
 	}
-	t.Logf("PGD-%d on %d digits × 11 ε on maxout-adv: %.0f ms computing; FGSM on %d digits %.0f ms; wall %.0f ms, longest slice %.1f ms",
-		pgdSteps, pgdDigits, times.Curves["maxout-adv/pgd"], n, times.Curves["maxout-adv/fgsm"], times.Wall, times.Longest)
+	t.Logf("PGD-%d on %d digits × 11 ε on maxout-adv: %.0f ms computing; FGSM on %d digits %.0f ms; wall %.0f ms; "+
+		"longest slice %.1f ms, %d of %d slices over 50 ms",
+		pgdSteps, pgdDigits, times.Curves["maxout-adv/pgd"], n, times.Curves["maxout-adv/fgsm"], times.Wall,
+		times.Longest, times.Over50, times.Slices)
 	var left int
 	if err := chromedp.Run(ctx, eval(`document.getElementById("c-pgd").click(), true`, nil),
 		poll(`location.search.includes("curves=fgsm&") || location.search.endsWith("curves=fgsm")`),

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -261,6 +262,8 @@ func (p *sweepsPage) showCharts() {
 				e[i], c[i] = r.Error, r.MistakeConfidence
 				if p.overAll {
 					c[i] = r.Confidence
+				} else if r.Error == 0 {
+					c[i] = math.NaN() // no mistakes, no confidence on them: the chart leaves a gap
 				}
 			}
 			label := name + " · " + k.name
@@ -433,7 +436,7 @@ func (p *sweepsPage) renderSummary() app.UI {
 		}
 		return p.results[name+"/"+string(k)]
 	}
-	var pgd bool
+	var pgd bool // maxout-adv's PGD curve is shown: say why it differs from FGSM's
 	for _, name := range p.chosen {
 		f, r, g := shown(name, core.AttackFGSM), shown(name, core.AttackRandomSign), shown(name, core.AttackPGD)
 		if f == nil {
@@ -445,7 +448,7 @@ func (p *sweepsPage) renderSummary() app.UI {
 		}
 		if g != nil {
 			txt += fmt.Sprintf(", PGD-%d %s (first %d digits)", pgdSteps, fmtPct(g[at].Error), g[at].N)
-			pgd = true
+			pgd = pgd || name == "maxout-adv"
 		}
 		if r != nil {
 			txt += fmt.Sprintf(", random ±ε noise %s", fmtPct(r[at].Error))
@@ -504,9 +507,16 @@ func (p *sweepsPage) renderTable() app.UI {
 // publishTimes leaves the run's timings where the browser benchmark reads
 // them: window.fgsmlabSweepTimes.
 func (p *sweepsPage) publishTimes() {
+	over := 0
+	for _, ms := range p.job.run.Slices {
+		if ms > 50 {
+			over++
+		}
+	}
 	b, _ := json.Marshal(map[string]any{
 		"curves_ms": p.times, "wall_ms": p.job.run.Wall, "compute_ms": p.job.run.Compute,
 		"longest_slice_ms": p.job.run.Longest, "n": p.resultN,
+		"slices": len(p.job.run.Slices), "slices_over_50ms": over,
 	})
 	app.Window().Set("fgsmlabSweepTimes", string(b))
 }

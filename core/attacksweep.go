@@ -50,16 +50,17 @@ func NewAttackSweepRun(m *Model, x *mat.Dense, labels []int, attack Attack, eps 
 		o: base, seed: seed, tallies: make([]Tally, len(eps))}
 }
 
-// Step attacks up to units more (digit, ε) pairs, all the ε of a digit
-// before the next digit, and reports whether the run is done. It panics
-// if units < 1.
+// Step attacks up to units more (digit, ε) pairs with ε ≠ 0, all the ε
+// of a digit before the next digit, and reports whether the run is done.
+// The pairs with ε = 0 it passes on the way are scored too but not
+// counted: they cost no attack, and a page that sizes its steps by their
+// time must see units of one cost. It panics if units < 1.
 func (r *AttackSweepRun) Step(units int) (done bool) {
 	if units < 1 {
 		panic(fmt.Sprintf("core: attack sweep step of %d units", units))
 	}
 	_, dim := r.x.Dims()
-	end := min(r.done+units, r.total())
-	for ; r.done < end; r.done++ {
+	for attacked := 0; r.done < r.total() && attacked < units; r.done++ {
 		i, k := r.done/len(r.eps), r.done%len(r.eps)
 		x := r.x.Slice(i, i+1, 0, dim).(*mat.Dense)
 		y := r.labels[i : i+1]
@@ -69,6 +70,7 @@ func (r *AttackSweepRun) Step(units int) (done bool) {
 			finish(adv.RawMatrix().Data, r.o)
 			p = r.m.Predict(adv)
 		} else {
+			attacked++
 			o := r.o
 			o.Epsilon = r.eps[k]
 			o.Rand = rand.New(rand.NewPCG(r.seed, uint64(i)))

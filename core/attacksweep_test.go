@@ -72,3 +72,21 @@ func TestAttackSweepRunRefuses(t *testing.T) {
 		}()
 	}
 }
+
+// A step counts only the pairs it attacks: the ε = 0 pairs on its way
+// come free, so that every unit costs about the same.
+func TestAttackSweepRunCountsAttacks(t *testing.T) {
+	m := tinyModels(rand.New(rand.NewPCG(2, 2)))[2]
+	x := mnistLike(rand.New(rand.NewPCG(3, 3)), 2, 12)
+	r := NewAttackSweepRun(m, x, []int{0, 1}, AttackPGD, []float64{0, 0.1, 0.2}, Options{Steps: 2}, 1)
+	// The pairs are (digit 0: ε = 0, 0.1, 0.2), (digit 1: ε = 0, 0.1, 0.2).
+	for i, want := range []float64{2.0 / 6, 3.0 / 6, 5.0 / 6, 1} {
+		r.Step(1)
+		if got := r.Progress(); got != want {
+			t.Errorf("after step %d of one unit: progress %v, want %v", i+1, got, want)
+		}
+	}
+	if !r.Done() {
+		t.Error("not done after every pair")
+	}
+}
