@@ -328,7 +328,7 @@ func (p *sweepsPage) rewriteURL() {
 
 func (p *sweepsPage) Render() app.UI {
 	return explainFrame(pageFrame{ID: "sweeps", Path: "/sweeps", Title: "ε sweeps",
-		Tagline: "How often is the model wrong as ε grows? FGSM against random noise of the same size, on the bundled MNIST test digits (paper §4).",
+		Tagline: "How often is the model wrong as ε grows? FGSM against random noise of the same size, on the bundled MNIST test digits (paper §4), and against PGD, the iterative attack that came after it.",
 		Embed:   p.embed, State: p.job.status.String(), Notices: p.notices},
 		app.Div().Class("explain-grid").Body(
 			app.Section().Class("card controls").Aria("labelledby", "h-sweep-controls").Body(
@@ -413,9 +413,10 @@ func (p *sweepsPage) confRadio(id, label string, all bool) app.UI {
 
 // pgdWhat says what the PGD curves ran.
 func pgdWhat(n int) string {
-	return fmt.Sprintf("PGD-%d (Madry et al. 2018): %d steps of 2.5ε/%d, each along the sign of a fresh gradient "+
-		"and projected back into the ε-ball and [0, 1], from a random start in the ball; on the first %d digits only, "+
-		"as it costs %d passes per digit and ε where FGSM's whole sweep costs about three.",
+	return fmt.Sprintf("PGD-%d (Madry et al. 2018): from a random start in the ε-ball, %d steps of 2.5ε/%d, "+
+		"each along the sign of a fresh gradient and projected back into the ball and [0, 1]. It runs on the "+
+		"first %d digits only: it costs %d passes per digit at each ε, where the FGSM sweep costs about three "+
+		"per digit for all ε together.",
 		pgdSteps, pgdSteps, pgdSteps, min(n, pgdDigits), 2*pgdSteps)
 }
 
