@@ -480,7 +480,7 @@ func TestExplainScreenshots(t *testing.T) {
 		{"rubbish", "/rubbish", `document.getElementById("target") && document.getElementById("target").dataset.done === "true" && document.getElementById("fraction").dataset.done === "true"`, ""},
 	} {
 		for _, w := range []int64{1280, 360} {
-			ctx := newTab(t)
+			ctx := newTabWithin(t, 4*time.Minute) // /sweeps runs PGD on each model after FGSM
 			var buf []byte
 			actions := []chromedp.Action{
 				emulation.SetDeviceMetricsOverride(w, 900, 1, w < 600),
@@ -492,7 +492,7 @@ func TestExplainScreenshots(t *testing.T) {
 					eval(fmt.Sprintf(`document.getElementById(%q).click(), true`, pg.click), nil))
 			}
 			actions = append(actions,
-				chromedp.Poll(pg.ready, nil, chromedp.WithPollingTimeout(60*time.Second)),
+				chromedp.Poll(pg.ready, nil, chromedp.WithPollingTimeout(3*time.Minute)),
 				chromedp.Sleep(300*time.Millisecond),
 				// Hover a chart, if there is one, to show its readout.
 				eval(`(() => { const s = document.querySelector("#chart-error svg, #chart-defence svg, #train-chart svg");
