@@ -112,7 +112,7 @@ type AttackPoint struct {
 	// Success is the fraction of digits on which the attack reached its
 	// goal: the target class for the targeted attacks, else a wrong class
 	// (then it equals Error). Set for the attacks with no budget only.
-	Success float64 `json:"success,omitempty"`
+	Success *float64 `json:"success,omitempty"`
 	// MedianSize is the median size of η over the successes: ‖η‖₂, or the
 	// number of pixels changed for JSMA (SizeUnit says which). Set for the
 	// attacks with no budget that succeeded at least once.
@@ -371,9 +371,9 @@ func measureAttack(m *core.Model, d *core.Dataset, s AttackSetting) AttackPoint 
 	r := core.EvaluateAttack(m, m, d.Images, d.Labels, attack)
 	pt := AttackPoint{ID: s.ID, Examples: r.N, Error: r.Error, MistakeConfidence: r.MistakeConfidence}
 	if !s.Attack.Budgeted() {
-		pt.Success = 1 - hits.Result().Error
+		pt.Success = frac(1 - hits.Result().Error)
 		if !s.Attack.Targeted() {
-			pt.Success = r.Error
+			pt.Success = frac(r.Error)
 		}
 		pt.SizeUnit = SizeL2
 		if !s.Attack.L2() {
@@ -539,7 +539,10 @@ func attackSize(p AttackPoint, a core.Attack) string {
 	if a.Targeted() {
 		goal = "the runner-up class"
 	}
-	txt := fmt.Sprintf("success %.1f%% (%s)", 100*p.Success, goal)
+	if p.Success == nil {
+		return "success not measured"
+	}
+	txt := fmt.Sprintf("success %.1f%% (%s)", 100**p.Success, goal)
 	if p.MedianSize == nil {
 		return txt + "; no success to measure"
 	}

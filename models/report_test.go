@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -191,8 +192,8 @@ func TestMeasureAttacks(t *testing.T) {
 			t.Errorf("point %+v, want %s on 3 digits with error 1", p, s.ID)
 		}
 		if s.Attack.Budgeted() {
-			if p.Success != 0 || p.MedianSize != nil {
-				t.Errorf("%s has a budget but got success %v and a median size", s.ID, p.Success)
+			if p.Success != nil || p.MedianSize != nil {
+				t.Errorf("%s has a budget but got a success rate and a median size", s.ID)
 			}
 			continue
 		}
@@ -202,8 +203,8 @@ func TestMeasureAttacks(t *testing.T) {
 		if s.Attack == core.AttackJSMA {
 			wantUnit = SizePixels
 		}
-		if p.Success != 1 || p.MedianSize == nil || *p.MedianSize > 1e-3 || p.SizeUnit != wantUnit {
-			t.Errorf("%s: success %v, median size %v %s; want 1, about 0 %s", s.ID, p.Success, p.MedianSize, p.SizeUnit, wantUnit)
+		if p.Success == nil || *p.Success != 1 || p.MedianSize == nil || *p.MedianSize > 1e-3 || p.SizeUnit != wantUnit {
+			t.Errorf("%s: success %v, median size %v %s; want 1, about 0 %s", s.ID, fmtPtr(p.Success), fmtPtr(p.MedianSize), p.SizeUnit, wantUnit)
 		}
 	}
 }
@@ -239,8 +240,8 @@ func TestAttackRowsSize(t *testing.T) {
 		sweep = append(sweep, Point{Epsilon: e})
 	}
 	r := &Report{Models: []ModelReport{{Name: "mlp", Sweep: sweep, Attacks: []AttackPoint{
-		{ID: "jsma_runnerup", Examples: 100, Error: 0.9, Success: 0.85, MedianSize: frac(23), SizeUnit: SizePixels},
-		{ID: "deepfool", Examples: 1000, Error: 1, Success: 1, MedianSize: frac(1.234), SizeUnit: SizeL2},
+		{ID: "jsma_runnerup", Examples: 100, Error: 0.9, Success: frac(0.85), MedianSize: frac(23), SizeUnit: SizePixels},
+		{ID: "deepfool", Examples: 1000, Error: 1, Success: frac(1), MedianSize: frac(1.234), SizeUnit: SizeL2},
 	}}}}
 	byID := map[string]Row{}
 	for _, row := range rows(r, crossResult{}, "") {
@@ -256,4 +257,11 @@ func TestAttackRowsSize(t *testing.T) {
 			}
 		}
 	}
+}
+
+func fmtPtr(v *float64) string {
+	if v == nil {
+		return "none"
+	}
+	return fmt.Sprint(*v)
 }
