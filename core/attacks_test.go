@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -431,5 +432,18 @@ func TestAttacksYieldAndStop(t *testing.T) {
 				t.Errorf("%s: a stopped attack returned NaN", a)
 			}
 		}
+	}
+}
+
+// RunnersUp gives the most probable class other than the label, which is
+// the top class where the label is not it.
+func TestRunnersUp(t *testing.T) {
+	p := mat.NewDense(3, 4, []float64{
+		0.1, 0.6, 0.25, 0.05, // label 1: the runner-up is 2
+		0.1, 0.6, 0.25, 0.05, // label 3: the top class, 1
+		0.4, 0.4, 0.1, 0.1, // a tie with label 1: class 0
+	})
+	if got, want := RunnersUp(p, []int{1, 3, 1}), []int{2, 1, 0}; !slices.Equal(got, want) {
+		t.Errorf("RunnersUp = %v, want %v", got, want)
 	}
 }
