@@ -469,3 +469,29 @@ func TestNearestSearchFindsABandOfSuccess(t *testing.T) {
 		t.Errorf("from 0.2 up to 0.5: found %v in %d runs, want none in 3 (ε = 0.2, 0.4, 0.5)", r.Found, r.Runs)
 	}
 }
+
+// With RelativeStep, each run's step grows with ε, so that the least
+// likely class method with 10 steps reaches as far as FGSM on a linear
+// model; with its default step of 1/255 it cannot pass 10/255.
+func TestNearestSearchRelativeStep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(50, 50))
+	m := randomLogreg(rng)
+	x := make([]float64, 784)
+	for i := range x {
+		x[i] = 0.3 + 0.4*rng.Float64()
+	}
+	z, _, l1 := logit(m, x)
+	m.Layers[0].(*Dense).B.Data[0] += 0.15*l1 - z // x is 0.15 away in the max norm
+	want := 0.15
+	o := Options{NoClip: true, Steps: 10}
+	if r := NearestAdversarial(m, x, AttackLL, -1, o); r.Found {
+		t.Errorf("10 steps of 1/255 found an example at %g, beyond their reach", r.Distance)
+	}
+	s := NewNearestSearch(m, x, AttackLL, -1, o)
+	s.RelativeStep = 0.25
+	for !s.Step() {
+	}
+	if r := s.Result(); !r.Found || r.Distance < want-1e-12 || r.Distance > want+0.5/255 {
+		t.Errorf("steps of ε/4: distance %g (found %v), want %g within +0.5/255", r.Distance, r.Found, want)
+	}
+}

@@ -52,6 +52,10 @@ type NearestSearch struct {
 	Tolerance float64
 	// Start is the first budget tried: by default 8·Tolerance.
 	Start float64
+	// RelativeStep, if positive, sets each run's Options.StepSize to
+	// RelativeStep·ε: AttackLL's default step, 1/255, does not grow with
+	// ε, so that with a fixed number of steps it could not reach far.
+	RelativeStep float64
 	// Max is the largest budget tried: by default 1 for the max norm and
 	// the diameter √n of the box [0, 1]ⁿ for L2. An attack that fails at
 	// Max is reported not found.
@@ -120,6 +124,9 @@ func (s *NearestSearch) Step() (done bool) {
 	s.started = true
 	o := s.o
 	o.Epsilon = eps
+	if s.RelativeStep > 0 {
+		o.StepSize = s.RelativeStep * eps
+	}
 	_, adv := Craft(s.m, s.x, []int{s.label}, s.a, o)
 	s.res.Runs++
 	row := adv.RawRowView(0)
