@@ -48,6 +48,7 @@ type lab struct {
 	figure   *figure
 	bars     *bars
 	share    *shareBar
+	nearest  *nearestPanel
 
 	// The visitor's own model (lab_open.go): openGen numbers the attempts
 	// to open one, so that only the last one counts; measure computes its
@@ -77,6 +78,7 @@ func newLab() *lab {
 	l.controls = newAttackPanel(l.onSettings)
 	l.eps = newEpsSlider(l.onEps)
 	l.share = newShareBar(l.link)
+	l.nearest = newNearestPanel()
 	return l
 }
 
@@ -184,6 +186,7 @@ func (l *lab) Render() app.UI {
 				l.bars,
 				l.share,
 			),
+			app.If(!l.s.Embed, l.nearest),
 		),
 		app.Footer().Class("foot").Body(
 			app.P().Text("Everything runs in your browser: the models are Go compiled to WebAssembly, and the lab works offline after your first visit."),
@@ -380,6 +383,7 @@ func (l *lab) onEps(ctx app.Context, eps255 int) {
 // recompute runs the attack on the current input and shows the outcome.
 func (l *lab) recompute(ctx app.Context) {
 	m := l.models[l.s.Model]
+	l.nearest.follow(m, l.x)
 	if m == nil || l.x == nil {
 		l.show(nil)
 	} else {
