@@ -51,9 +51,9 @@ const nnState = `document.getElementById("nearest").dataset.state`
 
 // The panel, on the mlp and a test digit: every attack gets a distance or
 // says it found none; each norm is ranked, closest first; FGSM's ε is no
-// smaller than PGD's by more than the bisection's 1/255 (PGD takes 10 steps
-// in the same ε-ball);
-// found rows show x̃; no main-thread task passes 50 ms while it searches;
+// smaller than PGD's by more than the bisection's 1/255 (PGD takes 10
+// steps in the same ε-ball); found rows show x̃; no main-thread task
+// passes 50 ms while it searches (on a machine no busier than its cores);
 // and Cancel, or a new digit, stops a search.
 func TestNearestPanel(t *testing.T) {
 	srv := labServer(t)
