@@ -78,7 +78,9 @@ func (p *nearestPanel) follow(m *core.Model, x []float64) {
 	if m != nil {
 		p.classes = m.Classes
 	}
-	p.Update()
+	if p.Mounted() { // not in embed mode, which leaves the panel out
+		p.Update()
+	}
 }
 
 func (p *nearestPanel) OnMount(ctx app.Context) { p.ctx = ctx }
