@@ -104,6 +104,7 @@ func yieldQuickly() {
 	queueAfterYield(func() { close(done) })
 	<-done
 }
+
 // slicedYield returns a core.Options.Yield for an attack run in ctx.Async:
 // it hands the thread back to the browser whenever sliceBudget has passed
 // since it last did, so that no browser task runs much longer, and tells
