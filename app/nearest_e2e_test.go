@@ -54,7 +54,7 @@ const nnState = `document.getElementById("nearest").dataset.state`
 // smaller than PGD's by more than the bisection's 1/255 (PGD takes 10
 // steps in the same ε-ball); found rows show x̃; no main-thread task
 // passes 50 ms while it searches (on a machine no busier than its cores);
-// and Cancel, or a new digit, stops a search.
+// and Cancel, a new digit or a new model stops a search.
 func TestNearestPanel(t *testing.T) {
 	srv := labServer(t)
 	ctx := newTabWithin(t, 3*time.Minute)
@@ -147,6 +147,19 @@ func TestNearestPanel(t *testing.T) {
 	}
 	if doneAfter != 0 || note != "idle" {
 		t.Errorf("after a new digit: %d rows done, state %q; want none, idle", doneAfter, note)
+	}
+
+	// So does a new model, and the panel says why the results went.
+	err = chromedp.Run(ctx, findNearest(), poll(`document.querySelectorAll('#nearest .nn-row:not(.pending)').length >= 2`),
+		eval(`(() => { const s = document.getElementById("model"); s.value = "softmax";
+			s.dispatchEvent(new Event("change", {bubbles: true})); return true })()`, nil),
+		poll(nnState+` === "idle"`), chromedp.Sleep(1500*time.Millisecond),
+		eval(doneRows, &doneAfter), eval(`document.querySelector("#nearest .nn-note")?.textContent ?? ""`, &note))
+	if err != nil {
+		t.Fatal("new model: ", err)
+	}
+	if doneAfter != 0 || !strings.Contains(note, "model changed") {
+		t.Errorf("after a new model: %d rows done, note %q; want none, and a note that the model changed", doneAfter, note)
 	}
 }
 
