@@ -70,7 +70,7 @@ func (p *nearestPanel) follow(m *core.Model, x []float64) {
 		if m != p.m {
 			what = "model"
 		}
-		p.note = "The " + what + " changed, so the results went: they were for the previous one."
+		p.note = "The " + what + " changed: the results for the previous one were cleared."
 	}
 	p.gen.Add(1)
 	p.m, p.x, p.rows, p.state = m, slices.Clone(x), nil, nearestIdle

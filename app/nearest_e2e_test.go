@@ -246,8 +246,9 @@ func medianOf(v []float64) float64 {
 	return v[len(v)/2]
 }
 
-// TestNearestScreenshots writes the panel, done, at desktop and phone
-// widths, when FGSMLAB_SHOTS names a directory.
+// TestNearestScreenshots writes the panel at desktop and phone widths,
+// while it searches, done, and cleared by a new digit, when FGSMLAB_SHOTS
+// names a directory.
 func TestNearestScreenshots(t *testing.T) {
 	dir := os.Getenv("FGSMLAB_SHOTS")
 	if dir == "" {
@@ -259,20 +260,24 @@ func TestNearestScreenshots(t *testing.T) {
 		w, h int64
 	}{{"nearest-desktop", 1280, 1000}, {"nearest-phone-412", 412, 823}} {
 		ctx := newTab(t)
-		var png, running []byte
+		var png, running, cleared []byte
 		err := chromedp.Run(ctx,
 			emulation.SetDeviceMetricsOverride(s.w, s.h, 1, s.w < 600),
 			settled(srv.URL+"/?sample=4"), findNearest(),
 			poll(`document.querySelectorAll('#nearest .nn-row:not(.pending)').length >= 7`),
-			chromedp.ScrollIntoView("#nearest", chromedp.ByQuery),
+			eval(`document.getElementById("h-nearest").scrollIntoView(), true`, nil),
 			chromedp.CaptureScreenshot(&running),
 			poll(nnState+` === "done"`),
 			chromedp.FullScreenshot(&png, 100),
+			clickThumb(1), poll(nnState+` === "idle"`),
+			eval(`document.getElementById("h-nearest").scrollIntoView(), true`, nil),
+			chromedp.CaptureScreenshot(&cleared),
 		)
 		if err != nil {
 			t.Fatal(s.name, err)
 		}
 		os.WriteFile(filepath.Join(dir, s.name+"-running.png"), running, 0o644)
+		os.WriteFile(filepath.Join(dir, s.name+"-cleared.png"), cleared, 0o644)
 		if err := os.WriteFile(filepath.Join(dir, s.name+".png"), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
