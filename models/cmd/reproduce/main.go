@@ -81,7 +81,7 @@ func run(o options) (*models.Report, error) {
 		ms[rc.Name] = m
 	}
 	t := time.Now()
-	r := models.Reproduce(ms, test, models.ReportOptions{RubbishSamples: o.rubbish, AttackDigits: o.attackDigits, Log: func(what string, took time.Duration) {
+	r := models.Reproduce(ms, test, models.ReportOptions{RubbishSamples: o.rubbish, AttackDigits: o.attackDigits, Train: train, Log: func(what string, took time.Duration) {
 		fmt.Fprintf(os.Stderr, "  measured %-22s in %s\n", what, took.Round(100*time.Millisecond))
 	}})
 	fmt.Printf("measured in %s on %d test digits\n\n", time.Since(t).Round(100*time.Millisecond), r.TestExamples)
