@@ -45,13 +45,14 @@ type linearPage struct {
 	reported    map[string]float64 // the model's metrics from make reproduce
 
 	eps *epsSlider
+	l1  l1View // the L1 panel's models (linearl1.go)
 
 	rendered string // the link the server renders the page for
 	held     string // the server's HTML, shown until the page has loaded (prerender.go)
 }
 
 // linearPanels are the values ?panel= accepts.
-var linearPanels = []string{"figure", "dim", "precision"}
+var linearPanels = []string{"figure", "dim", "precision", "l1"}
 
 func newLinearPage() *linearPage {
 	p := &linearPage{eps255: defaultSettings().Eps255, dim: 784, tenths: 5}
@@ -83,6 +84,12 @@ func (p *linearPage) OnMount(ctx app.Context) {
 		}
 		ctx.Dispatch(func(ctx app.Context) { p.load(m, d, err) })
 	})
+	if p.showPanel("l1") {
+		ctx.Async(func() {
+			ms, err := loadL1Models()
+			ctx.Dispatch(func(ctx app.Context) { p.l1.load(ms, err); p.Update() })
+		})
+	}
 }
 
 // parse reads ?eps, ?n, ?sub, ?panel and ?embed; invalid ones keep their
@@ -228,6 +235,7 @@ func (p *linearPage) Render() app.UI {
 			app.If(p.showPanel("figure"), p.renderFigure2()),
 			app.If(p.showPanel("dim"), p.renderDim()),
 			app.If(p.showPanel("precision"), p.renderPrecision()),
+			app.If(p.showPanel("l1"), p.renderL1("4")),
 		),
 		app.If(!p.embed, app.Footer().Class("foot").Body(
 			app.P().Text("Computed in your browser from the shipped logreg37 model and the 3s and 7s among the first 1,000 MNIST test digits."),

@@ -37,7 +37,7 @@ var everyPage = []pageCheck{
 		[]poke{{"eps", "10", `document.getElementById("eps-value").textContent.startsWith("0.039")`},
 			{"attack", "deepfool", `!!document.getElementById("eps-none") && location.search.includes("attack=deepfool")`},
 			{"p-overshoot", "0.1", `location.search.includes("overshoot=0.1")`}}},
-	{"/linear", []string{"", "figure", "dim", "precision"}, `document.getElementById("linear")?.dataset.ready === "true"`,
+	{"/linear", []string{"", "figure", "dim", "precision", "l1"}, `document.getElementById("linear")?.dataset.ready === "true"`,
 		[]poke{{"eps", "10", `document.getElementById("eps-value").textContent.startsWith("0.039")`},
 			{"dim-n", "123", `document.getElementById("dim-n-value").textContent === "123"`},
 			{"sub", "3", `document.getElementById("sub-value").textContent.startsWith("0.3/255")`}}},
