@@ -188,6 +188,8 @@ type pathStage struct {
 	next   []float64 // the ε at which each unit's winner is next overtaken, or +Inf
 	by     []int     // and by which piece
 	nz     []int32   // scratch of affine
+	gbuf   []float64 // per unit, scratch of gatherInto
+	abuf   []float64 // per dense output, scratch of mulGathered
 }
 
 const (
@@ -247,6 +249,7 @@ func newPathWalk(m *Model) (*pathWalk, error) {
 		}
 		st.zc, st.zd = make([]float64, n), make([]float64, n)
 		st.hc, st.hd = make([]float64, st.units), make([]float64, st.units)
+		st.gbuf, st.abuf = make([]float64, st.units), make([]float64, n)
 		st.win, st.next, st.by = make([]int, st.units), make([]float64, st.units), make([]int, st.units)
 	}
 	return w, nil
@@ -427,15 +430,58 @@ func (w *pathWalk) switchUnit(si, u int) {
 		w.setScores()
 		return
 	}
-	// Rank-1: the next dense layer's forms move by its column u times the
-	// change of the unit's output.
-	nx := w.stages[si+1]
+	// Rank-1 all the way up: the next dense layer's forms move by its
+	// column u times the change (dc, dd) of the unit's output; each layer
+	// above keeps its winners, so its change is W times the gathered
+	// change below, the same vector a times (dc, dd).
 	dc, dd := st.hc[u]-oc, st.hd[u]-od
+	nx := w.stages[si+1]
 	out := len(nx.zc)
-	col := nx.wt[u*out : (u+1)*out]
-	axpy(dc, col, nx.zc)
-	axpy(dd, col, nx.zd)
-	w.forward(si+1, false)
+	a := nx.wt[u*out : (u+1)*out]
+	for i := si + 1; ; i++ {
+		nx = w.stages[i]
+		axpy(dc, a, nx.zc)
+		axpy(dd, a, nx.zd)
+		nx.gather()
+		nx.scheduleAll(w.cur)
+		if i+1 == len(w.stages) {
+			break
+		}
+		a = w.stages[i+1].mulGathered(nx.gatherInto(a))
+	}
+	w.setScores()
+}
+
+// gatherInto returns, per unit, the entry of v (one per dense output) that
+// the unit's winning piece passes on: what a change v of the dense output
+// does to the units' outputs.
+func (st *pathStage) gatherInto(v []float64) []float64 {
+	g := st.gbuf[:st.units]
+	switch st.act {
+	case actIdentity:
+		copy(g, v)
+	case actReLU:
+		for u := range g {
+			g[u] = 0
+			if st.win[u] == 0 {
+				g[u] = v[u]
+			}
+		}
+	case actMaxout:
+		for u := range g {
+			g[u] = v[u*st.pieces+st.win[u]]
+		}
+	}
+	return g
+}
+
+// mulGathered returns W·g for the stage's dense layer, in a buffer of its own.
+func (st *pathStage) mulGathered(g []float64) []float64 {
+	in, w := st.dense.In(), st.dense.W.Data
+	for j := range st.abuf {
+		st.abuf[j] = dot(w[j*in:(j+1)*in], g)
+	}
+	return st.abuf
 }
 
 // forward brings stages from, from+1, … and the scores up to date from
