@@ -43,7 +43,7 @@ func TestRunWritesReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, fig := range []string{"report/sweep.png", "report/figure2.png", "report/figure3.png"} {
+	for _, fig := range []string{"report/sweep.png", "report/figure2.png", "report/figure3.png", "report/figure4.png"} {
 		if !strings.Contains(string(md), "]("+fig+")") {
 			t.Errorf("REPORT.md does not show %s", fig)
 		}
