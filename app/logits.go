@@ -149,8 +149,8 @@ func (f *logitsFigure) svg() string {
 }
 
 func (f *logitsFigure) draw() string {
-	const W, H = 640.0, 300.0
-	const left, right, top, bottom = 46.0, 12.0, 12.0, 58.0
+	const W, H = 640.0, 340.0
+	const left, right, top, bottom = 60.0, 12.0, 12.0, 58.0 // room for "−2000" at a phone's larger font
 	yMin, yMax := math.Inf(1), math.Inf(-1)
 	for _, row := range f.logits {
 		for _, v := range row {

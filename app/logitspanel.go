@@ -129,7 +129,7 @@ func (p *linearPage) renderLogits() app.UI {
 	sec := app.Section().ID("logits").Class("card").Aria("labelledby", "h-logits").DataSet("state", state)
 	body := []app.UI{
 		heading("h-logits", "4", "Figure 4, live: maxout's logits along the FGSM direction"),
-		app.P().Class("lede").Text("Take one test digit x and the FGSM direction s = sign(∇ₓJ(θ, x, y)) for its true label y, and follow the line x + ε·s far beyond the pixel range, without clipping. Each curve is one of the ten logits (the softmax's arguments) of the maxout network. They are piecewise linear in ε, with long straight stretches: the network behaves like a linear model along the whole line. The digit is classified correctly only in a thin band around ε = 0; further out the network is confidently wrong, and far out it gives confident answers for rubbish (§8)."),
+		app.P().Class("lede").Text("Take one test digit x and the FGSM direction s = sign(∇ₓJ(θ, x, y)) for its true label y, and follow the line x + ε·s far beyond the pixel range, without clipping. Each curve is one of the ten logits (the softmax's arguments) of the maxout network. They are piecewise linear in ε, and nearly straight over huge ranges: along the whole line the network behaves like a linear model (§8). Along s (ε > 0) the digit stays correct only for a tiny ε; beyond, the network is wrong, with logits in the hundreds, on inputs that are rubbish. The paper saw a thin band of correct answers around ε = 0; against the gradient (ε < 0) our maxout often keeps the true class, whose logit grows fastest that way."),
 	}
 	if l.fig == nil {
 		msg := "Loading the maxout network and the test digits…"
@@ -162,7 +162,7 @@ func (p *linearPage) renderLogits() app.UI {
 			"Digit %d, a %s: %d linear pieces between ε = %g and %g (ticks under the axis: the %d breakpoints, where some unit's winning piece changes). The network says “%s” %s; everywhere else in the range it says something else.",
 			f.digit, f.classes[f.label], f.path.Pieces(), -f.half, f.half, len(f.path.Breaks), f.classes[f.label], f.band())),
 		app.P().Class("small muted").Text(fmt.Sprintf(
-			"Computed exactly from the linear pieces (core.LogitPath), not by sampling: the direction, the path and the logits at %d values of ε took %.1f ms. The strip shows x + ε·s with its values clamped to [0, 1] for display only; the network sees them unclamped. A check mark: classified correctly.",
+			"Computed exactly from the linear pieces (core.LogitPath), not by sampling: for the last digit shown, the direction, the path and the logits at %d values of ε took %.1f ms. The strip shows x + ε·s with its values clamped to [0, 1] for display only; the network sees them unclamped. A check mark: classified correctly.",
 			logitsSamples, l.computeMS)),
 	)
 	return sec.Body(body...)
