@@ -440,16 +440,44 @@ func (w *pathWalk) switchUnit(si, u int) {
 	a := nx.wt[u*out : (u+1)*out]
 	for i := si + 1; ; i++ {
 		nx = w.stages[i]
-		axpy(dc, a, nx.zc)
-		axpy(dd, a, nx.zd)
-		nx.gather()
-		nx.scheduleAll(w.cur)
-		if i+1 == len(w.stages) {
+		last := i+1 == len(w.stages)
+		if nx.act == actMaxout {
+			a = nx.shiftMaxout(a, dc, dd, w.cur)
+		} else {
+			axpy(dc, a, nx.zc)
+			axpy(dd, a, nx.zd)
+			nx.gather()
+			nx.scheduleAll(w.cur)
+			if !last {
+				a = nx.gatherInto(a)
+			}
+		}
+		if last {
 			break
 		}
-		a = w.stages[i+1].mulGathered(nx.gatherInto(a))
+		a = w.stages[i+1].mulGathered(a)
 	}
 	w.setScores()
+}
+
+// shiftMaxout adds a·dc and a·dd to a maxout stage's forms, then sets each
+// unit's output, schedules it and returns gatherInto(a): the same as those
+// steps one after the other, in one pass over the units, which is most of
+// the walk's time.
+func (st *pathStage) shiftMaxout(a []float64, dc, dd, cur float64) []float64 {
+	k := st.pieces
+	g := st.gbuf[:st.units]
+	for u := range g {
+		zc, zd, au := st.zc[u*k:(u+1)*k], st.zd[u*k:(u+1)*k], a[u*k:(u+1)*k]
+		for p, v := range au {
+			zc[p] += v * dc
+			zd[p] += v * dd
+		}
+		w := st.win[u]
+		st.hc[u], st.hd[u], g[u] = zc[w], zd[w], au[w]
+		st.scheduleMaxout(u, cur)
+	}
+	return g
 }
 
 // gatherInto returns, per unit, the entry of v (one per dense output) that
