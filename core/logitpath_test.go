@@ -1,6 +1,7 @@
 package core
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -284,4 +285,71 @@ func BenchmarkLogitPath(b *testing.B) {
 		pieces = p.Pieces()
 	}
 	b.ReportMetric(float64(pieces), "pieces")
+}
+
+// logitGolden is, per model of pathModels, the path's breakpoints and its
+// scores at ε = lo, −1, 0, 0.5 and hi. The file is written natively (go test
+// -run LogitPathGolden -update) and checked natively and under js/wasm
+// (make test-wasm), so that the page's Figure 4 is the command line's.
+type logitGolden map[string]struct {
+	Breaks []float64
+	Scores [][]float64
+}
+
+func computeLogitGolden(t *testing.T) logitGolden {
+	g := logitGolden{}
+	for _, c := range pathModels(t) {
+		x := ring(c.m.InputSize())
+		p, err := NewLogitPath(c.m, x, FGSMDirection(c.m, x, 1), c.lo, c.hi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := g[c.m.Name]
+		e.Breaks = p.Breaks
+		for _, eps := range []float64{c.lo, -1, 0, 0.5, c.hi} {
+			e.Scores = append(e.Scores, p.At(eps, nil))
+		}
+		g[c.m.Name] = e
+	}
+	return g
+}
+
+func TestLogitPathGolden(t *testing.T) {
+	got := computeLogitGolden(t)
+	const path = "testdata/logitpath.json"
+	if *update {
+		b, _ := json.MarshalIndent(got, "", " ")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want logitGolden
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(1, math.Abs(b)) }
+	for name, w := range want {
+		g := got[name]
+		if len(g.Breaks) != len(w.Breaks) {
+			t.Errorf("%s: %d breakpoints, golden %d", name, len(g.Breaks), len(w.Breaks))
+			continue
+		}
+		for i := range w.Breaks {
+			if !near(g.Breaks[i], w.Breaks[i]) {
+				t.Errorf("%s: breakpoint %d at %.17g, golden %.17g", name, i, g.Breaks[i], w.Breaks[i])
+				break
+			}
+		}
+		for i := range w.Scores {
+			for k := range w.Scores[i] {
+				if !near(g.Scores[i][k], w.Scores[i][k]) {
+					t.Errorf("%s: score %d at ε #%d = %.17g, golden %.17g", name, k, i, g.Scores[i][k], w.Scores[i][k])
+				}
+			}
+		}
+	}
 }
