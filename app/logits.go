@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -205,7 +206,10 @@ func (f *logitsFigure) draw() string {
 		fmt.Fprintf(&b, `<rect class="lg-right" x="%.1f" y="%.1f" width="%.1f" height="5"><title>classified correctly for ε in [%s, %s]</title></rect>`,
 			x0, axisY-6, max(x1-x0, 1.5), epsWord(iv.Lo), epsWord(iv.Hi))
 	}
-	// The lines, the true class last so that it is on top.
+	// The lines, the true class last so that it is on top. A sample with
+	// no breakpoint on either side of it is on the line through its
+	// neighbours, exactly: it is left out.
+	keep := f.corners()
 	for pass := range 2 {
 		for k := range f.classes {
 			if (k == f.label) != (pass == 1) {
@@ -219,6 +223,9 @@ func (f *logitsFigure) draw() string {
 			// strconv, not Fprintf: 3,010 points per update.
 			var num []byte
 			for i, e := range f.eps {
+				if !keep[i] {
+					continue
+				}
 				num = strconv.AppendFloat(num[:0], px(e), 'f', 1, 64)
 				num = append(num, ',')
 				num = strconv.AppendFloat(num, py(f.logits[i][k]), 'f', 1, 64)
@@ -234,6 +241,22 @@ func (f *logitsFigure) draw() string {
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
+}
+
+// corners reports, per sample of eps, whether a breakpoint lies between
+// its neighbours, so that the lines bend there; the ends are kept.
+func (f *logitsFigure) corners() []bool {
+	keep := make([]bool, len(f.eps))
+	n := len(keep) - 1
+	keep[0], keep[n] = true, true
+	for i := 1; i < n; i++ {
+		j := sort.SearchFloat64s(f.path.Breaks, f.eps[i-1])
+		for j < len(f.path.Breaks) && f.path.Breaks[j] <= f.eps[i-1] {
+			j++
+		}
+		keep[i] = j < len(f.path.Breaks) && f.path.Breaks[j] < f.eps[i+1]
+	}
+	return keep
 }
 
 // endLabels writes the class names at one end of the lines, skipping any

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -61,6 +62,23 @@ func TestLogitsFigure(t *testing.T) {
 	}
 	if strings.Contains(svg, "NaN") || strings.Contains(svg, "Inf") {
 		t.Error("the chart holds NaN or Inf")
+	}
+	// A sample the chart leaves out lies on the line through its neighbours.
+	keep, dropped := f.corners(), 0
+	for i := 1; i+1 < len(keep); i++ {
+		if keep[i] {
+			continue
+		}
+		dropped++
+		for k, v := range f.logits[i] {
+			mid := (f.logits[i-1][k] + f.logits[i+1][k]) / 2
+			if math.Abs(v-mid) > 1e-9*(1+math.Abs(v)) {
+				t.Fatalf("sample %d (ε = %g) left out, but class %d's logit %g is not the neighbours' mean %g", i, f.eps[i], k, v, mid)
+			}
+		}
+	}
+	if dropped == 0 {
+		t.Error("no sample left out over ε in [−5, 5]")
 	}
 	for _, in := range f.strip {
 		pred := core.Argmax(m.PredictOne(shifted(x, core.FGSMDirection(m, x, 1), in.eps)))

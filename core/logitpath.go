@@ -204,6 +204,7 @@ type pathWalk struct {
 	out    Output
 	scores []float64 // c then d of the scores, 2·classes
 	cur    float64
+	hint   int // breakpoints to make room for
 }
 
 func newPathWalk(m *Model) (*pathWalk, error) {
@@ -330,7 +331,10 @@ func (st *pathStage) scheduleMaxout(u int, cur float64) {
 		if !(d > wd) {
 			continue // the winner itself too
 		}
-		t := max(cur, (wc-zc[p])/(d-wd))
+		t := (wc - zc[p]) / (d - wd)
+		if !(t > cur) { // a branch, not max: under WebAssembly max of floats is a runtime call
+			t = cur
+		}
 		if t < next || (t == next && d > byD) {
 			next, by, byD = t, p, d
 		}
@@ -374,6 +378,9 @@ func (w *pathWalk) run(x, s []float64, lo, hi float64) *LogitPath {
 	w.forward(0, true)
 	classes := len(w.scores) / 2
 	p := &LogitPath{Lo: lo, Hi: hi, Classes: classes}
+	// Room for the last path's pieces, so that appending rarely copies.
+	p.Breaks = make([]float64, 0, w.hint)
+	p.c, p.d = make([]float64, 0, (w.hint+1)*classes), make([]float64, 0, (w.hint+1)*classes)
 	p.c, p.d = append(p.c, w.scores[:classes]...), append(p.d, w.scores[classes:]...)
 	// Events within tol of the last breakpoint belong to it: two real
 	// breakpoints that close give the same curves to rounding.
@@ -401,6 +408,7 @@ func (w *pathWalk) run(x, s []float64, lo, hi float64) *LogitPath {
 			copy(p.d[n:], w.scores[classes:])
 		}
 	}
+	w.hint = max(w.hint, len(p.Breaks)+len(p.Breaks)/4)
 	return p
 }
 
