@@ -88,6 +88,10 @@ func TestLogitsPanelMatchesCore(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkLogits(t, got, m, d, 7, logitsDefaultRange)
+	var bad []string
+	if err := chromedp.Run(ctx, eval(a11yFaults, &bad)); err != nil || len(bad) > 0 {
+		t.Errorf("accessibility faults in the panel: %q (%v)", bad, err)
+	}
 
 	err = chromedp.Run(ctx,
 		eval(`document.getElementById("lg-next").click()`, nil),

@@ -155,7 +155,7 @@ func (p *linearPage) renderLogits() app.UI {
 				return app.Li().Body(legendSwatch(legendItem{Color: classColour(k, f.label)}), app.Span().Text(name))
 			}),
 		),
-		app.Div().Class("lg-strip").Aria("label", "The inputs x + ε·s at evenly spaced ε").Body(
+		app.Div().Class("lg-strip").Role("group").Aria("label", "The inputs x + ε·s at evenly spaced ε").Body(
 			app.Range(f.strip).Slice(func(i int) app.UI { return stripFigure(f, f.strip[i]) }),
 		),
 		app.P().ID("logits-readout").Class("readout").Text(fmt.Sprintf(
