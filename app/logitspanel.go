@@ -25,6 +25,7 @@ type logitsPanel struct {
 	failed string
 
 	computeMS, totalMS float64 // the last update: direction, path and 301 ε; all of it
+	updates            int     // figures made; the first, at start-up, runs on code not yet optimised
 	held               string  // the server's HTML of the panel, until the network is here
 }
 
@@ -75,6 +76,7 @@ func (l *logitsPanel) recompute() {
 	f := computeLogits(l.walker, l.m, x, l.digit, l.d.Labels[l.digit], l.half)
 	l.computeMS = f.computeMS
 	l.fig = f
+	l.updates++
 	l.totalMS = float64(time.Since(start).Microseconds()) / 1000
 }
 
@@ -161,11 +163,19 @@ func (p *linearPage) renderLogits() app.UI {
 		app.P().ID("logits-readout").Class("readout").Text(fmt.Sprintf(
 			"Digit %d, a %s: %d linear pieces between ε = %g and %g (ticks under the axis: the %d breakpoints, where some unit's winning piece changes). The network says “%s” %s; everywhere else in the range it says something else.",
 			f.digit, f.classes[f.label], f.path.Pieces(), -f.half, f.half, len(f.path.Breaks), f.classes[f.label], f.band())),
-		app.P().Class("small muted").Text(fmt.Sprintf(
-			"Computed exactly from the linear pieces (core.LogitPath), not by sampling: for the last digit shown, the direction, the path and the logits at %d values of ε took %.1f ms. The strip shows x + ε·s with its values clamped to [0, 1] for display only; the network sees them unclamped. A check mark: classified correctly.",
-			logitsSamples, l.computeMS)),
+		app.P().Class("small muted").Text(l.note()),
 	)
 	return sec.Body(body...)
+}
+
+// note says how the figure is made and, once the reader has changed it
+// (the first figure runs while the page starts), how long it took.
+func (l *logitsPanel) note() string {
+	s := "Computed exactly from the linear pieces (core.LogitPath), not by sampling."
+	if l.updates > 1 {
+		s += fmt.Sprintf(" For this digit, the direction, the path and the logits at %d values of ε took %.1f ms.", logitsSamples, l.computeMS)
+	}
+	return s + " The strip shows x + ε·s with its values clamped to [0, 1] for display only; the network sees them unclamped. A check mark: classified correctly."
 }
 
 func (p *linearPage) logitsControls() app.UI {
