@@ -179,11 +179,14 @@ func firstDigits(d *core.Dataset, n int) (*mat.Dense, []int) {
 // the thread back to the browser whenever sliceBudget has passed since it
 // last did, so that no browser task runs much longer, and tells the attack
 // to stop once alive reports false (the visitor moved on). Away sums the
-// time the browser had, which is not the attack's.
+// time the browser had, which is not the attack's; Longest is the longest
+// stretch between two of the browser's turns, what the attack added to one
+// browser task.
 type slicer struct {
-	alive func() bool
-	last  time.Time
-	Away  time.Duration
+	alive   func() bool
+	last    time.Time
+	Away    time.Duration
+	Longest time.Duration
 }
 
 func newSlicer(alive func() bool) *slicer { return &slicer{alive: alive, last: time.Now()} }
@@ -191,12 +194,10 @@ func newSlicer(alive func() bool) *slicer { return &slicer{alive: alive, last: t
 // Yield is the core.Options.Yield.
 func (s *slicer) Yield() bool {
 	if now := time.Now(); now.Sub(s.last) >= sliceBudget {
+		s.Longest = max(s.Longest, now.Sub(s.last))
 		yieldQuickly()
 		s.last = time.Now()
 		s.Away += s.last.Sub(now)
 	}
 	return s.alive()
 }
-
-// slicedYield is newSlicer(alive).Yield, for a caller that needs no Away.
-func slicedYield(alive func() bool) func() bool { return newSlicer(alive).Yield }

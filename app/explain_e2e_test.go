@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -61,17 +62,34 @@ func sweepCells(ctx context.Context, t *testing.T) map[string][2]string {
 	return out
 }
 
-// checkSweep compares the page's table with core's native sweeps.
-func checkSweep(t *testing.T, got map[string][2]string, name string, n int, overAll bool) {
+// nativeCurve computes one curve of the page natively: core's sweep, or
+// for PGD core's attack sweep on the first digits the page attacks.
+func nativeCurve(t *testing.T, m *core.Model, k sweepKind, n int) []core.Result {
 	t.Helper()
-	d := samples(t).Slice(0, n)
+	d := samples(t).Slice(0, k.digits(n))
+	if k.kind == core.AttackPGD {
+		r := core.NewAttackSweepRun(m, d.Images, d.Labels, k.kind, epsGrid(), pgdOptions(), sweepSeed)
+		for !r.Step(1 << 20) {
+		}
+		return r.Results()
+	}
+	r := core.NewSweepRun(m, d.Images, d.Labels, k.kind, epsGrid(), core.Options{}, sweepSeed)
+	for !r.Step(n) {
+	}
+	return r.Results()
+}
+
+// checkSweep compares the page's table with core's native sweeps, of
+// every kind or of the kinds given.
+func checkSweep(t *testing.T, got map[string][2]string, name string, n int, overAll bool, kinds ...core.Attack) {
+	t.Helper()
 	m := nativeModel(t, name)
 	eps := epsGrid()
 	for _, k := range sweepKinds {
-		want := core.NewSweepRun(m, d.Images, d.Labels, k.kind, eps, core.Options{}, sweepSeed)
-		for !want.Step(n) {
+		if kinds != nil && !slices.Contains(kinds, k.kind) {
+			continue
 		}
-		for i, r := range want.Results() {
+		for i, r := range nativeCurve(t, m, k, n) {
 			conf := r.MistakeConfidence
 			if overAll {
 				conf = r.Confidence
@@ -92,14 +110,14 @@ func TestSweepsPageMatchesNative(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := sweepCells(ctx, t)
-	if len(got) != 33 {
-		t.Fatalf("the table has %d cells for mlp, want 3 curves × 11 ε", len(got))
+	if len(got) != 44 {
+		t.Fatalf("the table has %d cells for mlp, want 4 curves × 11 ε", len(got))
 	}
 	checkSweep(t, got, "mlp", 1000, false)
 	var paths int
 	chromedp.Run(ctx, eval(`document.querySelectorAll("#chart-error svg path[d]").length`, &paths))
-	if paths != 3 { // mlp has no paper point
-		t.Errorf("the error chart has %d paths, want the 3 curves", paths)
+	if paths != 4 { // mlp has no paper point
+		t.Errorf("the error chart has %d paths, want the 4 curves", paths)
 	}
 	if f := frameOf(ctx, t, "sweeps"); f.Embed || !f.Nav || f.Notice != "" {
 		t.Errorf("the full page: %+v; want the navigation and no notice", f)
@@ -190,6 +208,98 @@ func TestSweepsEmbedAndCancel(t *testing.T) {
 	if err != nil || state != "cancelled" {
 		t.Fatalf("cancel: state %q, %v", state, err)
 	}
+}
+
+// On /sweeps the PGD curve of maxout-adv is drawn dashed beside FGSM's,
+// on the first pgdDigits digits, with the page's numbers equal to core's;
+// at ε = 0.25 PGD finds far more errors than FGSM (the adversarial training
+// masked FGSM's gradient); and the curve goes when its box is unticked.
+func TestSweepsPGDBreaksMaxoutAdv(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTabWithin(t, 6*time.Minute)
+	const n = 250
+	done := chromedp.Poll(`document.getElementById("sweeps").dataset.state === "done"`, nil,
+		chromedp.WithPollingTimeout(4*time.Minute), chromedp.WithPollingInterval(100*time.Millisecond))
+	if err := chromedp.Run(ctx, chromedp.Navigate(fmt.Sprintf("%s/sweeps?models=maxout-adv&n=%d&curves=fgsm,pgd", srv.URL, n)), done); err != nil {
+		t.Fatal(err)
+	}
+	got := sweepCells(ctx, t)
+	if len(got) != 22 {
+		t.Fatalf("the table has %d cells, want FGSM and PGD × 11 ε", len(got))
+	}
+	checkSweep(t, got, "maxout-adv", n, false, core.AttackFGSM, core.AttackPGD)
+	var counts struct{ FGSM, PGD string }
+	if err := chromedp.Run(ctx, eval(`({FGSM: document.querySelector('#sweep-table td[data-kind="fgsm"]').dataset.n,
+		PGD: document.querySelector('#sweep-table td[data-kind="pgd"]').dataset.n})`, &counts)); err != nil {
+		t.Fatal(err)
+	}
+	if counts.FGSM != fmt.Sprint(n) || counts.PGD != fmt.Sprint(pgdDigits) {
+		t.Errorf("FGSM over %s digits and PGD over %s; want %d and %d", counts.FGSM, counts.PGD, n, pgdDigits)
+	}
+	fgsm, pgd := pctOf(t, got["maxout-adv/fgsm/0.25"][0]), pctOf(t, got["maxout-adv/pgd/0.25"][0])
+	t.Logf("maxout-adv at ε = 0.25: FGSM %.1f%% wrong, PGD-%d %.1f%%", 100*fgsm, pgdSteps, 100*pgd)
+	if pgd < fgsm+0.3 || pgd < 2*fgsm {
+		t.Errorf("maxout-adv at ε = 0.25: PGD %.1f%% wrong, FGSM %.1f%%; want PGD far above", 100*pgd, 100*fgsm)
+	}
+	var drawn struct {
+		Dash, Legend, Why, What string
+		Points                  int
+	}
+	pgdKind := sweepKinds[len(sweepKinds)-1]
+	if err := chromedp.Run(ctx, eval(fmt.Sprintf(`(() => {
+		const g = document.querySelector('#chart-error g[data-series="maxout-adv · %s"]');
+		const path = g && g.querySelector("path");
+		return {Dash: path ? path.getAttribute("stroke-dasharray") : "", Points: g ? g.querySelectorAll("circle").length : 0,
+			Legend: document.querySelector("#chart-error").closest("figure").querySelector(".chart-legend").textContent,
+			Why: (document.getElementById("pgd-why") || {}).textContent || "",
+			What: (document.getElementById("pgd-what") || {}).textContent || ""};
+	})()`, pgdKind.name), &drawn)); err != nil {
+		t.Fatal(err)
+	}
+	if drawn.Dash != pgdKind.dash || drawn.Points != 11 {
+		t.Errorf("the PGD curve: dash %q and %d points; want %q and 11", drawn.Dash, drawn.Points, pgdKind.dash)
+	}
+	if !strings.Contains(drawn.Legend, fmt.Sprintf("%s (first %d digits)", pgdKind.name, pgdDigits)) {
+		t.Errorf("the legend %q does not name the PGD curve with its digits", drawn.Legend)
+	}
+	if !strings.Contains(drawn.Why, "gradient masking") || !strings.Contains(drawn.What, fmt.Sprintf("first %d digits", pgdDigits)) {
+		t.Errorf("the page does not say why PGD wins (%q) or what it ran (%q)", drawn.Why, drawn.What)
+	}
+	var times struct {
+		Curves  map[string]float64 `json:"curves_ms"`
+		Longest float64            `json:"longest_slice_ms"`
+		Wall    float64            `json:"wall_ms"`
+		Slices  int                `json:"slices"`
+		Over50  int                `json:"slices_over_50ms"`
+	}
+	var js string
+	if err := chromedp.Run(ctx, eval(`window.fgsmlabSweepTimes`, &js)); err != nil || json.Unmarshal([]byte(js), &times) != nil {
+		t.Fatalf("no timings: %v %q", err, js)
+	}
+	t.Logf("PGD-%d on %d digits × 11 ε on maxout-adv: %.0f ms computing; FGSM on %d digits %.0f ms; wall %.0f ms; "+
+		"longest slice %.1f ms, %d of %d slices over 50 ms",
+		pgdSteps, pgdDigits, times.Curves["maxout-adv/pgd"], n, times.Curves["maxout-adv/fgsm"], times.Wall,
+		times.Longest, times.Over50, times.Slices)
+	var left int
+	if err := chromedp.Run(ctx, eval(`document.getElementById("c-pgd").click(), true`, nil),
+		poll(`location.search.includes("curves=fgsm&") || location.search.endsWith("curves=fgsm")`),
+		done,
+		eval(`document.querySelectorAll('#chart-error g[data-series*="PGD"], #sweep-table td[data-kind="pgd"]').length`, &left)); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("after unticking PGD, %d PGD curves or cells are left", left)
+	}
+}
+
+// pctOf reads a percentage the page wrote with fmtPct.
+func pctOf(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+	if err != nil {
+		t.Fatalf("%q is not a percentage", s)
+	}
+	return v / 100
 }
 
 // checkTransfer compares the page's transfer table with core's.
@@ -370,7 +480,7 @@ func TestExplainScreenshots(t *testing.T) {
 		{"rubbish", "/rubbish", `document.getElementById("target") && document.getElementById("target").dataset.done === "true" && document.getElementById("fraction").dataset.done === "true"`, ""},
 	} {
 		for _, w := range []int64{1280, 360} {
-			ctx := newTab(t)
+			ctx := newTabWithin(t, 4*time.Minute) // /sweeps runs PGD on each model after FGSM
 			var buf []byte
 			actions := []chromedp.Action{
 				emulation.SetDeviceMetricsOverride(w, 900, 1, w < 600),
@@ -382,7 +492,7 @@ func TestExplainScreenshots(t *testing.T) {
 					eval(fmt.Sprintf(`document.getElementById(%q).click(), true`, pg.click), nil))
 			}
 			actions = append(actions,
-				chromedp.Poll(pg.ready, nil, chromedp.WithPollingTimeout(60*time.Second)),
+				chromedp.Poll(pg.ready, nil, chromedp.WithPollingTimeout(3*time.Minute)),
 				chromedp.Sleep(300*time.Millisecond),
 				// Hover a chart, if there is one, to show its readout.
 				eval(`(() => { const s = document.querySelector("#chart-error svg, #chart-defence svg, #train-chart svg");

@@ -49,6 +49,7 @@ type lab struct {
 	figure   *figure
 	bars     *bars
 	share    *shareBar
+	nearest  *nearestPanel
 
 	// The visitor's own model (lab_open.go): openGen numbers the attempts
 	// to open one, so that only the last one counts; measure computes its
@@ -81,6 +82,7 @@ func newLab() *lab {
 	l.controls = newAttackPanel(l.onSettings)
 	l.eps = newEpsSlider(l.onEps)
 	l.share = newShareBar(l.link)
+	l.nearest = newNearestPanel()
 	return l
 }
 
@@ -188,6 +190,7 @@ func (l *lab) Render() app.UI {
 				l.bars,
 				l.share,
 			),
+			app.If(!l.s.Embed, l.nearest),
 		),
 		app.Footer().Class("foot").Body(
 			app.P().Text("Everything runs in your browser: the models are Go compiled to WebAssembly, and the lab works offline after your first visit."),
@@ -387,6 +390,7 @@ func (l *lab) onEps(ctx app.Context, s settings) {
 func (l *lab) recompute(ctx app.Context) {
 	m := l.models[l.s.Model]
 	run := l.runs.Add(1) // a sliced run still going is now stale
+	l.nearest.follow(m, l.x)
 	switch {
 	case m == nil || l.x == nil:
 		l.figure.pending("")
@@ -417,7 +421,7 @@ func (l *lab) shown(ctx app.Context, o *outcome) {
 }
 
 // runSliced runs an iterative attack in the background, handing the
-// thread back to the browser every slice (slicedYield), so that the page
+// thread back to the browser every slice (a slicer), so that the page
 // answers while PGD takes its forty steps or C&W its hundreds. The last
 // outcome stays on screen, marked as being replaced, until the new one is
 // ready; a run that a newer request overtook stops at its next slice and

@@ -522,6 +522,37 @@ func TestOpenPyTorchModel(t *testing.T) {
 		if worst > 1e-5 {
 			t.Errorf("%s: the page's probabilities differ from PyTorch's by up to %.2g", m.File, worst)
 		}
+
+		// The attacks that came after FGSM run on it too, as core runs
+		// them natively on the same file and the last input.
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nm, err := core.ReadModel(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := ref.Inputs[len(ref.Inputs)-1].X
+		for _, a := range []core.Attack{core.AttackPGD, core.AttackDeepFool, core.AttackCW} {
+			var st attackState
+			if err := chromedp.Run(ctx,
+				eval(fmt.Sprintf(`postMessage({type: "fgsmlab:set", attack: %q}, location.origin), true`, a), nil),
+				stateFor(a, &st)); err != nil {
+				t.Fatalf("%s, %s: %v", m.File, a, err)
+			}
+			s := defaultSettings()
+			s.setAttack(a)
+			o := attack(nm, x, s)
+			if o.AdvLabel != st.Adversarial.Label || math.Abs(o.L2-st.Eta.L2) > 1e-6 {
+				t.Errorf("%s, %s: the page found class %d at ‖η‖₂ = %.6f; core natively %d at %.6f",
+					m.File, a, st.Adversarial.Label, st.Eta.L2, o.AdvLabel, o.L2)
+			}
+		}
+		if err := chromedp.Run(ctx, eval(`postMessage({type: "fgsmlab:set", attack: "fgsm"}, location.origin), true`, nil),
+			stateFor(core.AttackFGSM, &attackState{})); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

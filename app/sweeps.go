@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -14,7 +15,8 @@ import (
 
 // sweepsPage is §4 live: error rate and mean confidence against ε for the
 // chosen models, under FGSM and under two kinds of noise of the same size,
-// computed in the browser over N bundled test digits.
+// computed in the browser over N bundled test digits, and under PGD on
+// fewer of them.
 type sweepsPage struct {
 	app.Compo
 
@@ -35,11 +37,13 @@ type sweepsPage struct {
 	errChart, confChart *lineChart
 }
 
-// sweepKinds are the three curves per model: the attack and its controls.
+// sweepKinds are the curves per model: FGSM, its two noise controls, and
+// PGD, the iterative attack that shows what FGSM misses.
 var sweepKinds = []sweepKind{
 	{core.AttackFGSM, "FGSM", ""},
 	{core.AttackRandomSign, "random ±ε", "7 4"},
 	{core.AttackUniform, "U(−ε, ε)", "2 3"},
+	{core.AttackPGD, fmt.Sprintf("PGD-%d", pgdSteps), "10 3 2 3"},
 }
 
 type sweepKind struct {
@@ -47,13 +51,43 @@ type sweepKind struct {
 	name, dash string
 }
 
+// The PGD curves. FGSM's sweep shares one gradient across every ε, but PGD
+// walks a new path at each ε, 2·pgdSteps passes per digit and ε, so the
+// page runs fewer steps than the report's PGD-40 on fewer digits, and says
+// so.
+const (
+	pgdSteps  = 10
+	pgdDigits = 100
+)
+
+// allCurves names every kind of sweepKinds, as links do.
+func allCurves() []string {
+	var kinds []string
+	for _, k := range sweepKinds {
+		kinds = append(kinds, string(k.kind))
+	}
+	return kinds
+}
+
+// digits is how many of the first n digits the curve is computed on.
+func (k sweepKind) digits(n int) int {
+	if k.kind == core.AttackPGD {
+		return min(n, pgdDigits)
+	}
+	return n
+}
+
+// pgdOptions are the PGD curves' settings: steps of 2.5ε/pgdSteps from a
+// random start in the ε-ball, as core.PGD takes by default.
+func pgdOptions() core.Options { return core.Options{Steps: pgdSteps} }
+
 // sweepSeed fixes the noise of the baselines.
 const sweepSeed = 1
 
 func newSweepsPage() *sweepsPage {
 	p := &sweepsPage{
 		chosen: []string{"mlp", "maxout", "maxout-adv"}, n: 1000, overAll: false,
-		curves: []string{string(core.AttackFGSM), string(core.AttackRandomSign), string(core.AttackUniform)},
+		curves: allCurves(),
 		models: map[string]*core.Model{}, results: map[string][]core.Result{},
 		times:     map[string]float64{},
 		errChart:  newLineChart("chart-error", "Error rate against ε", "ε", "error rate"),
@@ -69,11 +103,7 @@ func (p *sweepsPage) OnInit() {
 	q := pageLink()
 	p.embed = q.flag("embed", false)
 	p.chosen = q.list("models", modelNames, p.chosen)
-	var kinds []string
-	for _, k := range sweepKinds {
-		kinds = append(kinds, string(k.kind))
-	}
-	p.curves = q.list("curves", kinds, p.curves)
+	p.curves = q.list("curves", allCurves(), p.curves)
 	p.n = q.count("n", p.n)
 	p.overAll = q.choice("conf", []string{"mistakes", "all"}, "mistakes") == "all"
 	p.notices = q.notices()
@@ -122,9 +152,7 @@ func (p *sweepsPage) compute(ctx app.Context, force bool) {
 		p.results, p.times = map[string][]core.Result{}, map[string]float64{}
 		p.resultN = p.n
 	}
-	x, labels := firstDigits(p.digits, p.n)
-	eps := epsGrid()
-	var stages []stage
+	var stages, slow []stage // slow: the PGD curves, after the others
 	for _, name := range p.chosen {
 		m := p.models[name]
 		if m == nil {
@@ -136,8 +164,10 @@ func (p *sweepsPage) compute(ctx app.Context, force bool) {
 			if p.results[key] != nil || !slices.Contains(p.curves, string(k.kind)) {
 				continue
 			}
-			r := core.NewSweepRun(m, x, labels, k.kind, eps, core.Options{}, sweepSeed)
-			s := sweepStage(r, func(res []core.Result) { p.results[key] = res })
+			s := p.curveStage(m, k, func(res []core.Result) {
+				p.results[key] = res
+				p.showCharts() // each curve as it comes: PGD takes a while
+			})
 			step := s.step
 			s.step = func(n int) bool { // time each curve on its own
 				t0 := time.Now()
@@ -145,16 +175,49 @@ func (p *sweepsPage) compute(ctx app.Context, force bool) {
 				p.times[key] += float64(time.Since(t0)) / float64(time.Millisecond)
 				return done
 			}
-			stages = append(stages, s)
+			if k.kind == core.AttackPGD {
+				slow = append(slow, s)
+			} else {
+				stages = append(stages, s)
+			}
 		}
 	}
-	p.job.start(ctx, stages, p.Update, func() {
+	p.job.start(ctx, append(stages, slow...), p.Update, func() {
 		p.showCharts()
 		p.publishTimes()
 	})
 	p.showCharts()
 	p.rewriteURL()
 	p.Update()
+}
+
+// curveStage is the stage that computes one curve of m on the first digits.
+// A PGD stage's weight on the progress bar is its cost in passes against
+// an FGSM sweep's, about three passes per digit.
+func (p *sweepsPage) curveStage(m *core.Model, k sweepKind, done func([]core.Result)) stage {
+	n := k.digits(p.n)
+	x, labels := firstDigits(p.digits, n)
+	eps := epsGrid()
+	if k.kind != core.AttackPGD {
+		return sweepStage(core.NewSweepRun(m, x, labels, k.kind, eps, core.Options{}, sweepSeed), done)
+	}
+	r := core.NewAttackSweepRun(m, x, labels, k.kind, eps, pgdOptions(), sweepSeed)
+	return stage{step: r.Step, progress: r.Progress, finish: func() { done(r.Results()) },
+		weight: float64(n*(len(eps)-1)*(2*pgdSteps+2)) / float64(3*max(p.n, 1))}
+}
+
+func (p *sweepsPage) toggleCurve(ctx app.Context, kind string, on bool) {
+	var curves []string
+	for _, k := range sweepKinds { // keep sweepKinds' order
+		if c := string(k.kind); (c == kind && on) || (c != kind && slices.Contains(p.curves, c)) {
+			curves = append(curves, c)
+		}
+	}
+	p.curves = curves
+	if p.digits == nil {
+		return
+	}
+	p.compute(ctx, false)
 }
 
 func (p *sweepsPage) onCancel(ctx app.Context, e app.Event) {
@@ -191,7 +254,7 @@ func (p *sweepsPage) showCharts() {
 	for _, name := range p.chosen {
 		for _, k := range sweepKinds {
 			res := p.results[name+"/"+string(k.kind)]
-			if res == nil {
+			if res == nil || !slices.Contains(p.curves, string(k.kind)) {
 				continue
 			}
 			e, c := make([]float64, len(res)), make([]float64, len(res))
@@ -199,6 +262,8 @@ func (p *sweepsPage) showCharts() {
 				e[i], c[i] = r.Error, r.MistakeConfidence
 				if p.overAll {
 					c[i] = r.Confidence
+				} else if r.Error == 0 {
+					c[i] = math.NaN() // no mistakes, no confidence on them: the chart leaves a gap
 				}
 			}
 			label := name + " · " + k.name
@@ -234,7 +299,14 @@ func (p *sweepsPage) legend() []legendItem {
 		items = append(items, legendItem{Label: name, Color: modelColor(name)})
 	}
 	for _, k := range sweepKinds {
-		items = append(items, legendItem{Label: k.name, Color: "#6b645d", Dash: k.dash})
+		if !slices.Contains(p.curves, string(k.kind)) {
+			continue
+		}
+		label := k.name
+		if k.kind == core.AttackPGD {
+			label = fmt.Sprintf("%s (first %d digits)", k.name, k.digits(p.n))
+		}
+		items = append(items, legendItem{Label: label, Color: "#6b645d", Dash: k.dash})
 	}
 	return append(items, legendItem{Label: "the paper, ε = 0.25", Color: "#1c1917", Diamond: true})
 }
@@ -256,7 +328,7 @@ func (p *sweepsPage) rewriteURL() {
 
 func (p *sweepsPage) Render() app.UI {
 	return explainFrame(pageFrame{ID: "sweeps", Path: "/sweeps", Title: "ε sweeps",
-		Tagline: "How often is the model wrong as ε grows? FGSM against random noise of the same size, on the bundled MNIST test digits (paper §4).",
+		Tagline: "How often is the model wrong as ε grows? FGSM against random noise of the same size, on the bundled MNIST test digits (paper §4), and against PGD, the iterative attack that came after it.",
 		Embed:   p.embed, State: p.job.status.String(), Notices: p.notices},
 		app.Div().Class("explain-grid").Body(
 			app.Section().Class("card controls").Aria("labelledby", "h-sweep-controls").Body(
@@ -289,6 +361,19 @@ func (p *sweepsPage) renderControls() app.UI {
 				)
 			}),
 		),
+		app.FieldSet().Class("checks").Body(
+			app.Legend().Text("Curves"),
+			app.Range(sweepKinds).Slice(func(i int) app.UI {
+				k := string(sweepKinds[i].kind)
+				return app.Label().Class("check").Body(
+					app.Input().Type("checkbox").ID("c-"+k).Checked(slices.Contains(p.curves, k)).
+						OnChange(func(ctx app.Context, e app.Event) {
+							p.toggleCurve(ctx, k, ctx.JSSrc().Get("checked").Bool())
+						}),
+					app.Span().Text(sweepKinds[i].name),
+				)
+			}),
+		),
 		digitCountField("sweep-n", p.n, func(ctx app.Context, n int) {
 			p.n = n
 			if p.digits != nil {
@@ -310,6 +395,7 @@ func (p *sweepsPage) renderControls() app.UI {
 			"Random ±ε noise moves every pixel by exactly ε, like FGSM, but in a random direction; "+
 				"U(−ε, ε) moves each pixel by a random amount up to ε. Pixels stay clipped to [0, 1]. "+
 				"The sweep computes sign(∇ₓJ) once per digit and reuses the first layer's linearity in ε (§3)."),
+		app.P().ID("pgd-what").Class("small muted card-text").Text(pgdWhat(p.n)),
 	)
 }
 
@@ -325,18 +411,48 @@ func (p *sweepsPage) confRadio(id, label string, all bool) app.UI {
 	)
 }
 
+// pgdWhat says what the PGD curves ran.
+func pgdWhat(n int) string {
+	return fmt.Sprintf("PGD-%d (Madry et al. 2018): from a random start in the ε-ball, %d steps of 2.5ε/%d, "+
+		"each along the sign of a fresh gradient and projected back into the ball and [0, 1]. It runs on the "+
+		"first %d digits only: it costs %d passes per digit at each ε, where the FGSM sweep costs about three "+
+		"per digit for all ε together.",
+		pgdSteps, pgdSteps, pgdSteps, min(n, pgdDigits), 2*pgdSteps)
+}
+
+// pgdWhy is the page's one sentence on why PGD breaks what FGSM does not.
+const pgdWhy = "maxout-adv resists FGSM partly because training on FGSM examples shaped its loss so that the sign " +
+	"of one gradient, taken at the digit, is a poor guide a distance ε away (gradient masking), and an FGSM " +
+	"perturbation built from the true label can even give that label away (label leaking); PGD's many small " +
+	"steps, each with a fresh gradient and projected back into the ε-ball, do not rely on that one gradient " +
+	"and find the errors."
+
 // renderSummary says in one sentence what the chart shows at ε = 0.25.
 func (p *sweepsPage) renderSummary() app.UI {
 	const at = 5 // ε = 0.25 in epsGrid
 	var parts []app.UI
+	shown := func(name string, k core.Attack) []core.Result {
+		if !slices.Contains(p.curves, string(k)) {
+			return nil
+		}
+		return p.results[name+"/"+string(k)]
+	}
+	var pgd bool // maxout-adv's PGD curve is shown: say why it differs from FGSM's
 	for _, name := range p.chosen {
-		f, r := p.results[name+"/"+string(core.AttackFGSM)], p.results[name+"/"+string(core.AttackRandomSign)]
-		if f == nil || r == nil {
+		f, r, g := shown(name, core.AttackFGSM), shown(name, core.AttackRandomSign), shown(name, core.AttackPGD)
+		if f == nil {
 			continue
 		}
-		txt := fmt.Sprintf("%s: FGSM %s wrong, random ±ε noise %s", name, fmtPct(f[at].Error), fmtPct(r[at].Error))
+		txt := fmt.Sprintf("%s: FGSM %s wrong", name, fmtPct(f[at].Error))
 		if f, ok := facts.FGSM(name); ok {
 			txt += fmt.Sprintf(" (paper: %s)", fmtPct(f.Error))
+		}
+		if g != nil {
+			txt += fmt.Sprintf(", PGD-%d %s (first %d digits)", pgdSteps, fmtPct(g[at].Error), g[at].N)
+			pgd = pgd || name == "maxout-adv"
+		}
+		if r != nil {
+			txt += fmt.Sprintf(", random ±ε noise %s", fmtPct(r[at].Error))
 		}
 		parts = append(parts, app.Li().Text(txt))
 	}
@@ -347,6 +463,7 @@ func (p *sweepsPage) renderSummary() app.UI {
 		app.P().Text(fmt.Sprintf("At ε = 0.25, over the first %d test digits:", p.resultN)),
 		app.Ul().Body(parts...),
 		app.P().Class("small muted").Text("The direction of η matters, not its size: noise with the same ε barely hurts."),
+		app.If(pgd, app.P().ID("pgd-why").Class("small").Text(pgdWhy)),
 	)
 }
 
@@ -357,7 +474,7 @@ func (p *sweepsPage) renderTable() app.UI {
 	for _, name := range p.chosen {
 		for _, k := range sweepKinds {
 			res := p.results[name+"/"+string(k.kind)]
-			if res == nil {
+			if res == nil || !slices.Contains(p.curves, string(k.kind)) {
 				continue
 			}
 			cells := []app.UI{app.Th().Scope("row").Text(name + " · " + k.name)}
@@ -368,7 +485,7 @@ func (p *sweepsPage) renderTable() app.UI {
 				}
 				cells = append(cells, app.Td().
 					DataSet("model", name).DataSet("kind", string(k.kind)).DataSet("eps", fmt.Sprint(eps[i])).
-					DataSet("error", fmtPct(r.Error)).DataSet("conf", fmtPct(conf)).
+					DataSet("error", fmtPct(r.Error)).DataSet("conf", fmtPct(conf)).DataSet("n", r.N).
 					Text(fmtPct(r.Error)+" · "+fmtPct(conf)))
 			}
 			rows = append(rows, app.Tr().Body(cells...))
@@ -391,9 +508,16 @@ func (p *sweepsPage) renderTable() app.UI {
 // publishTimes leaves the run's timings where the browser benchmark reads
 // them: window.fgsmlabSweepTimes.
 func (p *sweepsPage) publishTimes() {
+	over := 0
+	for _, ms := range p.job.run.Slices {
+		if ms > 50 {
+			over++
+		}
+	}
 	b, _ := json.Marshal(map[string]any{
 		"curves_ms": p.times, "wall_ms": p.job.run.Wall, "compute_ms": p.job.run.Compute,
 		"longest_slice_ms": p.job.run.Longest, "n": p.resultN,
+		"slices": len(p.job.run.Slices), "slices_over_50ms": over,
 	})
 	app.Window().Set("fgsmlabSweepTimes", string(b))
 }

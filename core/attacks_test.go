@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -431,5 +432,79 @@ func TestAttacksYieldAndStop(t *testing.T) {
 				t.Errorf("%s: a stopped attack returned NaN", a)
 			}
 		}
+	}
+}
+
+// RunnersUp gives the most probable class other than the label, which is
+// the top class where the label is not it.
+func TestRunnersUp(t *testing.T) {
+	p := mat.NewDense(3, 4, []float64{
+		0.1, 0.6, 0.25, 0.05, // label 1: the runner-up is 2
+		0.1, 0.6, 0.25, 0.05, // label 3: the top class, 1
+		0.4, 0.4, 0.1, 0.1, // a tie with label 1: class 0
+	})
+	if got, want := RunnersUp(p, []int{1, 3, 1}), []int{2, 1, 0}; !slices.Equal(got, want) {
+		t.Errorf("RunnersUp = %v, want %v", got, want)
+	}
+}
+
+// The search grows ε from below, so that an attack that succeeds only in
+// a band of budgets is found there. On a two-class RBF model with a wide
+// class 0 around 0.5 and a narrow class 1 around 0.6, FGSM from x = 0.52
+// moves every pixel up by ε: class 1 wins for ε in (0.0617, 0.1088), and
+// class 0 again beyond, up to ε = 1, where a search that started at 1
+// gave up.
+func TestNearestSearchFindsABandOfSuccess(t *testing.T) {
+	const n = 12
+	fill := func(v float64) []float64 { return slices.Repeat([]float64{v}, n) }
+	m, err := BuildInput("rbf2", Shape{n}, []LayerSpec{{Kind: "rbf", Centres: "c", Beta: "b"}, {Kind: "gaussian"}}, []string{"0", "1"},
+		map[string]Tensor{
+			"c": {Shape: []int{2, n}, Data: append(fill(0.5), fill(0.6)...)},
+			"b": {Shape: []int{2, n}, Data: append(fill(1), fill(20)...)},
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := fill(0.52)
+	lo := (math.Sqrt(20)*0.08 - 0.02) / (1 + math.Sqrt(20))
+	if got := Argmax(m.PredictOne(fill(1))); got != 0 {
+		t.Fatalf("the saturated input is class %d; the test needs class 0", got)
+	}
+	r := NearestAdversarial(m, x, AttackFGSM, -1, Options{})
+	if !r.Found || r.Distance < lo || r.Distance > lo+0.5/255 {
+		t.Errorf("FGSM: distance %g (found %v), want %g within +0.5/255", r.Distance, r.Found, lo)
+	}
+	s := NewNearestSearch(m, x, AttackFGSM, -1, Options{})
+	s.Start, s.Max = 0.2, 0.5 // beyond the band: never succeeds
+	for !s.Step() {
+	}
+	if r := s.Result(); r.Found || r.Runs != 3 {
+		t.Errorf("from 0.2 up to 0.5: found %v in %d runs, want none in 3 (ε = 0.2, 0.4, 0.5)", r.Found, r.Runs)
+	}
+}
+
+// With RelativeStep, each run's step grows with ε, so that the least
+// likely class method with 10 steps reaches as far as FGSM on a linear
+// model; with its default step of 1/255 it cannot pass 10/255.
+func TestNearestSearchRelativeStep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(50, 50))
+	m := randomLogreg(rng)
+	x := make([]float64, 784)
+	for i := range x {
+		x[i] = 0.3 + 0.4*rng.Float64()
+	}
+	z, _, l1 := logit(m, x)
+	m.Layers[0].(*Dense).B.Data[0] += 0.15*l1 - z // x is 0.15 away in the max norm
+	want := 0.15
+	o := Options{NoClip: true, Steps: 10}
+	if r := NearestAdversarial(m, x, AttackLL, -1, o); r.Found {
+		t.Errorf("10 steps of 1/255 found an example at %g, beyond their reach", r.Distance)
+	}
+	s := NewNearestSearch(m, x, AttackLL, -1, o)
+	s.RelativeStep = 0.25
+	for !s.Step() {
+	}
+	if r := s.Result(); !r.Found || r.Distance < want-1e-12 || r.Distance > want+0.5/255 {
+		t.Errorf("steps of ε/4: distance %g (found %v), want %g within +0.5/255", r.Distance, r.Found, want)
 	}
 }

@@ -35,18 +35,31 @@ type Nearest struct {
 // NearestSearch looks for the smallest perturbation with which one attack
 // changes a model's prediction for one input, one attack run per Step, so
 // that a page can spread the search over frames. The ε-bounded attacks are
-// searched by bisection on ε: the bound that starts the search is 1 for
-// the max norm and the diameter √n of the box [0, 1]ⁿ for L2, and the
-// bisection stops once the interval is shorter than Tolerance. It assumes
-// that success is monotone in ε, which holds for FGSM on a linear model
-// but not in general: the result is a budget at which the attack succeeds
-// with a smaller one, within Tolerance, at which it did not. DeepFool, C&W,
-// L-BFGS and JSMA take no budget; their search is one run.
+// searched on ε: the search tries Start, 2·Start, 4·Start, … up to Max
+// until the attack succeeds, then bisects between the last budget that
+// failed and the first that succeeded until the interval is shorter than
+// Tolerance. Growing from below rather than bisecting down from Max
+// matters: success is monotone in ε for FGSM on a linear model but not in
+// general, and a one-step attack at a large ε often overshoots (FGSM at
+// ε = 1 saturates every pixel) and fails where a smaller ε succeeds. The
+// result is a budget at which the attack succeeds with a smaller one,
+// within Tolerance, at which it did not. DeepFool, C&W, L-BFGS and JSMA
+// take no budget; their search is one run.
 type NearestSearch struct {
 	// Tolerance is the length of the ε interval at which the bisection
 	// stops: by default half a grey level (0.5/255) for the max norm and
 	// 0.01 for L2.
 	Tolerance float64
+	// Start is the first budget tried: by default 8·Tolerance.
+	Start float64
+	// RelativeStep, if positive, sets each run's Options.StepSize to
+	// RelativeStep·ε: AttackLL's default step, 1/255, does not grow with
+	// ε, so that with a fixed number of steps it could not reach far.
+	RelativeStep float64
+	// Max is the largest budget tried: by default 1 for the max norm and
+	// the diameter √n of the box [0, 1]ⁿ for L2. An attack that fails at
+	// Max is reported not found.
+	Max float64
 
 	m             *Model
 	x             *mat.Dense
@@ -79,9 +92,8 @@ func NewNearestSearch(m *Model, x []float64, a Attack, target int, o Options) *N
 		checkLabels([]int{s.label}, 1, len(m.Classes))
 	}
 	s.res = Nearest{Attack: a, Norm: "L∞", Distance: math.Inf(1), Class: -1}
-	s.hi = 1
 	if a.L2() {
-		s.res.Norm, s.hi = "L2", math.Sqrt(float64(len(x)))
+		s.res.Norm = "L2"
 	}
 	if a == AttackJSMA {
 		s.res.Norm = "L0"
@@ -99,13 +111,22 @@ func (s *NearestSearch) Step() (done bool) {
 	if s.done {
 		return true
 	}
-	eps := s.hi
-	if s.started {
+	tol, top := s.bounds()
+	var eps float64
+	switch {
+	case !s.started:
+		eps = min(cmpOr(s.Start, 8*tol), top)
+	case !s.res.Found: // still growing
+		eps = min(2*s.lo, top)
+	default:
 		eps = (s.lo + s.hi) / 2
 	}
 	s.started = true
 	o := s.o
 	o.Epsilon = eps
+	if s.RelativeStep > 0 {
+		o.StepSize = s.RelativeStep * eps
+	}
 	_, adv := Craft(s.m, s.x, []int{s.label}, s.a, o)
 	s.res.Runs++
 	row := adv.RawRowView(0)
@@ -124,15 +145,18 @@ func (s *NearestSearch) Step() (done bool) {
 	} else {
 		s.lo = eps
 	}
-	tol := s.Tolerance
-	if tol <= 0 {
-		tol = 0.5 / 255
-		if s.a.L2() {
-			tol = 0.01
-		}
-	}
-	s.done = !s.res.Found || s.hi-s.lo <= tol
+	s.done = s.res.Found && s.hi-s.lo <= tol || !s.res.Found && eps >= top
 	return s.done
+}
+
+// bounds returns the search's tolerance and largest budget, defaults
+// applied.
+func (s *NearestSearch) bounds() (tol, top float64) {
+	tol, top = s.Tolerance, s.Max
+	if s.a.L2() {
+		return cmpOr(tol, 0.01), cmpOr(top, math.Sqrt(float64(s.x.RawMatrix().Cols)))
+	}
+	return cmpOr(tol, 0.5/255), cmpOr(top, 1)
 }
 
 // Result is the nearest adversarial example found so far.

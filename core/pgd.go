@@ -140,6 +140,20 @@ func leastLikely(p *mat.Dense) []int {
 	return k
 }
 
+// RunnersUp returns, for each row of p (class probabilities or scores),
+// the most probable class other than labels[i]: the nearest wrong class,
+// which a report gives the targeted attacks as their target. It panics if
+// labels do not match the rows of p.
+func RunnersUp(p *mat.Dense, labels []int) []int {
+	n, _ := p.Dims()
+	checkLabels(labels, n, p.RawMatrix().Cols)
+	k := make([]int, n)
+	for i, y := range labels {
+		k[i] = runnerUp(p.RawRowView(i), y)
+	}
+	return k
+}
+
 // runnersUp returns the second most probable class of each row of p.
 func runnersUp(p *mat.Dense) []int {
 	n, c := p.Dims()

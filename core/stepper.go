@@ -194,6 +194,16 @@ func (s *Stepper) pass() (batchDone bool) {
 // update ends a mini-batch: the optimizer's step, the layers' projections
 // and the epoch's sums.
 func (s *Stepper) update() {
+	if l1 := s.cfg.L1; l1 != 0 {
+		for _, p := range s.params {
+			if len(p.Shape) < 2 {
+				continue // a bias
+			}
+			for i, w := range p.Data {
+				p.Grad[i] += l1 * Sign(w)
+			}
+		}
+	}
 	s.cfg.Optimizer.Step(s.params)
 	for _, l := range s.m.Layers {
 		if p, ok := l.(projector); ok {

@@ -91,6 +91,12 @@ type TrainConfig struct {
 	Seed uint64
 	// Adversarial, when set, trains on the adversarial objective.
 	Adversarial *Adversarial
+	// L1 adds L1·‖W‖₁, summed over every weight matrix and kernel (not the
+	// biases), to each batch's mean cost: the L1 weight decay that §5
+	// compares adversarial training with. Its subgradient L1·sign(W) joins
+	// the weights' gradients before each step. The epoch statistics report
+	// the cost without it.
+	L1 float64
 	// Progress, when set, is called after every batch with the batch's
 	// mean cost and error.
 	Progress func(epoch, batch, batches int, loss, errRate float64)

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -96,5 +97,64 @@ func TestAdversarialTrainingResists(t *testing.T) {
 	plain, robust := errAt(nil), errAt(&Adversarial{Alpha: 0.5, Epsilon: 0.3})
 	if !(robust < plain) {
 		t.Errorf("FGSM error %.3f after adversarial training, %.3f after plain training", robust, plain)
+	}
+}
+
+// gradRecorder is an Optimizer that keeps a copy of the gradients it is
+// given and moves nothing.
+type gradRecorder struct{ grads [][]float64 }
+
+func (g *gradRecorder) Step(params []*Param) {
+	g.grads = nil
+	for _, p := range params {
+		g.grads = append(g.grads, append([]float64(nil), p.Grad...))
+	}
+}
+func (g *gradRecorder) Scale(float64) {}
+
+// The L1 penalty adds L1·sign(W), the subgradient of L1·‖W‖₁, to the
+// gradient of every weight matrix, and nothing to the biases.
+func TestL1PenaltyGradient(t *testing.T) {
+	d := blobs(32, 5)
+	grads := func(l1 float64) ([][]float64, []*Param) {
+		m := blobModel(rand.New(rand.NewPCG(7, 7)))
+		rec := &gradRecorder{}
+		s := NewStepper(m, d, TrainConfig{Epochs: 1, BatchSize: 32, Optimizer: rec, L1: l1, Seed: 1})
+		s.Step(1)
+		var params []*Param
+		for _, l := range m.Layers {
+			params = append(params, l.Params()...)
+		}
+		return rec.grads, params
+	}
+	plain, _ := grads(0)
+	const l1 = 0.0025
+	pen, params := grads(l1)
+	if len(plain) == 0 || len(pen) != len(plain) {
+		t.Fatalf("recorded %d and %d gradients", len(plain), len(pen))
+	}
+	for k, p := range params {
+		for i, w := range p.Data {
+			want := plain[k][i]
+			if len(p.Shape) >= 2 {
+				want += l1 * Sign(w)
+			}
+			if math.Abs(pen[k][i]-want) > 1e-15 {
+				t.Fatalf("%s[%d]: gradient %v with L1, want %v", p.Name, i, pen[k][i], want)
+			}
+		}
+	}
+}
+
+// A strong L1 penalty keeps a model from fitting what it fits without one.
+func TestStrongL1Underfits(t *testing.T) {
+	train := blobs(600, 1)
+	fit := func(l1 float64) float64 {
+		m := blobModel(rand.New(rand.NewPCG(3, 3)))
+		Train(m, train, TrainConfig{Epochs: 15, BatchSize: 32, Optimizer: &Adam{LR: 0.01}, L1: l1})
+		return Evaluate(m, train.Images, train.Labels).Error
+	}
+	if plain, strong := fit(0), fit(1); !(plain < 0.02 && strong > 0.3) {
+		t.Errorf("training error %.3f without L1, %.3f with L1 = 1; want a fit and a failure to fit", plain, strong)
 	}
 }

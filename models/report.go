@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"fgsmlab/core"
@@ -59,32 +60,71 @@ type ModelReport struct {
 }
 
 // AttackSetting is one of the stronger attacks (issue 11) that the report
-// runs on every model at fixed settings, on the first AttackExamples
-// digits of the model's test set, against their true labels.
+// runs on every model at fixed settings, on the first digits of the
+// model's test set, against their true labels. The targeted ones (JSMA,
+// L-BFGS) are given each digit's runner-up class (core.RunnersUp of the
+// clean probabilities and the true label) as their target.
 type AttackSetting struct {
 	ID      string // the row suffix, as in maxout_adv_pgd40_0.25
 	What    string
 	Attack  core.Attack
 	Options core.Options
+	// Examples is the number of digits it runs on; 0 means AttackExamples.
+	Examples int
 }
 
-// AttackSettings are the stronger attacks of the report.
+// AttackSettings are the stronger attacks of the report. The L2 budget
+// ε₂ = 1.5 of FGM and PGD-L2 is about the median ‖η‖₂ that DeepFool and
+// C&W find on the undefended networks (0.7–1.5 on softmax, mlp, maxout and
+// cnn), so that the one-step and the iterative attack part ways there; the
+// L∞ ball of ε = 0.25 holds L2 distances up to 7. The slow attacks run on
+// fewer digits, so that `make reproduce` stays within a few minutes.
 var AttackSettings = []AttackSetting{
 	{ID: "pgd40_0.25", Attack: core.AttackPGD, Options: core.Options{Epsilon: PaperEpsilon, Steps: 40},
 		What: "PGD-40 (L∞, ε = 0.25, steps of 2.5ε/40 from a random start; Madry et al. 2018)"},
+	{ID: "ll40_0.25", Attack: core.AttackLL, Options: core.Options{Epsilon: PaperEpsilon, Steps: 40, StepSize: 2.5 * PaperEpsilon / 40},
+		Examples: 500,
+		What:     "iterative least-likely class (L∞, ε = 0.25, 40 steps of 2.5ε/40 towards the least likely clean class; Kurakin et al. 2017)"},
+	{ID: "fgm_l2_1.5", Attack: core.AttackFGM, Options: core.Options{Epsilon: 1.5},
+		What: "FGM (L2, ε₂ = 1.5, one step of ε₂ along ∇ₓJ/‖∇ₓJ‖₂)"},
+	{ID: "pgdl2_40_l2_1.5", Attack: core.AttackPGDL2, Options: core.Options{Epsilon: 1.5, Steps: 40}, Examples: 500,
+		What: "PGD-L2-40 (L2, ε₂ = 1.5, steps of 2.5ε₂/40 from a random start; Madry et al. 2018)"},
+	{ID: "deepfool", Attack: core.AttackDeepFool, Options: core.Options{},
+		What: "DeepFool (L2, no budget: at most 50 steps, overshoot 0.02; Moosavi-Dezfooli et al. 2016)"},
+	{ID: "cw", Attack: core.AttackCW, Options: core.Options{}, Examples: 100,
+		What: "Carlini–Wagner L2 (no budget: κ = 0, 6 values of c from 1, ≤ 100 Adam steps of 0.1 each; 2017)"},
+	{ID: "jsma_runnerup", Attack: core.AttackJSMA, Options: core.Options{}, Examples: 100,
+		What: "JSMA towards the runner-up class (no budget: pixel pairs set to 1, at most 14.5% of the pixels; Papernot et al. 2016)"},
+	{ID: "lbfgs_runnerup", Attack: core.AttackLBFGS, Options: core.Options{}, Examples: 100,
+		What: "box-constrained L-BFGS towards the runner-up class (no budget: 6 values of c from 1, ≤ 60 iterations each; Szegedy et al. 2014)"},
 }
 
-// AttackExamples bounds the digits the stronger attacks run on: PGD-40
-// costs 40 forward and backward passes per digit.
+// AttackExamples bounds the digits the stronger attacks run on by default:
+// PGD-40 costs 40 forward and backward passes per digit.
 const AttackExamples = 1000
 
 // AttackPoint is a model's error under one AttackSetting.
 type AttackPoint struct {
 	ID                string  `json:"id"`
 	Examples          int     `json:"examples"`
-	Error             float64 `json:"error"`
+	Error             float64 `json:"error"`              // against the true labels
 	MistakeConfidence float64 `json:"mistake_confidence"` // over the mistakes
+	// Success is the fraction of digits on which the attack reached its
+	// goal: the target class for the targeted attacks, else a wrong class
+	// (then it equals Error). Set for the attacks with no budget only.
+	Success *float64 `json:"success,omitempty"`
+	// MedianSize is the median size of η over the successes: ‖η‖₂, or the
+	// number of pixels changed for JSMA (SizeUnit says which). Set for the
+	// attacks with no budget that succeeded at least once.
+	MedianSize *float64 `json:"median_size,omitempty"`
+	SizeUnit   string   `json:"size_unit,omitempty"`
 }
+
+// The units of AttackPoint.MedianSize.
+const (
+	SizeL2     = "‖η‖₂"
+	SizePixels = "pixels changed"
+)
 
 // Attack returns the point of the AttackSetting with the given ID, or nil.
 func (m ModelReport) Attack(id string) *AttackPoint {
@@ -136,6 +176,8 @@ type Report struct {
 	Models       []ModelReport `json:"models"`
 	Targets      []Target      `json:"targets"`
 	Missing      []string      `json:"missing,omitempty"` // recipes with no model
+	// Linear is §5's L1 study; nil without ReportOptions.Train.
+	Linear *LinearStudy `json:"linear,omitempty"`
 }
 
 // SweepEpsilons are the ε of the FGSM sweeps: 0, 0.05, …, 0.5.
@@ -154,8 +196,14 @@ const PaperEpsilon = facts.PaperEpsilon
 type ReportOptions struct {
 	RubbishSamples int    // Gaussian noise images per model; 0 means 10,000
 	Seed           uint64 // seed of the noise images
+	// AttackDigits, when positive, caps the digits each of AttackSettings
+	// runs on (a quick report for tests); 0 means the settings' own.
+	AttackDigits int
 	// Log, when set, is told how long each measurement took.
 	Log func(what string, took time.Duration)
+	// Train, the full training set, enables §5's L1 study (LinearStudy),
+	// which needs training errors and retrains logistic regressions.
+	Train *core.Dataset
 }
 
 // Reproduce measures every experiment of the paper's table that MNIST can
@@ -195,6 +243,13 @@ func Reproduce(ms map[string]*core.Model, test *core.Dataset, o ReportOptions) *
 		}
 	}
 	runJobs(jobs, o.Log)
+	if o.Train != nil {
+		t := time.Now()
+		r.Linear = studyLinear(ms, o.Train, test)
+		if o.Log != nil {
+			o.Log("the L1 study (§5)", time.Since(t))
+		}
+	}
 	r.Rows = rows(r, x, maxoutNote(ms["maxout"]))
 	r.Targets = targets(r)
 	return r
@@ -252,7 +307,7 @@ func runJobs(jobs map[string]func(), log func(string, time.Duration)) {
 }
 
 // jobCost orders the jobs of Reproduce, costliest first.
-var jobCost = map[string]int{"maxout": 3, "maxout-adv": 3, "mlp": 2, "softmax": 1, "rbf": 1}
+var jobCost = map[string]int{"cnn": 4, "cnn-adv": 4, "maxout": 3, "maxout-adv": 3, "mlp": 2, "softmax": 1, "rbf": 1}
 
 // measureModel sweeps FGSM over SweepEpsilons on m's data, scores the
 // examples at ε = 0.25 on others too, and feeds m Gaussian noise.
@@ -265,7 +320,7 @@ func measureModel(mr *ModelReport, m *core.Model, test *core.Dataset, others map
 	for i, r := range core.Sweep(m, d.Images, d.Labels, core.AttackFGSM, SweepEpsilons, core.Options{}, 0) {
 		mr.Sweep = append(mr.Sweep, Point{SweepEpsilons[i], r.Error, r.Confidence, r.MistakeConfidence})
 	}
-	mr.Attacks = measureAttacks(m, d.Slice(0, min(AttackExamples, d.Len())))
+	mr.Attacks = measureAttacks(m, d, o.AttackDigits)
 	if len(m.Classes) > 2 {
 		rb := core.Rubbish(m, o.RubbishSamples, o.Seed)
 		mr.Rubbish = &Rubbish{Samples: rb.N, Rate: rb.Error, Confidence: rb.Confidence}
@@ -282,18 +337,89 @@ func measureModel(mr *ModelReport, m *core.Model, test *core.Dataset, others map
 	return out
 }
 
-// measureAttacks runs each of AttackSettings on d with m.
-func measureAttacks(m *core.Model, d *core.Dataset) []AttackPoint {
+// measureAttacks runs each of AttackSettings on the first digits of d
+// with m, on no more than limit digits when limit > 0.
+func measureAttacks(m *core.Model, d *core.Dataset, limit int) []AttackPoint {
 	var out []AttackPoint
 	for _, s := range AttackSettings {
-		attack := func(m *core.Model, x *mat.Dense, y []int) *mat.Dense {
-			_, adv := core.Craft(m, x, y, s.Attack, s.Options)
-			return adv
+		n := min(cmp.Or(s.Examples, AttackExamples), d.Len())
+		if limit > 0 {
+			n = min(n, limit)
 		}
-		r := core.EvaluateAttack(m, m, d.Images, d.Labels, attack)
-		out = append(out, AttackPoint{ID: s.ID, Examples: r.N, Error: r.Error, MistakeConfidence: r.MistakeConfidence})
+		ds := d.Slice(0, n)
+		out = append(out, measureAttack(m, ds, s))
 	}
 	return out
+}
+
+// measureAttack runs one setting on d. For the attacks with no budget it
+// also counts the successes and measures η on them.
+func measureAttack(m *core.Model, d *core.Dataset, s AttackSetting) AttackPoint {
+	var hits core.Tally // against the goal: the targets, or the true labels
+	var sizes []float64
+	attack := func(m *core.Model, x *mat.Dense, y []int) *mat.Dense {
+		goal := y
+		if s.Attack.Targeted() {
+			goal = core.RunnersUp(m.Predict(x), y)
+		}
+		_, adv := core.Craft(m, x, goal, s.Attack, s.Options)
+		if s.Attack.Budgeted() {
+			return adv
+		}
+		p := m.Predict(adv)
+		hits.Add(p, goal)
+		eta := core.Perturbation(x, adv)
+		for i, g := range goal {
+			success := core.Argmax(p.RawRowView(i)) == g
+			if !s.Attack.Targeted() {
+				success = !success
+			}
+			if success {
+				sizes = append(sizes, size(eta.RawRowView(i), s.Attack))
+			}
+		}
+		return adv
+	}
+	r := core.EvaluateAttack(m, m, d.Images, d.Labels, attack)
+	pt := AttackPoint{ID: s.ID, Examples: r.N, Error: r.Error, MistakeConfidence: r.MistakeConfidence}
+	if !s.Attack.Budgeted() {
+		pt.Success = frac(1 - hits.Result().Error)
+		if !s.Attack.Targeted() {
+			pt.Success = frac(r.Error)
+		}
+		pt.SizeUnit = SizeL2
+		if !s.Attack.L2() {
+			pt.SizeUnit = SizePixels
+		}
+		if len(sizes) > 0 {
+			pt.MedianSize = frac(median(sizes))
+		}
+	}
+	return pt
+}
+
+// size is the size of η by a's norm: ‖η‖₂ for the L2 attacks, else the
+// number of pixels changed (JSMA's L0).
+func size(eta []float64, a core.Attack) float64 {
+	if a.L2() {
+		return floats.Norm(eta, 2)
+	}
+	var n float64
+	for _, v := range eta {
+		if v != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// median returns the median of v, which it sorts.
+func median(v []float64) float64 {
+	slices.Sort(v)
+	if n := len(v); n%2 == 0 {
+		return (v[n/2-1] + v[n/2]) / 2
+	}
+	return v[len(v)/2]
 }
 
 // ConfidenceOver values: which mean confidence a row uses.
@@ -409,10 +535,33 @@ func (b rowMaker) attack(name string, s AttackSetting) Row {
 	if p := m.Attack(s.ID); p != nil {
 		row.Ours = &Figures{Error: frac(p.Error), Confidence: frac(p.MistakeConfidence)}
 		row.Note = fmt.Sprintf("the first %d test digits", p.Examples)
+		if !s.Attack.Budgeted() {
+			row.Note = join(row.Note, attackSize(*p, s.Attack))
+		}
 	} else {
 		row.Note = "not measured"
 	}
 	return row
+}
+
+// attackSize says how often an attack with no budget reached its goal and
+// how large the median η of its successes was.
+func attackSize(p AttackPoint, a core.Attack) string {
+	goal := "a wrong class"
+	if a.Targeted() {
+		goal = "the runner-up class"
+	}
+	if p.Success == nil {
+		return "success not measured"
+	}
+	txt := fmt.Sprintf("success %.1f%% (%s)", 100**p.Success, goal)
+	if p.MedianSize == nil {
+		return txt + "; no success to measure"
+	}
+	if p.SizeUnit == SizePixels {
+		return txt + fmt.Sprintf("; median %.0f %s over the successes", *p.MedianSize, p.SizeUnit)
+	}
+	return txt + fmt.Sprintf("; median %s = %.2f over the successes", p.SizeUnit, *p.MedianSize)
 }
 
 // attackRows are the rows of every model under every AttackSettings, in
@@ -452,7 +601,8 @@ func rows(r *Report, x crossResult, small string) []Row {
 		b.clean("logreg37_clean", "logreg37", "logistic regression, 3s vs 7s (Fig. 2), clean",
 			fmt.Sprintf("the %d test 3s and 7s", r.examples("logreg37"))),
 		b.fgsm("logreg37_fgsm_0.25", "logreg37", "logistic regression, 3s vs 7s (Fig. 2), FGSM ε = 0.25", ""),
-		notReproduced("logreg37_l1_0.0025", "logistic regression with L1 penalty 0.0025: training stuck above 5% error", "core.Train has no L1 penalty"),
+		b.l1Row(),
+		b.advRow(),
 		b.clean("maxout_clean", "maxout", "maxout + dropout, clean test error before adversarial training", small),
 		b.clean("maxout_adv_clean", "maxout-adv", "maxout + dropout, clean test error after adversarial training (α = 0.5, ε = 0.25)", small),
 		notReproduced("maxout1600_clean", "1600-unit maxout without adversarial training, clean (mean of 5 runs)", "we train one smaller network (maxout_clean)"),

@@ -2,6 +2,8 @@ package models
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -53,7 +55,7 @@ func reportInputs(t *testing.T, n int, names ...string) (map[string]*core.Model,
 // our figures as fractions.
 func TestReproduceRows(t *testing.T) {
 	ms, test := reportInputs(t, 200)
-	r := Reproduce(ms, test, ReportOptions{RubbishSamples: 500})
+	r := Reproduce(ms, test, ReportOptions{RubbishSamples: 500, AttackDigits: 20})
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +114,7 @@ func TestReproduceRows(t *testing.T) {
 func TestReproduceMissingModel(t *testing.T) {
 	ms, test := reportInputs(t, 50)
 	delete(ms, "maxout")
-	r := Reproduce(ms, test, ReportOptions{RubbishSamples: 50})
+	r := Reproduce(ms, test, ReportOptions{RubbishSamples: 50, AttackDigits: 5})
 	for _, row := range r.Rows {
 		if row.ID == "maxout_fgsm_0.25" && row.Ours != nil {
 			t.Error("maxout_fgsm_0.25 has figures without a maxout model")
@@ -180,13 +182,86 @@ func TestMeasureAttacks(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := &core.Dataset{Images: mat.NewDense(3, 4, nil), Labels: []int{1, 2, 3}}
-	got := measureAttacks(m, d)
+	got := measureAttacks(m, d, 0)
 	if len(got) != len(AttackSettings) {
 		t.Fatalf("%d points for %d settings", len(got), len(AttackSettings))
 	}
 	for i, p := range got {
-		if p.ID != AttackSettings[i].ID || p.Examples != 3 || p.Error != 1 {
-			t.Errorf("point %+v, want %s on 3 digits with error 1", p, AttackSettings[i].ID)
+		s := AttackSettings[i]
+		if p.ID != s.ID || p.Examples != 3 || p.Error != 1 {
+			t.Errorf("point %+v, want %s on 3 digits with error 1", p, s.ID)
+		}
+		if s.Attack.Budgeted() {
+			if p.Success != nil || p.MedianSize != nil {
+				t.Errorf("%s has a budget but got a success rate and a median size", s.ID)
+			}
+			continue
+		}
+		// Every digit is already in a wrong class, and for the targeted
+		// attacks in the target, the runner-up 9: success needs no η.
+		wantUnit := SizeL2
+		if s.Attack == core.AttackJSMA {
+			wantUnit = SizePixels
+		}
+		if p.Success == nil || *p.Success != 1 || p.MedianSize == nil || *p.MedianSize > 1e-3 || p.SizeUnit != wantUnit {
+			t.Errorf("%s: success %v, median size %v %s; want 1, about 0 %s", s.ID, fmtPtr(p.Success), fmtPtr(p.MedianSize), p.SizeUnit, wantUnit)
 		}
 	}
+}
+
+// The size of η is its L2 norm for the L2 attacks and the number of pixels
+// changed for JSMA; the median of an even count is the mean of the middle
+// two.
+func TestAttackSizeAndMedian(t *testing.T) {
+	eta := []float64{0, 3, 0, -4, 0}
+	if got := size(eta, core.AttackDeepFool); got != 5 {
+		t.Errorf("DeepFool's size of %v = %v, want ‖η‖₂ = 5", eta, got)
+	}
+	if got := size(eta, core.AttackJSMA); got != 2 {
+		t.Errorf("JSMA's size of %v = %v, want 2 pixels", eta, got)
+	}
+	for _, c := range []struct {
+		v    []float64
+		want float64
+	}{
+		{[]float64{3, 1, 2}, 2}, {[]float64{4, 1, 3, 2}, 2.5}, {[]float64{7}, 7},
+	} {
+		if got := median(slices.Clone(c.v)); got != c.want {
+			t.Errorf("median(%v) = %v, want %v", c.v, got, c.want)
+		}
+	}
+}
+
+// An attack with no budget gets its success rate and median size in its
+// row's note, with the goal it was given.
+func TestAttackRowsSize(t *testing.T) {
+	var sweep []Point
+	for _, e := range SweepEpsilons {
+		sweep = append(sweep, Point{Epsilon: e})
+	}
+	r := &Report{Models: []ModelReport{{Name: "mlp", Sweep: sweep, Attacks: []AttackPoint{
+		{ID: "jsma_runnerup", Examples: 100, Error: 0.9, Success: frac(0.85), MedianSize: frac(23), SizeUnit: SizePixels},
+		{ID: "deepfool", Examples: 1000, Error: 1, Success: frac(1), MedianSize: frac(1.234), SizeUnit: SizeL2},
+	}}}}
+	byID := map[string]Row{}
+	for _, row := range rows(r, crossResult{}, "") {
+		byID[row.ID] = row
+	}
+	for id, want := range map[string][]string{
+		"mlp_jsma_runnerup": {"100 test digits", "success 85.0% (the runner-up class)", "median 23 pixels changed"},
+		"mlp_deepfool":      {"1000 test digits", "success 100.0% (a wrong class)", "median ‖η‖₂ = 1.23"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(byID[id].Note, w) {
+				t.Errorf("%s's note %q does not say %q", id, byID[id].Note, w)
+			}
+		}
+	}
+}
+
+func fmtPtr(v *float64) string {
+	if v == nil {
+		return "none"
+	}
+	return fmt.Sprint(*v)
 }

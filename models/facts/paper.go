@@ -33,6 +33,7 @@ var Paper = []Figure{
 	{"logreg37_clean", "§5, Fig. 2", 0.016, NotStated, NotStated},
 	{"logreg37_fgsm_0.25", "§5, Fig. 2", 0.99, NotStated, NotStated},
 	{"logreg37_l1_0.0025", "§5", 0.05, NotStated, NotStated},
+	{"logreg37_adv_0.25", "§5", NotStated, NotStated, NotStated},
 	{"maxout_clean", "§6", 0.0094, NotStated, NotStated},
 	{"maxout_adv_clean", "§6", 0.0084, NotStated, NotStated},
 	{"maxout1600_clean", "§6", 0.0114, NotStated, NotStated},

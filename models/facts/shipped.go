@@ -44,6 +44,10 @@ var Shipped = []Model{
 		Blurb: "The same convolutional network trained on α·J(x) + (1−α)·J(x + ε·sign(∇ₓJ)) with α = 0.5, ε = 0.25 (§6)."},
 	{Name: "logreg37",
 		What: "logistic regression on 3s against 7s (paper Figure 2), 784 → 1"},
+	{Name: "logreg37-l1",
+		What: "logreg37 trained with L1 weight decay 0.0025·‖w‖₁ added to its cost (§5)"},
+	{Name: "logreg37-adv",
+		What: "logreg37 trained on the adversarial objective (α = 0.5, ε = 0.25), whose adversarial term is ζ(−y(wᵀx + b) + ε‖w‖₁) (§5)"},
 }
 
 // LabModels returns the names of the models the lab's picker offers, the

@@ -2,7 +2,7 @@
 // and writes models/REPORT.md, models/report.json and the figures in
 // models/report/: `make reproduce`, or
 //
-//	go run ./models/cmd/reproduce [-fresh [-seed 1] [-epochs N]] [-n 10000] [-rubbish 10000] [-check] [-out models]
+//	go run ./models/cmd/reproduce [-fresh [-seed 1] [-epochs N]] [-n 10000] [-rubbish 10000] [-attack-digits 0] [-check] [-out models]
 //
 // By default it loads the shipped .safetensors files. With -fresh it first
 // retrains every model from its recipe, as `make train` does, and reports on
@@ -30,6 +30,7 @@ type options struct {
 	seed         uint64
 	epochs, n    int
 	rubbish      int
+	attackDigits int
 	in, out      string
 }
 
@@ -40,6 +41,7 @@ func main() {
 	flag.IntVar(&o.epochs, "epochs", 0, "with -fresh: override every recipe's number of epochs (0: the recipe's)")
 	flag.IntVar(&o.n, "n", 0, "use only the first n MNIST test digits (0: all 10,000)")
 	flag.IntVar(&o.rubbish, "rubbish", 10000, "Gaussian noise images per model for the rubbish-class rows")
+	flag.IntVar(&o.attackDigits, "attack-digits", 0, "cap the digits each stronger attack runs on (0: the settings' own)")
 	flag.BoolVar(&o.check, "check", false, "exit with status 1 if a reproduction target fails")
 	flag.StringVar(&o.in, "models", models.Dir(), "folder of the shipped model files")
 	flag.StringVar(&o.out, "out", models.Dir(), "folder for REPORT.md, report.json and report/*.png")
@@ -79,7 +81,7 @@ func run(o options) (*models.Report, error) {
 		ms[rc.Name] = m
 	}
 	t := time.Now()
-	r := models.Reproduce(ms, test, models.ReportOptions{RubbishSamples: o.rubbish, Log: func(what string, took time.Duration) {
+	r := models.Reproduce(ms, test, models.ReportOptions{RubbishSamples: o.rubbish, AttackDigits: o.attackDigits, Train: train, Log: func(what string, took time.Duration) {
 		fmt.Fprintf(os.Stderr, "  measured %-22s in %s\n", what, took.Round(100*time.Millisecond))
 	}})
 	fmt.Printf("measured in %s on %d test digits\n\n", time.Since(t).Round(100*time.Millisecond), r.TestExamples)

@@ -26,7 +26,7 @@ func TestRunWritesReport(t *testing.T) {
 	out := t.TempDir()
 	stdout := os.Stdout
 	os.Stdout, _ = os.Open(os.DevNull)
-	_, err := run(options{n: 200, rubbish: 200, in: models.Dir(), out: out})
+	_, err := run(options{n: 200, rubbish: 200, attackDigits: 10, in: models.Dir(), out: out})
 	os.Stdout = stdout
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +42,9 @@ func TestRunWritesReport(t *testing.T) {
 	md, err := os.ReadFile(filepath.Join(out, "REPORT.md"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "## The stronger attacks at a glance") {
+		t.Error("REPORT.md has no table of the stronger attacks")
 	}
 	for _, fig := range []string{"report/sweep.png", "report/figure2.png", "report/figure3.png", "report/figure4.png"} {
 		if !strings.Contains(string(md), "]("+fig+")") {

@@ -36,6 +36,7 @@ func writeMarkdown(w io.Writer, r *models.Report, ms map[string]*core.Model, fig
 		fmt.Fprintf(w, "| %s | missing | | | | | |\n", name)
 	}
 	fmt.Fprintln(w)
+	writeAttacks(w, r)
 	writeTraining(w, ms)
 	fmt.Fprintf(w, "## Figures\n\n")
 	for _, f := range figs {
@@ -60,9 +61,13 @@ func writeChoices(w io.Writer) {
 - **Rubbish class**: images of N(0, 1) noise per pixel (10,000 per model, as in the paper), unclipped.
 - **Agreement** (§8): FGSM examples crafted on maxout (ε = 0.25) that maxout gets wrong; the
   fraction on which the other model's top class is maxout's wrong class.
-- **Stronger attacks** (the rows whose id ends in _pgd40_0.25, not in the paper): PGD-40 (Madry et al. 2018), L∞ ε = 0.25,
-  40 steps of 2.5ε/40 from a random start in the ε-ball, clipped, against the true labels, on the
-  first 1,000 test digits of each model (models.AttackSettings); confidence over the mistakes.
+- **Stronger attacks** (the rows after the paper's, not in the paper; models.AttackSettings): each
+  runs on every model at the fixed settings its row states, clipped to [0, 1], against the true labels,
+  on the first 1,000 test digits of each model (500 for PGD-L2 and least-likely, 100 for C&W, JSMA and
+  L-BFGS, which are slow); "error" is against the true labels and the confidence is over the mistakes.
+  DeepFool, C&W, JSMA and L-BFGS take no budget: their notes give the success rate and the median size
+  of η over the successes (‖η‖₂, or the pixels changed for JSMA). JSMA and L-BFGS are targeted, at each
+  digit's runner-up class (the most probable class other than the true one); their success is reaching it.
 - **Optimiser settings**, which the paper does not give, are in "How the models were trained" below.
 
 ## What to read with care
@@ -70,8 +75,8 @@ func writeChoices(w io.Writer) {
 - **maxout-adv's FGSM error is not monotonic in ε** (see the sweep figure): it is lowest near the
   ε = 0.25 it was trained on and higher at small ε. Training on one-step FGSM examples at one ε teaches
   the network that particular perturbation (Kurakin et al. 2016 call the related effect "label
-  leaking"); it is not robustness to every perturbation of that size. Iterative attacks in the lab
-  break it more often.
+  leaking"); it is not robustness to every perturbation of that size. Iterative attacks break it:
+  compare its FGSM row with maxout_adv_pgd40_0.25, and the PGD curves on the lab's /sweeps page.
 - **Our maxout networks are smaller** than the paper's (3 pieces instead of 5, half-precision weights,
   so that a page can download them) and trained for a fixed number of epochs without early stopping.
 
@@ -134,4 +139,41 @@ func training(c core.TrainConfig) string {
 		s += fmt.Sprintf(", adversarial objective α = %g, ε = %g", a.Alpha, a.Epsilon)
 	}
 	return s
+}
+
+// writeAttacks lays out the stronger attacks' rows as one table: a model a
+// line, an attack a column, its error against the true labels and, for the
+// attacks with no budget, the median size of η over the successes.
+func writeAttacks(w io.Writer, r *models.Report) {
+	fmt.Fprintf(w, "## The stronger attacks at a glance\n\n")
+	fmt.Fprintln(w, "Error against the true labels; for the attacks with no budget, the median size of η over the successes "+
+		"in brackets (‖η‖₂, pixels changed for JSMA). The settings are in the rows above.")
+	fmt.Fprintln(w)
+	fmt.Fprint(w, "| model |")
+	for _, s := range models.AttackSettings {
+		fmt.Fprintf(w, " `%s` |", s.ID)
+	}
+	fmt.Fprint(w, "\n|---|")
+	for range models.AttackSettings {
+		fmt.Fprint(w, "--:|")
+	}
+	fmt.Fprintln(w)
+	for _, m := range r.Models {
+		fmt.Fprintf(w, "| %s |", m.Name)
+		for _, s := range models.AttackSettings {
+			p := m.Attack(s.ID)
+			switch {
+			case p == nil:
+				fmt.Fprint(w, " — |")
+			case p.MedianSize == nil:
+				fmt.Fprintf(w, " %s |", pct(p.Error))
+			case p.SizeUnit == models.SizePixels:
+				fmt.Fprintf(w, " %s (%.0f px) |", pct(p.Error), *p.MedianSize)
+			default:
+				fmt.Fprintf(w, " %s (%.2f) |", pct(p.Error), *p.MedianSize)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
 }
