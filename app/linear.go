@@ -15,12 +15,14 @@ import (
 
 // linearPage is /linear: the paper's linear explanation (§3, §5) shown
 // live on logreg37, the logistic regression of Figure 2 (3s against 7s).
-// Its three panels can be embedded one at a time with ?embed=1&panel=….
+// Its panels can be embedded one at a time with ?embed=1&panel=…; the
+// fourth, "logits", is the paper's Figure 4 on the maxout network
+// (logitspanel.go).
 type linearPage struct {
 	app.Compo
 
 	embed   bool
-	panel   string // "", "figure", "dim" or "precision"
+	panel   string // "", "figure", "dim", "precision" or "logits"
 	notices []string
 	failed  string
 
@@ -45,6 +47,7 @@ type linearPage struct {
 	reported    map[string]float64 // the model's metrics from make reproduce
 
 	eps *epsSlider
+	lg  logitsPanel
 	l1  l1View // the L1 panel's models (linearl1.go)
 
 	rendered string // the link the server renders the page for
@@ -52,10 +55,10 @@ type linearPage struct {
 }
 
 // linearPanels are the values ?panel= accepts.
-var linearPanels = []string{"figure", "dim", "precision", "l1"}
+var linearPanels = []string{"figure", "dim", "precision", "logits", "l1"}
 
 func newLinearPage() *linearPage {
-	p := &linearPage{eps255: defaultSettings().Eps255, dim: 784, tenths: 5}
+	p := &linearPage{eps255: defaultSettings().Eps255, dim: 784, tenths: 5, lg: logitsPanel{half: logitsDefaultRange}}
 	p.eps = newEpsSlider(p.onEps)
 	return p
 }
@@ -67,6 +70,9 @@ func (p *linearPage) OnInit() {
 	p.parse(pageLink())
 	p.eps.s.Eps255 = p.eps255
 	p.held = heldHTML("linear")
+	if el := app.Window().GetElementByID("logits"); p.held != "" && el.Truthy() {
+		p.lg.held = el.Get("outerHTML").String()
+	}
 }
 
 // OnPreRender, on the server, computes the page for the requested link.
@@ -76,6 +82,12 @@ func (p *linearPage) OnPreRender(ctx app.Context) {
 }
 
 func (p *linearPage) OnMount(ctx app.Context) {
+	if p.showPanel("logits") {
+		p.loadLogits(ctx)
+	}
+	if p.panel == "logits" {
+		return // the other panels' model is not needed
+	}
 	ctx.Async(func() {
 		m, err := sharedModel("logreg37")
 		var d *core.Dataset
@@ -99,6 +111,7 @@ func (p *linearPage) parse(q *linkParams) {
 	p.dim = q.intIn("n", 1, dimPlotMaxN, p.dim)
 	// ε of the precision panel in grey levels, 0.1 to 1 in tenths.
 	p.tenths = int(math.Round(10 * q.fraction("sub", 0.1, 1, float64(p.tenths)/10)))
+	p.lg.parse(q)
 	p.panel = q.choice("panel", linearPanels, p.panel)
 	p.embed = q.flag("embed", false)
 	p.notices = q.notices()
@@ -110,6 +123,10 @@ func (p *linearPage) query() url.Values {
 	q.Set("eps", strconv.FormatFloat(float64(p.eps255)/255, 'f', 4, 64))
 	q.Set("n", strconv.Itoa(p.dim))
 	q.Set("sub", strconv.FormatFloat(float64(p.tenths)/10, 'f', 1, 64))
+	if p.showPanel("logits") {
+		q.Set("digit", strconv.Itoa(p.lg.digit))
+		q.Set("range", strconv.FormatFloat(p.lg.half, 'f', -1, 64))
+	}
 	if p.panel != "" {
 		q.Set("panel", p.panel)
 	}
@@ -224,7 +241,7 @@ func (p *linearPage) Render() app.UI {
 	if p.held != "" {
 		return app.Raw(p.held)
 	}
-	ready := p.m != nil
+	ready := (p.m != nil || p.panel == "logits") && (!p.showPanel("logits") || p.lg.ready())
 	return markRendered(app.Div().ID("linear").Class(class+liveClass()).DataSet("ready", ready), p.rendered).Body(
 		app.If(!p.embed, pageHeader("Why FGSM works: linearity",
 			"A linear model adds up many tiny changes. Move every pixel by ε in the direction of sign(w) and the score moves by ε·‖w‖₁, which grows with the number of pixels (§3).")),
@@ -235,10 +252,11 @@ func (p *linearPage) Render() app.UI {
 			app.If(p.showPanel("figure"), p.renderFigure2()),
 			app.If(p.showPanel("dim"), p.renderDim()),
 			app.If(p.showPanel("precision"), p.renderPrecision()),
-			app.If(p.showPanel("l1"), p.renderL1("4")),
+			app.If(p.showPanel("logits"), p.renderLogits()),
+			app.If(p.showPanel("l1"), p.renderL1()),
 		),
 		app.If(!p.embed, app.Footer().Class("foot").Body(
-			app.P().Text("Computed in your browser from the shipped logreg37 model and the 3s and 7s among the first 1,000 MNIST test digits."),
+			app.P().Text("Computed in your browser from the shipped logreg37 and maxout models and the first 1,000 MNIST test digits (logreg37: the 3s and 7s among them)."),
 		)),
 	)
 }

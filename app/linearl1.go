@@ -129,10 +129,10 @@ func loadL1Models() ([]*core.Model, error) {
 }
 
 // renderL1 is the panel.
-func (p *linearPage) renderL1(step string) app.UI {
+func (p *linearPage) renderL1() app.UI {
 	eps := p.epsilon()
 	body := []app.UI{
-		heading("h-l1", step, "Adversarial training is L1 weight decay, inside the softplus"),
+		heading("h-l1", "5", "Adversarial training is L1 weight decay, inside the softplus"),
 		app.P().Class("lede").Text("For logistic regression with y = ±1, FGSM's worst case is x̃ = x − ε·y·sign(w), and its cost is exactly ζ(−y(wᵀx + b) + ε‖w‖₁), with ζ(z) = log(1 + eᶻ) (§5). L1 weight decay adds λ‖w‖₁ to the cost instead. Outside the softplus the penalty never fades; inside, it stops mattering once a digit is confidently right, so adversarial training can still fit the data. Below, logreg37 beside its twins trained each way, at the ε of Figure 2; each weight image is scaled to its own largest weight."),
 	}
 	if !p.showPanel("figure") {

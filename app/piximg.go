@@ -68,6 +68,7 @@ func niceStep(span float64, n int) float64 {
 }
 
 // svgEscape escapes text for an SVG built as a string.
-func svgEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
-}
+func svgEscape(s string) string { return svgEscaper.Replace(s) }
+
+// svgEscaper is built once: Figure 4 escapes 30 labels per update.
+var svgEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")

@@ -46,7 +46,7 @@ func TestRunWritesReport(t *testing.T) {
 	if !strings.Contains(string(md), "## The stronger attacks at a glance") {
 		t.Error("REPORT.md has no table of the stronger attacks")
 	}
-	for _, fig := range []string{"report/sweep.png", "report/figure2.png", "report/figure3.png"} {
+	for _, fig := range []string{"report/sweep.png", "report/figure2.png", "report/figure3.png", "report/figure4.png"} {
 		if !strings.Contains(string(md), "]("+fig+")") {
 			t.Errorf("REPORT.md does not show %s", fig)
 		}

@@ -60,6 +60,13 @@ func writeFigures(r *models.Report, ms map[string]*core.Model, test *core.Datase
 			return nil, err
 		}
 	}
+	if m := ms["maxout"]; m != nil && test.Len() > 0 {
+		c, caption, err := figure4(m, test)
+		if err := add("figure4.png", figure{title: "Figure 4: maxout's logits along the FGSM direction, far past the pixel range",
+			caption: caption}, c, err); err != nil {
+			return nil, err
+		}
+	}
 	return figs, nil
 }
 
