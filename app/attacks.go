@@ -66,7 +66,7 @@ var labAttacks = []labAttack{
 		Params: []use{{ID: pGamma, Def: 0.145}}},
 	{Attack: core.AttackLBFGS, Short: "L-BFGS", Label: "L-BFGS: the slow original (targeted)",
 		About:  "Minimises c·‖η‖₂² + J(x + η, target) with L-BFGS, the attack of Szegedy et al. (2014) that the paper's “fast” is measured against. No budget.",
-		Params: []use{{ID: pC, Def: 1}, {ID: pSearchSteps, Def: 6}}},
+		Params: []use{{ID: pC, Def: 1}, {ID: pSearchSteps, Def: 6}, {ID: pSteps, Def: 60, Help: "The most L-BFGS iterations for each value of c."}}},
 }
 
 // attackNames are the names of labAttacks, which links and messages use.

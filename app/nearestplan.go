@@ -46,6 +46,7 @@ const (
 	nearestCWCs    = 3
 	nearestLBFGSCs = 2
 	nearestLBFGSC  = 4
+	nearestLBFGSIt = 30
 	// JSMA may change 14.5% of the pixels, as Papernot et al. (§IV).
 	nearestJSMAGamma = 0.145
 )
@@ -76,7 +77,7 @@ func nearestPlan() []nearestAttack {
 		l2(core.AttackPGDL2, "PGD-L2", with(func(o *core.Options) { o.Steps = nearestPGD })),
 		{Attack: core.AttackJSMA, Name: "JSMA", Opts: with(func(o *core.Options) { o.Gamma = nearestJSMAGamma })},
 		{Attack: core.AttackCW, Name: "C&W", Opts: with(func(o *core.Options) { o.Steps, o.C, o.SearchSteps = nearestCWSteps, nearestCWC, nearestCWCs })},
-		{Attack: core.AttackLBFGS, Name: "L-BFGS", Opts: with(func(o *core.Options) { o.C, o.SearchSteps = nearestLBFGSC, nearestLBFGSCs })},
+		{Attack: core.AttackLBFGS, Name: "L-BFGS", Opts: with(func(o *core.Options) { o.C, o.SearchSteps, o.Steps = nearestLBFGSC, nearestLBFGSCs, nearestLBFGSIt })},
 	}
 }
 
@@ -251,7 +252,7 @@ func (a nearestAttack) settingsLine() string {
 	case core.AttackCW:
 		return fmt.Sprintf("one run: %d values of c from %g, %d Adam steps each", a.Opts.SearchSteps, a.Opts.C, a.Opts.Steps)
 	case core.AttackLBFGS:
-		return fmt.Sprintf("one run towards the runner-up class: %d values of c from %g", a.Opts.SearchSteps, a.Opts.C)
+		return fmt.Sprintf("one run towards the runner-up class: %d values of c from %g, at most %d iterations each", a.Opts.SearchSteps, a.Opts.C, a.Opts.Steps)
 	}
 	return bisect
 }

@@ -23,8 +23,8 @@ type Options struct {
 	// image, after clipping. It can move a pixel by up to 0.5/255 beyond ε.
 	Round8 bool
 	// Steps is the number of steps of the iterative attacks (iterative,
-	// pgd, pgd-l2, ll), or the cap on DeepFool's steps and on C&W's Adam
-	// steps per value of c.
+	// pgd, pgd-l2, ll), or the cap on DeepFool's steps, on C&W's Adam
+	// steps per value of c and on L-BFGS's iterations per value of c.
 	Steps int
 	// StepSize is the length of one step of iterative, pgd, pgd-l2 and ll,
 	// in the attack's norm.

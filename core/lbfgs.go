@@ -24,8 +24,9 @@ const (
 //
 //	c·‖η‖₂² + J(θ, x + η, t)  subject to x + η ∈ [0, 1]ⁿ
 //
-// with gonum's L-BFGS, and searches over c (o.SearchSteps values, default
-// 6, from o.C, default 1) for the largest c whose minimiser the model puts
+// with gonum's L-BFGS (at most o.Steps iterations, default 60, for each
+// c), and searches over c (o.SearchSteps values, default 6, from o.C,
+// default 1) for the largest c whose minimiser the model puts
 // in class t: the smallest such η. It returns the closest success found,
 // or x where none was. It takes no budget.
 //
@@ -55,7 +56,7 @@ func lbfgsOne(m *Model, x []float64, t int, o Options) []float64 {
 	var best []float64
 	bestD := math.Inf(1)
 	for range cmpOr(o.SearchSteps, lbfgsSearchSteps) {
-		a, stopped := lbfgsMinimise(m, x, t, c, o)
+		a, stopped := lbfgsMinimise(m, x, t, c, cmpOr(o.Steps, lbfgsIterations), o)
 		if stopped {
 			break
 		}
@@ -82,7 +83,7 @@ func lbfgsOne(m *Model, x []float64, t int, o Options) []float64 {
 // lbfgsMinimise minimises c·‖y − x‖₂² + J(clip(y), t) from y = x and
 // returns clip(y), or nil if the objective was not finite or o.Yield
 // stopped it.
-func lbfgsMinimise(m *Model, x []float64, t int, c float64, o Options) (y []float64, stopped bool) {
+func lbfgsMinimise(m *Model, x []float64, t int, c float64, iterations int, o Options) (y []float64, stopped bool) {
 	dim := len(x)
 	in := mat.NewDense(1, dim, nil)
 	var at []float64 // the y of the last evaluation
@@ -118,8 +119,8 @@ func lbfgsMinimise(m *Model, x []float64, t int, c float64, o Options) (y []floa
 		Grad: func(dst, y []float64) { eval(y); copy(dst, grad) },
 	}
 	settings := &optimize.Settings{
-		MajorIterations: lbfgsIterations,
-		FuncEvaluations: 3 * lbfgsIterations,
+		MajorIterations: iterations,
+		FuncEvaluations: 3 * iterations,
 		Converger:       &optimize.FunctionConverge{Relative: 1e-6, Iterations: 5},
 	}
 	res, err := optimize.Minimize(p, x, settings, &optimize.LBFGS{})
