@@ -47,7 +47,7 @@ func TestAccessibleNames(t *testing.T) {
 		{"/", `document.querySelector(".figure") && document.querySelector(".figure").dataset.ready === "true"`},
 		{"/?embed=1", `document.querySelector(".figure") && document.querySelector(".figure").dataset.ready === "true"`},
 		{"/linear", `document.getElementById("err-fgsm") !== null`},
-		{"/sweeps?n=100", done("sweeps")},
+		{"/sweeps?n=100&curves=fgsm", done("sweeps")},
 		{"/defence?n=100", done("defence")},
 		{"/train", `document.documentElement.dataset.fgsmlab === "train-mounted"`},
 		{"/rbf?n=100", done("rbf")},

@@ -814,6 +814,9 @@ func loadAverage() (string, float64) {
 // FGSM + predict, and DeepFool within 10 ms (medians). It fails only far
 // beyond those, since the machine may be busy; the log has the numbers.
 func TestAttackBench(t *testing.T) {
+	if os.Getenv("FGSMLAB_BENCH") == "" {
+		t.Skip("a benchmark: make bench-browser runs it")
+	}
 	srv := labServer(t)
 	ctx := newTabWithin(t, 10*time.Minute)
 	if err := chromedp.Run(ctx, waitReady(srv.URL+"/?model=mlp&sample=0")); err != nil {

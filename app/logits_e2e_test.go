@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -127,6 +128,9 @@ func TestLogitsPanelMatchesCore(t *testing.T) {
 // values of ε (the page's own timing, data-ms), and the whole update from
 // the click to the next frame after the new figure is in the page.
 func TestLogitsBench(t *testing.T) {
+	if os.Getenv("FGSMLAB_BENCH") == "" {
+		t.Skip("a benchmark: make bench-browser runs it")
+	}
 	srv := labServer(t)
 	ctx := newTab(t)
 	var raw string
