@@ -54,21 +54,7 @@ func computeGolden() golden {
 
 func TestGoldenOutputs(t *testing.T) {
 	got := computeGolden()
-	const path = "testdata/golden.json"
-	if *update {
-		b, _ := json.MarshalIndent(got, "", " ")
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want golden
-	if err := json.Unmarshal(b, &want); err != nil {
-		t.Fatal(err)
-	}
+	want := goldenFile(t, "testdata/golden.json", got)
 	for name, w := range want {
 		g := got[name]
 		cases := []struct {
@@ -92,4 +78,26 @@ func TestGoldenOutputs(t *testing.T) {
 			}
 		}
 	}
+}
+
+// goldenFile returns the golden values stored at path, after writing got
+// there when the test runs with -update (natively: the file is then checked
+// natively and under js/wasm).
+func goldenFile[T any](t *testing.T, path string, got T) T {
+	t.Helper()
+	if *update {
+		b, _ := json.MarshalIndent(got, "", " ")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want T
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	return want
 }

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -316,21 +315,7 @@ func computeLogitGolden(t *testing.T) logitGolden {
 
 func TestLogitPathGolden(t *testing.T) {
 	got := computeLogitGolden(t)
-	const path = "testdata/logitpath.json"
-	if *update {
-		b, _ := json.MarshalIndent(got, "", " ")
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want logitGolden
-	if err := json.Unmarshal(b, &want); err != nil {
-		t.Fatal(err)
-	}
+	want := goldenFile(t, "testdata/logitpath.json", got)
 	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(1, math.Abs(b)) }
 	for name, w := range want {
 		g := got[name]
