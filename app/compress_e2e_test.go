@@ -19,13 +19,11 @@ import (
 // server, gets app.wasm and the pages as brotli, decodes them, and the lab
 // starts.
 func TestLabStartsFromBrotli(t *testing.T) {
-	if labHandler == nil {
-		labHandler = newServer(webDir, "e2e")
-	}
+	t.Parallel()
 	var mu sync.Mutex
 	encodings := map[string]string{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		labHandler.ServeHTTP(w, r)
+		labHandler().ServeHTTP(w, r)
 		mu.Lock()
 		encodings[r.URL.Path] = w.Header().Get("Content-Encoding")
 		mu.Unlock()

@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -33,6 +34,7 @@ func checkTransfer(t *testing.T, ctx context.Context, pair [2]string, d *core.Da
 }
 
 func TestDefencePageMatchesNative(t *testing.T) {
+	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	const n = 100
@@ -86,12 +88,17 @@ func TestDefencePageMatchesNative(t *testing.T) {
 }
 
 // TestTransferResponsiveness logs the longest main-thread task while
-// /defence and /rbf compute over 500 digits (sweeps and transfer matrices
-// of the maxout networks, five models crafting and scoring on /rbf). It
-// fails only far beyond the 50 ms the issue asks for: a page that does not
-// yield makes a task of seconds.
+// /defence and /rbf recompute for a new number of digits (sweeps and
+// transfer matrices of the maxout networks, five models crafting and
+// scoring on /rbf): 250, and 500 with FGSMLAB_BENCH=1 (make bench-browser).
+// It fails only far beyond the 50 ms the issue asks for: a page that does
+// not yield makes a task of seconds.
 func TestTransferResponsiveness(t *testing.T) {
 	srv := labServer(t)
+	n := "250"
+	if os.Getenv("FGSMLAB_BENCH") != "" {
+		n = "500"
+	}
 	for _, pg := range []struct{ id, path, field string }{
 		{"defence", "/defence?n=100", "def-n"}, {"rbf", "/rbf?n=100", "rbf-n"},
 	} {
@@ -103,8 +110,8 @@ func TestTransferResponsiveness(t *testing.T) {
 			chromedp.Navigate(srv.URL+pg.path), pageState(pg.id, "done"),
 			readLongTasks(&load),
 			resetLongTasks(),
-			eval(fmt.Sprintf(`(() => { const s = document.getElementById(%q); s.value = "500";
-				s.dispatchEvent(new Event("change", {bubbles: true})); return true })()`, pg.field), nil),
+			eval(fmt.Sprintf(`(() => { const s = document.getElementById(%q); s.value = %q;
+				s.dispatchEvent(new Event("change", {bubbles: true})); return true })()`, pg.field, n), nil),
 			pageState(pg.id, "running"), pageState(pg.id, "done"),
 			readLongTasks(&lt),
 			eval(`document.querySelector(".run-progress .small").textContent`, &secs),
@@ -112,8 +119,8 @@ func TestTransferResponsiveness(t *testing.T) {
 		if err != nil {
 			t.Fatal(pg.id, err)
 		}
-		t.Logf("/%s over 500 digits (%s): main-thread tasks over 50 ms: %.0f, longest %.0f ms (while the page loaded and first computed over 100: %.0f, longest %.0f ms)",
-			pg.id, secs, lt.Count, lt.Longest, load.Count, load.Longest)
+		t.Logf("/%s over %s digits (%s): main-thread tasks over 50 ms: %.0f, longest %.0f ms (while the page loaded and first computed over 100: %.0f, longest %.0f ms)",
+			pg.id, n, secs, lt.Count, lt.Longest, load.Count, load.Longest)
 		if lt.Longest > 1000 {
 			t.Errorf("/%s: a main-thread task took %.0f ms: the page does not yield", pg.id, lt.Longest)
 		}

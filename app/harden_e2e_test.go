@@ -19,6 +19,7 @@ import (
 // would (a browser call it relies on throws), and checks that the page says
 // so and offers a reload that brings the lab back.
 func TestGoExitShowsReload(t *testing.T) {
+	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	var msg string
@@ -53,6 +54,7 @@ func TestGoExitShowsReload(t *testing.T) {
 // TestWasmFalseStillRuns: go-app skips the program for ?wasm=false, which
 // left a lab that looked alive and did nothing.
 func TestWasmFalseStillRuns(t *testing.T) {
+	t.Parallel()
 	srv := labServer(t)
 	if err := chromedp.Run(newTab(t), waitReady(srv.URL+"/?wasm=false&model=softmax")); err != nil {
 		t.Fatalf("?wasm=false: %v", err)
@@ -60,6 +62,7 @@ func TestWasmFalseStillRuns(t *testing.T) {
 }
 
 func TestNoWebAssemblyMessage(t *testing.T) {
+	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	var label string

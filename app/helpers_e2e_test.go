@@ -113,15 +113,14 @@ func newTabWithin(t *testing.T, d time.Duration) context.Context {
 
 type browserContextKey struct{}
 
-var labHandler http.Handler
+// labHandler is the lab's server as `make run` builds it, shared by the
+// tests (it renders pages on request and caches compressed files).
+var labHandler = sync.OnceValue(func() http.Handler { return newServer(webDir, "e2e") })
 
 // labServer serves the lab as `make run` does.
 func labServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	if labHandler == nil {
-		labHandler = newServer(webDir, "e2e")
-	}
-	srv := httptest.NewServer(labHandler)
+	srv := httptest.NewServer(labHandler())
 	t.Cleanup(srv.Close)
 	return srv
 }

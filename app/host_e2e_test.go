@@ -19,6 +19,7 @@ import (
 )
 
 func TestHostPageDrivesLab(t *testing.T) {
+	t.Parallel()
 	lab := labServer(t)
 	host := crossSiteHost(t, lab.URL, "?embed=1", "")
 	d := samples(t)
@@ -106,6 +107,7 @@ const (
 // platform does: plainly, sandboxed as LMSs do, and with the browser's
 // third-party cookie restriction on.
 func TestEmbedStartsCrossSite(t *testing.T) {
+	t.Parallel()
 	lab := labServer(t)
 	for _, c := range []struct {
 		name, attrs string
@@ -138,6 +140,7 @@ func TestEmbedStartsCrossSite(t *testing.T) {
 // sandboxed) and, with all cookies blocked, also as a page of its own. Where
 // the browser denies storage the loader's in-memory storage stands in.
 func TestLabStartsWhereStorageIsBlocked(t *testing.T) {
+	t.Parallel()
 	lab := labServer(t)
 	for _, c := range []struct {
 		name, prefs, attrs string

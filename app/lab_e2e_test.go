@@ -23,6 +23,7 @@ import (
 )
 
 func TestDrawDigits(t *testing.T) {
+	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	var ellipse [][2]float64
@@ -75,6 +76,7 @@ func TestDrawDigits(t *testing.T) {
 }
 
 func TestSampleFGSMFlipsAndZeroRestores(t *testing.T) {
+	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	err := chromedp.Run(ctx,
@@ -111,6 +113,7 @@ func TestSampleFGSMFlipsAndZeroRestores(t *testing.T) {
 }
 
 func TestEmbedPresets(t *testing.T) {
+	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	var got struct {
@@ -138,6 +141,7 @@ func TestEmbedPresets(t *testing.T) {
 }
 
 func TestCopyLinkReproducesExample(t *testing.T) {
+	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	bc := ctx.Value(browserContextKey{}).(cdp.BrowserContextID)
@@ -176,6 +180,7 @@ func TestCopyLinkReproducesExample(t *testing.T) {
 }
 
 func TestDownloadedPNGIsShownImage(t *testing.T) {
+	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	dir := t.TempDir()

@@ -25,7 +25,6 @@ import (
 // this would test the worker, not the page.
 func badModelServer(t *testing.T, serve http.HandlerFunc) *httptest.Server {
 	t.Helper()
-	labServer(t) // builds labHandler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/app-worker.js" {
 			http.NotFound(w, r)
@@ -35,7 +34,7 @@ func badModelServer(t *testing.T, serve http.HandlerFunc) *httptest.Server {
 			serve(w, r)
 			return
 		}
-		labHandler.ServeHTTP(w, r)
+		labHandler().ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
 	return srv
@@ -64,6 +63,7 @@ func modelError(t *testing.T, srv *httptest.Server) string {
 // killed Go ("dense layer wants 100 inputs, got 784"); now the page says
 // which layer is wrong, and goes on.
 func TestNarrowFirstLayerRefused(t *testing.T) {
+	t.Parallel()
 	tensors := map[string]core.Tensor{
 		"l0.weight": {Shape: []int{10, 100}, Data: make([]float64, 1000)},
 		"l0.bias":   {Shape: []int{10}, Data: make([]float64, 10)},
@@ -85,6 +85,7 @@ func TestNarrowFirstLayerRefused(t *testing.T) {
 // TestHugeModelStoppedAtHeader: a 100 MB model file is refused from its
 // header, and the download stops there.
 func TestHugeModelStoppedAtHeader(t *testing.T) {
+	t.Parallel()
 	const size = 100 << 20
 	h := []byte(`{"l0.weight":{"dtype":"F32","shape":[26214390,1],"data_offsets":[0,104857560]},` +
 		`"__metadata__":{"format":"fgsmlab/1","input":"1 features","classes":"[]","arch":"[]"}}`)

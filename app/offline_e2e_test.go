@@ -103,6 +103,7 @@ func pollLong(expr string) chromedp.Action {
 }
 
 func TestOfflineAfterFirstVisit(t *testing.T) {
+	t.Parallel()
 	srv := staticFileServer(t, staticSite(t, "/fgsmlab"))
 	ctx := newTab(t)
 	var cached int
@@ -147,6 +148,7 @@ var offlinePages = []struct{ path, ready string }{
 }
 
 func TestOfflinePagesCoverEveryPage(t *testing.T) {
+	t.Parallel()
 	if len(offlinePages) != len(pages) {
 		t.Fatalf("the offline tests know %d pages; the site has %d", len(offlinePages), len(pages))
 	}
@@ -197,6 +199,7 @@ func TestUpdatedFileReachesReturningVisitor(t *testing.T) {
 // TestSaveForOffline saves the site, then opens every page and every
 // model with the server gone.
 func TestSaveForOffline(t *testing.T) {
+	t.Parallel()
 	for _, static := range []bool{false, true} {
 		site := newOfflineSite(t, static)
 		t.Run(site.name, func(t *testing.T) {
@@ -211,7 +214,7 @@ func TestSaveForOffline(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := megabytes(listedSize(t, site.root+"offline.json")); !strings.Contains(offer, want) {
+			if want := megabytes(listed(t, site.root+"offline.json").size()); !strings.Contains(offer, want) {
 				t.Errorf("the offer %q does not show the size of the offline list, %s", offer, want)
 			}
 			err = chromedp.Run(ctx,
@@ -223,15 +226,27 @@ func TestSaveForOffline(t *testing.T) {
 				chromedp.Run(ctx, eval(`document.getElementById("save-offline").innerText`, &state))
 				t.Fatalf("saving did not finish (%q): %v", state, err)
 			}
+			// Every file the offer listed is in the cache, in both modes.
+			var missing []string
+			urls, _ := json.Marshal(listedURLs(t, site.root+"offline.json"))
+			if err := chromedp.Run(ctx, eval(`Promise.all(`+string(urls)+`.map((u) => caches.match(u).then((r) => r ? "" : u))).then((a) => a.filter(Boolean))`, &missing)); err != nil || len(missing) > 0 {
+				t.Errorf("after saving, not in the cache: %v (%v)", missing, err)
+			}
 			site.stop()
-			for _, p := range offlinePages {
+			// Offline, every page and every model of the lab opens on the
+			// static site, which is what hosts serve; `make run` shares the
+			// worker, so the lab and /linear (which opens logreg37) do.
+			pages, models := offlinePages, modelNames
+			if !static {
+				pages, models = offlinePages[:2], modelNames[:1]
+			}
+			for _, p := range pages {
 				ctx := tabBeside(t, ctx)
 				if err := chromedp.Run(ctx, chromedp.Navigate(site.root+p.path), pollLong(p.ready)); err != nil {
 					t.Errorf("offline, /%s did not work: %v (%s)", p.path, err, pageText(ctx))
 				}
 			}
-			// Every model the lab offers; /linear above opens logreg37.
-			for _, name := range modelNames {
+			for _, name := range models {
 				ctx := tabBeside(t, ctx)
 				var shown string
 				err := chromedp.Run(ctx, chromedp.Navigate(site.root+"?model="+name), pollLong(offlinePages[0].ready),
@@ -259,8 +274,8 @@ func pollAcrossLoad(expr string) chromedp.Action {
 	})
 }
 
-// listedSize fetches the offline list and sums its sizes.
-func listedSize(t *testing.T, url string) int64 {
+// listed fetches the offline list.
+func listed(t *testing.T, url string) offlineList {
 	t.Helper()
 	res, err := http.Get(url)
 	if err != nil {
@@ -271,7 +286,16 @@ func listedSize(t *testing.T, url string) int64 {
 	if err := json.NewDecoder(res.Body).Decode(&list); err != nil {
 		t.Fatal(err)
 	}
-	return list.size()
+	return list
+}
+
+// listedURLs are the offline list's URLs.
+func listedURLs(t *testing.T, url string) []string {
+	var urls []string
+	for _, f := range listed(t, url).Files {
+		urls = append(urls, f.URL)
+	}
+	return urls
 }
 
 // pageText is the start of what the page says, for failure messages.
@@ -285,6 +309,7 @@ func pageText(ctx context.Context) string {
 // and a model never opened online say plainly that they need the network
 // once, instead of the browser's fetch error.
 func TestOfflineUnsavedSaysNetworkOnce(t *testing.T) {
+	t.Parallel()
 	for _, static := range []bool{false, true} {
 		site := newOfflineSite(t, static)
 		t.Run(site.name, func(t *testing.T) {

@@ -53,15 +53,12 @@ func TestTFJSBench(t *testing.T) {
 		t.Fatalf("TensorFlow.js is not installed in tools/tfjs (make bench-browser installs it): %v", err)
 	}
 	names := cnnTensorNames(t, filepath.Join(webDir, "models", "cnn.safetensors"))
-	if labHandler == nil {
-		labHandler = newServer(webDir, "e2e")
-	}
 	mux := http.NewServeMux()
 	mux.Handle("/tfjs/node_modules/", http.StripPrefix("/tfjs/node_modules/", http.FileServer(http.Dir(tfjsDir))))
 	mux.HandleFunc("/tfjs/bench.html", func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFile(w, r, "testdata/tfjsbench.html")
 	})
-	mux.Handle("/", labHandler)
+	mux.Handle("/", labHandler())
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 

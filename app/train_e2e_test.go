@@ -166,6 +166,7 @@ func TestTrainPageMatchesNativeTraining(t *testing.T) {
 // TestTrainPageEmbedAndBadLinks checks ?embed=1, a link with bad values,
 // and that the lab refuses a trained model's name on a fresh visit.
 func TestTrainPageEmbedAndBadLinks(t *testing.T) {
+	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	var got struct {
@@ -262,12 +263,9 @@ func TestTrainResponsiveness(t *testing.T) {
 // has arrived, with the file's size read from its header. (Chromium's own
 // network throttling delivers a body in a few bursts at the end.)
 func TestTrainDownloadProgress(t *testing.T) {
-	if labHandler == nil {
-		labServer(t)
-	}
 	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasSuffix(r.URL.Path, "/"+trainDigits) {
-			labHandler.ServeHTTP(w, r)
+			labHandler().ServeHTTP(w, r)
 			return
 		}
 		b, err := os.ReadFile(filepath.Join(webDir, trainDigits))
@@ -318,6 +316,7 @@ func TestTrainDownloadProgress(t *testing.T) {
 // says so and offers no half-trained model to the lab; Train then starts
 // afresh and finishes.
 func TestTrainStopAndAgain(t *testing.T) {
+	t.Parallel()
 	spec := trainSpec{Kind: "mlp", Alpha20: 10, Eps255: 64, Epochs: 3, LR: 0.002, Seed: 7, Plain: false}
 	srv := labServer(t)
 	ctx := newTab(t)
