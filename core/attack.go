@@ -52,6 +52,15 @@ type Options struct {
 	// it to stop, should discard that. The model holds no state across a
 	// call to Yield: the page may use it meanwhile.
 	Yield func() bool
+	// Float32Softmax takes the delta of the softmax (and sigmoid) output,
+	// p − onehot(y), from the probabilities rounded to float32, as the
+	// paper's float32 networks did. A confidently right example then gets
+	// p_y = 1 exactly, and once every other class underflows too ∇ₓJ = 0 and
+	// FGSM leaves it as it is; float64, the default, still finds a direction
+	// (float32.go). It applies to the attacks that follow ∇ₓJ (FGSM,
+	// targeted, iterative, PGD, PGD-L2, FGM, LL) and to the sweeps and
+	// transfer runs; the RBF network's output and the other attacks ignore it.
+	Float32Softmax bool
 	// Rand draws the noise of AttackRandomSign and AttackUniform in Craft,
 	// and PGD's random start; nil means a fixed seed, so that the noise
 	// stays still as ε moves.
@@ -133,9 +142,9 @@ func Craft(m *Model, x *mat.Dense, labels []int, a Attack, o Options) (clean, ad
 	}
 	switch a {
 	case AttackFGSM:
-		adv = signStep(x, m.backward(labels, inputOnly), o.Epsilon, o)
+		adv = signStep(x, m.backward(labels, gradientOf(o)), o.Epsilon, o)
 	case AttackTargeted: // x̃ = x − ε·sign(∇ₓJ(θ, x, t)) lowers the cost of the target t
-		adv = signStep(x, m.backward(labels, inputOnly), -o.Epsilon, o)
+		adv = signStep(x, m.backward(labels, gradientOf(o)), -o.Epsilon, o)
 	case AttackIterative:
 		adv = Iterative{Steps: o.Steps, StepSize: o.StepSize}.Attack(m, x, labels, o)
 	case AttackRandomSign, AttackUniform:
@@ -174,7 +183,7 @@ func Craft(m *Model, x *mat.Dense, labels []int, a Attack, o Options) (clean, ad
 // gradient sign method (paper eq. 3). It costs one forward and one backward
 // pass.
 func FGSM(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
-	return signStep(x, m.InputGradient(x, labels), o.Epsilon, o)
+	return signStep(x, m.attackGradient(x, labels, o), o.Epsilon, o)
 }
 
 // Iterative is the basic iterative method (Kurakin et al. 2016), also known
@@ -210,7 +219,7 @@ func (it Iterative) Attack(m *Model, x *mat.Dense, labels []int, o Options) *mat
 		if o.stop() {
 			break
 		}
-		g := m.InputGradient(adv, labels)
+		g := m.attackGradient(adv, labels, o)
 		next := signStep(adv, g, size, Options{NoClip: true})
 		project(next, x, o.Epsilon, step)
 		adv = next

@@ -37,7 +37,7 @@ func PGD(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 		if o.stop() {
 			break
 		}
-		g := m.InputGradient(adv, labels)
+		g := m.attackGradient(adv, labels, o)
 		addSign(adv.RawMatrix().Data, adv.RawMatrix().Data, g.RawMatrix().Data, size)
 		project(adv, x, o.Epsilon, inner)
 	}
@@ -80,7 +80,7 @@ func PGDL2(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 		if o.stop() {
 			break
 		}
-		g := m.InputGradient(adv, labels)
+		g := m.attackGradient(adv, labels, o)
 		for i := range n {
 			row, gs := adv.RawRowView(i), g.RawRowView(i)
 			addScaled(row, size, gs)
@@ -99,7 +99,7 @@ func PGDL2(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 // x̃ = x + ε·∇ₓJ/‖∇ₓJ‖₂, clipped and rounded as o says. A zero gradient
 // leaves x as it is.
 func FGM(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
-	g := m.InputGradient(x, labels)
+	g := m.attackGradient(x, labels, o)
 	adv := mat.DenseCopyOf(x)
 	n, _ := x.Dims()
 	for i := range n {
