@@ -3,6 +3,11 @@
 // against (PGD, FGM, DeepFool, Carlini–Wagner, JSMA, L-BFGS, the iterative
 // least-likely class method; each cites its paper), training and evaluation.
 //
+// Every attack runs through one function, Craft(m, x, labels, a, opts), with
+// an Attack constant a whose comment names the file that holds it; FGSM, the
+// paper's method, is a function of its own too. SweepRun, AttackSweepRun,
+// TransferRun and NearestSearch run attacks in slices, for a browser page.
+//
 // It follows Goodfellow, Shlens and Szegedy, "Explaining and Harnessing
 // Adversarial Examples" (ICLR 2015); comments cite its sections and equations.
 //
