@@ -93,7 +93,7 @@ TFJS := tools/tfjs/node_modules/@tensorflow/tfjs-backend-wasm/package.json
 
 bench-browser: web $(LIGHTHOUSE) $(TFJS) ## timings and download size in headless Chromium (desktop, and a phone on slow 4G), then Lighthouse
 	@set -o pipefail; FGSMLAB_BENCH=1 $(GO) test -tags e2e -count=1 -timeout 40m -run '^($(BENCH_TESTS))$$' -v ./app | \
-	  awk '/^(=== RUN|--- |ok|FAIL)|(bench|explain|train|tfjs|nearest|logits)_e2e_test.go/ {keep = 1; print; next} keep && /^        / {print; next} {keep = 0}'; \
+	  awk '/^(=== RUN|--- |ok|FAIL)|(bench|sweeps|linear|train|tfjs|nearest)_e2e_test.go/ {keep = 1; print; next} keep && /^        / {print; next} {keep = 0}'; \
 	  status=$$?; VERSION=$(VERSION) tools/lighthouse.sh || status=1; exit $$status
 
 # TFJS is defined above bench-browser, which needs it.

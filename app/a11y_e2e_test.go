@@ -1,5 +1,7 @@
 //go:build e2e && !js
 
+// Accessibility: every page, once it shows its results, checked for the
+// faults Lighthouse's audits have found on this site.
 package main
 
 import (
@@ -10,30 +12,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 )
-
-// a11yFaults lists, for the page in the tab, the faults that Lighthouse's
-// accessibility audits (axe) flag and this site has had:
-//   - an aria-label on an element with no role that takes a name (a plain
-//     div or span), which screen readers ignore;
-//   - a control whose accessible name does not contain its visible text, so
-//     speech users cannot name what they see ("label in name", WCAG 2.5.3).
-//
-// Lighthouse itself runs in `make lighthouse`; this test keeps the faults
-// from coming back without it.
-const a11yFaults = `(() => {
-	const norm = (s) => s.toLowerCase().replace(/\s+/g, " ").trim();
-	const plain = new Set(["DIV", "SPAN", "P", "B", "I", "STRONG", "EM", "CODE", "PRE", "SMALL"]);
-	const bad = [];
-	for (const e of document.querySelectorAll("[aria-label], [aria-labelledby]")) {
-		if (plain.has(e.tagName) && !e.hasAttribute("role")) bad.push("aria-label on a plain element: " + e.outerHTML.slice(0, 120));
-	}
-	for (const e of document.querySelectorAll("button[aria-label], a[aria-label], [role=button][aria-label]")) {
-		// Like axe, leave out text with no letters or digits, such as "←".
-		const seen = norm(e.innerText || "");
-		if (/[\p{L}\p{N}]/u.test(seen) && !norm(e.getAttribute("aria-label")).includes(seen)) bad.push("name lacks the visible text " + JSON.stringify(seen) + ": " + e.outerHTML.slice(0, 120));
-	}
-	return bad;
-})()`
 
 // TestAccessibleNames checks every page, once it shows its results, for
 // the faults in a11yFaults.

@@ -1,5 +1,8 @@
 //go:build e2e && !js
 
+// Benchmarks in Chromium: a first visit's bytes and time and the lab's
+// predict + FGSM, a phone's first visit, and each attack's time. The long
+// ones run only with FGSMLAB_BENCH=1 (make bench-browser).
 package main
 
 import (
@@ -8,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -127,66 +129,6 @@ func (c *countingWriter) Write(b []byte) (int, error) {
 	n, err := c.ResponseWriter.Write(b)
 	c.n += n
 	return n, err
-}
-
-// formatKB prints a size in KiB to one decimal, or in MiB to two, without
-// trailing zeros.
-func formatKB(b float64) string {
-	if b >= 1<<20 {
-		return strconv.FormatFloat(math.Round(b/(1<<20)*100)/100, 'f', -1, 64) + " MiB"
-	}
-	return strconv.FormatFloat(math.Round(b/1024*10)/10, 'f', -1, 64) + " KiB"
-}
-
-// TestScreenshots writes screenshots of the lab for people to look at, when
-// FGSMLAB_SHOTS names a directory.
-func TestScreenshots(t *testing.T) {
-	dir := os.Getenv("FGSMLAB_SHOTS")
-	if dir == "" {
-		t.Skip("set FGSMLAB_SHOTS=dir to write screenshots")
-	}
-	srv := labServer(t)
-	shots := []struct {
-		name  string
-		w, h  int64
-		query string
-	}{
-		{"desktop", 1280, 1000, "/?sample=4"},
-		{"phone-360", 360, 780, "/?sample=4"},
-		{"embed", 900, 700, "/?embed=1&model=softmax&eps=0.1&sample=11"},
-		{"targeted", 1280, 1000, "/?attack=targeted&target=3&eps=0.15&sample=4"},
-		{"hostile", 360, 780, "/?model=%3Cscript%3E&eps=9"},
-	}
-	// The loading screen, on a network slow enough to see it.
-	ctx := newTab(t)
-	var loading []byte
-	err := chromedp.Run(ctx,
-		network.Enable(),
-		network.EmulateNetworkConditions(false, 20, 1<<20, 1<<20),
-		emulation.SetDeviceMetricsOverride(800, 500, 1, false),
-		chromedp.Navigate(srv.URL+"/"),
-		poll(`/Loading [0-9.]*[1-9]/.test(document.getElementById("app-wasm-loader-label").textContent)`),
-		chromedp.CaptureScreenshot(&loading),
-	)
-	if err != nil {
-		t.Fatal("loading screen: ", err)
-	}
-	os.WriteFile(filepath.Join(dir, "loading.png"), loading, 0o644)
-	for _, s := range shots {
-		ctx := newTab(t)
-		var png []byte
-		err := chromedp.Run(ctx,
-			emulation.SetDeviceMetricsOverride(s.w, s.h, 1, s.w < 600),
-			waitReady(srv.URL+s.query),
-			chromedp.FullScreenshot(&png, 100),
-		)
-		if err != nil {
-			t.Fatal(s.name, err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, s.name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 // TestPhoneFirstVisit measures issue 12's table: a phone's first visit to
@@ -776,35 +718,6 @@ func (g *pagesGzipWriter) close() {
 	if g.zw != nil {
 		g.zw.Close()
 	}
-}
-
-// machine names the CPU, as the kernel reports it.
-func machine() string {
-	b, _ := os.ReadFile("/proc/cpuinfo")
-	model, mhz := "", 0.0
-	for _, l := range strings.Split(string(b), "\n") {
-		k, v, _ := strings.Cut(l, ":")
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if k == "model name" && model == "" {
-			model = v
-		}
-		if k == "cpu MHz" && mhz == 0 {
-			mhz, _ = strconv.ParseFloat(v, 64)
-		}
-	}
-	return fmt.Sprintf("%d cores, %s @ %.1f GHz", goruntime.NumCPU(), cmp.Or(model, "unknown CPU"), mhz/1000)
-}
-
-// loadAverage is the kernel's load averages over 1, 5 and 15 minutes, and
-// the first of them as a number (0 if unknown).
-func loadAverage() (string, float64) {
-	b, _ := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?", 0
-	}
-	one, _ := strconv.ParseFloat(f[0], 64)
-	return strings.Join(f[:3], " "), one
 }
 
 // TestAttackBench times, in Chromium, each attack of the lab on one test

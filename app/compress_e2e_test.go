@@ -1,5 +1,7 @@
 //go:build e2e && !js
 
+// Compression: Chromium gets app.wasm and the pages from `make run` as
+// brotli, and the lab starts.
 package main
 
 import (

@@ -1,5 +1,8 @@
 //go:build e2e && !js
 
+// First paint: the HTML of the lab and of /linear already shows their
+// results without scripts, a linked page shows placeholders rather than
+// another example, and the runtime takes over without a visible change.
 package main
 
 import (

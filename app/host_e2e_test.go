@@ -1,15 +1,16 @@
 //go:build e2e && !js
 
+// Embedding: the README's host page drives the lab through messages, and
+// the lab starts framed from another site, sandboxed, and in browsers that
+// block third-party cookies or all storage.
 package main
 
 import (
 	"cmp"
 	"context"
-	"net/http"
-	"net/http/httptest"
+	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,24 +18,33 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// crossSiteHost serves the README's host page framing the lab at
-// labURL+path, and returns the host page's URL. The host is on
-// http://localhost:P and the lab on http://127.0.0.1:Q: different sites, as
-// a course platform and GitHub Pages are, so the browser treats the frame as
-// third-party (its storage can be blocked, its origin differs). attrs are
-// extra attributes of the iframe, such as `sandbox="allow-scripts"`.
-func crossSiteHost(t *testing.T, labURL, path, attrs string) string {
-	t.Helper()
-	if !strings.HasPrefix(labURL, "http://127.0.0.1:") {
-		t.Fatalf("the lab must be served on 127.0.0.1, not %s", labURL)
+func TestHostPageDrivesLab(t *testing.T) {
+	lab := labServer(t)
+	host := crossSiteHost(t, lab.URL, "?embed=1", "")
+	d := samples(t)
+	var three int
+	for three = 0; d.Labels[three] != 3; three++ {
 	}
-	page := strings.NewReplacer("LAB", labURL, "PATH", path, "ATTRS", attrs).Replace(hostPage)
-	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte(page))
-	}))
-	t.Cleanup(host.Close)
-	return strings.Replace(host.URL, "127.0.0.1", "localhost", 1) + "/"
+	pixels, _ := json.Marshal(d.Image(three))
+	ctx := newTab(t)
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(host),
+		poll(`states.length > 0`),
+		eval(`send({type: "fgsmlab:set", model: "softmax", attack: "targeted", target: 2, eps: 0.2}), true`, nil),
+		poll(`states.some(s => s.model === "softmax" && s.attack === "targeted" && s.target === 2 &&
+			Math.abs(s.eps - 51/255) < 1e-9 && s.clean.probs.length === 10 && s.adversarial.probs.length === 10)`),
+		eval(`send({type: "fgsmlab:set", model: "mlp", attack: "fgsm"}), true`, nil),
+		poll(`states.length > 0 && states[states.length - 1].model === "mlp"`),
+		eval(`states.length = 0; send({type: "fgsmlab:draw", pixels: `+string(pixels)+`}), true`, nil),
+		poll(`states.some(s => s.model === "mlp" && s.clean.label === 3)`),
+		eval(`send({type: "fgsmlab:set", eps: 7}), send({type: "fgsmlab:draw", pixels: [1, 2]}), true`, nil),
+		poll(`errors.length === 2`),
+	)
+	if err != nil {
+		var dump string
+		chromedp.Run(ctx, eval(`JSON.stringify({states: states.slice(-2), errors})`, &dump))
+		t.Fatalf("%v; the host saw %s", err, dump)
+	}
 }
 
 // embedAnswers drives the lab in the host page through the message API: it
@@ -167,21 +177,4 @@ func checkStorage(t *testing.T, ctx context.Context, memory bool) {
 	if want := map[bool]string{true: "memory", false: "browser"}[memory]; mode != want {
 		t.Errorf("the lab's storage is %q, want %q", mode, want)
 	}
-}
-
-// staticFileServer serves the static site dist under /fgsmlab/ from a plain
-// file server, as GitHub Pages would. Tests that go offline close it.
-func staticFileServer(t *testing.T, dist string) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(staticSiteHandler(dist))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-// staticSiteHandler is the plain file server of staticFileServer: the
-// static site dist under /fgsmlab/.
-func staticSiteHandler(dist string) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/fgsmlab/", http.StripPrefix("/fgsmlab", http.FileServer(http.Dir(dist))))
-	return mux
 }

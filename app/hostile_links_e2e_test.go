@@ -1,5 +1,8 @@
 //go:build e2e && !js
 
+// The link half of the hostile-input tests: odd URL parameters on every
+// page, and on the lab in detail. The message half is
+// hostile_messages_e2e_test.go.
 package main
 
 import (
@@ -12,9 +15,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 )
-
-// The link half of the hostile-input tests: odd URL parameters
-// on every page. The message half is hostile_messages_e2e_test.go.
 
 // hostileScript would run if a page put a link's text into its HTML.
 const hostileScript = "%3Cscript%3Ewindow.pwned%3D1%3C%2Fscript%3E%3Cimg%20src%3Dx%20onerror%3D%22window.pwned%3D2%22%3E"
@@ -98,5 +98,43 @@ func checkNotice(t *testing.T, ctx context.Context, l hostileLink) {
 	}
 	if garbled := strings.Contains(got.Notice, "not valid URL encoding"); garbled != l.garbled {
 		t.Errorf("%.80s: the notice %q; want it to say the encoding is broken: %v", l.query, got.Notice, l.garbled)
+	}
+}
+
+func TestHostileParams(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTab(t)
+	hostile := "/?embed=1" +
+		"&model=%3Cscript%3Ewindow.pwned%3D1%3C%2Fscript%3E" +
+		"&eps=1e308" +
+		"&target=%22%3E%3Cimg%20src%3Dx%20onerror%3Dwindow.pwned%3D1%3E" +
+		"&x=%3Csvg%20onload%3Dwindow.pwned%3D1%3E" +
+		"&sample=999999999999999999999999"
+	var got struct {
+		Notice string
+		Pwned  bool
+		HTML   bool
+		Model  string
+	}
+	err := chromedp.Run(ctx,
+		waitReady(srv.URL+hostile),
+		eval(`({Notice: document.getElementById("notice") ? document.getElementById("notice").textContent : "",
+			Pwned: window.pwned !== undefined,
+			HTML: /pwned|<script|onerror|onload/i.test(document.body.innerHTML),
+			Model: document.getElementById("model").value})`, &got),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Pwned || got.HTML {
+		t.Errorf("hostile parameters reached the page: pwned=%v, in the DOM=%v", got.Pwned, got.HTML)
+	}
+	for _, name := range []string{"model", "eps", "target", "sample", "x"} {
+		if !strings.Contains(got.Notice, name) {
+			t.Errorf("the notice %q does not name %s", got.Notice, name)
+		}
+	}
+	if got.Model != "mlp" {
+		t.Errorf("the model fell back to %q, want mlp", got.Model)
 	}
 }

@@ -1,11 +1,10 @@
 //go:build e2e && !js
 
-package main
-
 // Hostile input to the message API (README, "Messages"): floods from a
 // frame that does not frame the lab, huge and malformed messages from the
 // page that does, and bursts. The host page is the README's, on another
 // site than the lab (crossSiteHost).
+package main
 
 import (
 	"context"
@@ -13,35 +12,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 )
-
-// labFrame attaches to the lab's frame in the host page: the lab is on
-// another site, so Chromium runs it in a process and target of its own.
-func labFrame(t *testing.T, ctx context.Context, labURL string) context.Context {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		infos, err := chromedp.Targets(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, in := range infos {
-			if in.Type == "iframe" && strings.HasPrefix(in.URL, labURL) {
-				fctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(in.TargetID))
-				t.Cleanup(cancel)
-				return fctx
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("no frame target for the lab at %s", labURL)
-	return nil
-}
 
 // observeLongTasks starts keeping the longest main-thread task over 50 ms
 // in window.fgsmlabLongTasks of a page already loaded (watchLongTasks does
@@ -123,8 +100,8 @@ func TestUntrustedFloodIgnored(t *testing.T) {
 	var pingMs, frameMs float64
 	err = chromedp.Run(host,
 		eval(`window.fromAttacker = []; addEventListener("message", (e) => {
-			if (e.origin === `+jsQuote(strings.TrimSuffix(third, "/"))+`) fromAttacker.push(e.data) });
-			const f = document.createElement("iframe"); f.id = "attacker"; f.src = `+jsQuote(third)+`;
+			if (e.origin === `+strconv.Quote(strings.TrimSuffix(third, "/"))+`) fromAttacker.push(e.data) });
+			const f = document.createElement("iframe"); f.id = "attacker"; f.src = `+strconv.Quote(third)+`;
 			f.onload = () => window.attackerReady = true; document.body.append(f); true`, nil),
 		poll(`window.attackerReady === true`),
 		step(t, "attacker frame loaded"),
@@ -300,6 +277,3 @@ func step(t *testing.T, what string) chromedp.Action {
 		return nil
 	})
 }
-
-// jsQuote quotes s for a JavaScript expression.
-func jsQuote(s string) string { return fmt.Sprintf("%q", s) }

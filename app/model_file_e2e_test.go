@@ -1,9 +1,8 @@
 //go:build e2e && !js
 
-package main
-
 // Hostile model files: the lab must refuse them with a visible reason, and
 // stop downloading a bad one at its header.
+package main
 
 import (
 	"encoding/binary"

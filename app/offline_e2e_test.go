@@ -1,10 +1,10 @@
 //go:build e2e && !js
 
-// The service worker and offline use: a changed file reaches a returning
-// visitor, "Save for offline" makes every page and model work without the
-// network, and without it an unvisited page says plainly that it needs
-// the network once. Each runs on `make run` and on the static site under
-// a sub-path.
+// The service worker and offline use: after a first visit the lab and a
+// shared link work offline, a changed file reaches a returning visitor,
+// "Save for offline" makes every page and model work without the network,
+// and without it an unvisited page says plainly that it needs the network
+// once. Most run on `make run` and on the static site under a sub-path.
 package main
 
 import (
@@ -100,6 +100,37 @@ func tabBeside(t *testing.T, tab context.Context) context.Context {
 // pollLong is poll for pages that compute or load a while.
 func pollLong(expr string) chromedp.Action {
 	return chromedp.Poll(expr, nil, chromedp.WithPollingTimeout(60*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))
+}
+
+func TestOfflineAfterFirstVisit(t *testing.T) {
+	srv := staticFileServer(t, staticSite(t, "/fgsmlab"))
+	ctx := newTab(t)
+	var cached int
+	trainReady := poll(`document.querySelector("#train") && document.querySelector("#train").dataset.state === "ready"`)
+	err := chromedp.Run(ctx,
+		waitReady(srv.URL+"/fgsmlab/"),
+		eval(`navigator.serviceWorker.ready.then(() => true)`, nil),
+		poll(`navigator.serviceWorker.controller !== null`),
+		// The training page fetches its digits on demand.
+		chromedp.Navigate(srv.URL+"/fgsmlab/train"),
+		trainReady,
+		eval(`caches.keys().then(ks => Promise.all(ks.map(k => caches.open(k).then(c => c.keys())))).then(ls => ls.flat().length)`, &cached),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.CloseClientConnections()
+	srv.Close()
+	// A shared link, with its state in the query, must work offline too.
+	if err := chromedp.Run(ctx, waitReady(srv.URL+"/fgsmlab/?sample=3&eps=0.1")); err != nil {
+		t.Fatalf("with the server stopped, the page did not reload and classify (%d cached responses): %v", cached, err)
+	}
+	if clean, _, _ := labels(ctx); clean != fmt.Sprint(sampleLabel(t, 3)) {
+		t.Errorf("offline, test digit 3 is classified as %s", clean)
+	}
+	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/fgsmlab/train"), trainReady); err != nil {
+		t.Errorf("offline, the training page did not get its digits: %v", err)
+	}
 }
 
 // offlinePages are the site's pages with what each shows once it has

@@ -1,5 +1,7 @@
 //go:build e2e && !js
 
+// Startup: the lab's start is split into short browser tasks where it can
+// be, and the test logs what the long ones are.
 package main
 
 import (

@@ -1,5 +1,7 @@
 //go:build e2e && !js
 
+// TensorFlow.js: the lab's job on the cnn timed against the same network in
+// TF.js's WebAssembly backend, a benchmark (FGSMLAB_BENCH=1).
 package main
 
 import (
@@ -181,7 +183,7 @@ func cnnTensorNames(t *testing.T, path string) []string {
 	}
 	kinds = append(kinds, m.Out.Kind())
 	const want = "conv2d relu maxpool2d conv2d relu maxpool2d flatten dense relu dropout dense softmax"
-	if got := strings.Join(kinds, " "); got != want || len(names) != 8 || !sameShape(m.Input, core.DigitShape) {
+	if got := strings.Join(kinds, " "); got != want || len(names) != 8 || !slices.Equal(m.Input, core.DigitShape) {
 		t.Fatalf("%s: layers %q on %v; the TF.js page builds %q on 1×28×28", path, got, m.Input, want)
 	}
 	for _, l := range m.Layers {
@@ -194,8 +196,6 @@ func cnnTensorNames(t *testing.T, path string) []string {
 	}
 	return names
 }
-
-func sameShape(a, b core.Shape) bool { return fmt.Sprint(a) == fmt.Sprint(b) && len(a) == len(b) }
 
 func maxAbsDiff(a, b []float64) float64 {
 	if len(a) != len(b) {

@@ -1,5 +1,8 @@
 //go:build e2e && !js
 
+// /train: training in the page against core.Train, embed mode and bad links,
+// how long it blocks the main thread, the digits' download progress, and
+// Stop and Train again.
 package main
 
 import (

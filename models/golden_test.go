@@ -19,6 +19,7 @@ func TestShippedModels(t *testing.T) {
 	dir := Dir()
 	for _, r := range Recipes {
 		t.Run(r.Name, func(t *testing.T) {
+			t.Parallel()
 			m, err := Load(dir, r.Name)
 			if err != nil {
 				t.Fatal(err)

@@ -55,7 +55,7 @@ func reportInputs(t *testing.T, n int, names ...string) (map[string]*core.Model,
 // our figures as fractions.
 func TestReproduceRows(t *testing.T) {
 	ms, test := reportInputs(t, 200)
-	r := Reproduce(ms, test, ReportOptions{RubbishSamples: 500, AttackDigits: 20})
+	r := Reproduce(ms, test, ReportOptions{RubbishSamples: 500, AttackDigits: 5})
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +114,7 @@ func TestReproduceRows(t *testing.T) {
 func TestReproduceMissingModel(t *testing.T) {
 	ms, test := reportInputs(t, 50)
 	delete(ms, "maxout")
-	r := Reproduce(ms, test, ReportOptions{RubbishSamples: 50, AttackDigits: 5})
+	r := Reproduce(ms, test, ReportOptions{RubbishSamples: 50, AttackDigits: 2})
 	for _, row := range r.Rows {
 		if row.ID == "maxout_fgsm_0.25" && row.Ours != nil {
 			t.Error("maxout_fgsm_0.25 has figures without a maxout model")

@@ -26,7 +26,7 @@ func TestRunWritesReport(t *testing.T) {
 	out := t.TempDir()
 	stdout := os.Stdout
 	os.Stdout, _ = os.Open(os.DevNull)
-	_, err := run(options{n: 200, rubbish: 200, attackDigits: 10, in: models.Dir(), out: out})
+	_, err := run(options{n: 200, rubbish: 200, attackDigits: 3, in: models.Dir(), out: out})
 	os.Stdout = stdout
 	if err != nil {
 		t.Fatal(err)

@@ -1,5 +1,8 @@
 //go:build e2e && !js
 
+// The lab's attacks: every attack of the menu on a drawn digit against core,
+// their settings from links, messages and controls, and a long attack that
+// runs in slices and gives way to the visitor.
 package main
 
 import (
@@ -16,26 +19,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// attackState is the part of fgsmlab:state the attack tests read.
-type attackState struct {
-	Attack   string
-	Eps      float64
-	Norm     string
-	Settings map[string]float64
-	Target   int
-	Clean    struct{ Label int }
-	// Adversarial's probabilities are compared with core's.
-	Adversarial struct {
-		Label int
-		Probs []float64
-	}
-	Eta struct {
-		LInf float64
-		L2   float64
-		L0   int
-	}
-}
-
 // chooseAttack picks an attack in the menu as a visitor does.
 func chooseAttack(a core.Attack) chromedp.Action {
 	return eval(fmt.Sprintf(`(() => { const s = document.getElementById("attack"); s.value = %q;
@@ -46,17 +29,6 @@ func chooseAttack(a core.Attack) chromedp.Action {
 func setControl(id string, v string) chromedp.Action {
 	return eval(fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %q;
 		e.dispatchEvent(new Event("change", {bubbles: true})); return true })()`, id, v), nil)
-}
-
-// stateFor waits for the lab's fgsmlab:state about attack a, computed in
-// full (no sliced run pending), and reads it.
-func stateFor(a core.Attack, st *attackState) chromedp.Action {
-	return chromedp.Tasks{
-		poll(fmt.Sprintf(`window.lastState && window.lastState.attack === %q &&
-			document.querySelector(".figure").dataset.ready === "true" &&
-			document.querySelector(".attack").dataset.attack === %q`, a, a)),
-		eval(`window.lastState`, st),
-	}
 }
 
 // drawSeven draws a 7 on the pad and waits for the model to read it.

@@ -1,11 +1,10 @@
 //go:build e2e && !js
 
-package main
-
 // Attack your own model: the lab opens a model from the file picker, from
 // a file dropped on the page and from a link's model_url (same site, and
 // another origin that allows it with CORS), attacks it, and refuses bad
 // files and addresses with a message while keeping the model it had.
+package main
 
 import (
 	"bytes"
@@ -81,15 +80,6 @@ func sameDocument(a chromedp.Action) chromedp.Action {
 		}
 		return err
 	})
-}
-
-// keepState makes the page keep the lab's last fgsmlab:state message (the
-// lab posts it to its own window when it is not framed) in window.lastState,
-// and every fgsmlab:error in window.labErrors.
-func keepState() chromedp.Action {
-	return eval(`window.labErrors = []; addEventListener("message", e => {
-		if (e.data && e.data.type === "fgsmlab:state") window.lastState = e.data;
-		if (e.data && e.data.type === "fgsmlab:error") window.labErrors.push(e.data.error) }), true`, nil)
 }
 
 // labState is the part of fgsmlab:state the tests read.

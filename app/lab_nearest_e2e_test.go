@@ -1,5 +1,7 @@
 //go:build e2e && !js
 
+// The lab's nearest-adversarial panel: what it finds and ranks, stopping a
+// search, its time on each model (a benchmark) and screenshots.
 package main
 
 import (
@@ -212,7 +214,7 @@ func TestNearestBench(t *testing.T) {
 		if err := chromedp.Run(ctx, readLongTasks(&lt)); err != nil {
 			t.Fatal(err)
 		}
-		wallMed[m], cpuMed[m] = medianOf(wall), medianOf(cpu)
+		wallMed[m], cpuMed[m] = median(wall), median(cpu)
 		lines = append(lines, fmt.Sprintf("%-10s wall %5.0f ms, main-thread CPU %5.0f ms (runs: wall %.0f, CPU %.0f); longest slice %.0f ms; tasks over 50 ms: %.0f, the longest %.0f ms\n               last run's computing (ms): %s",
 			m, wallMed[m], cpuMed[m], wall, cpu, slices.Max(slice), lt.Count, lt.Longest, perAttack))
 	}
@@ -239,11 +241,6 @@ func taskSeconds(s *float64) chromedp.Action {
 		}
 		return err
 	})
-}
-
-func medianOf(v []float64) float64 {
-	v = slices.Sorted(slices.Values(v))
-	return v[len(v)/2]
 }
 
 // TestNearestScreenshots writes the panel at desktop and phone widths,

@@ -1,34 +1,26 @@
 //go:build e2e && !js
 
-// Browser tests of /linear and /rubbish: the numbers the pages show must be
-// the ones core computes natively from the same model files and digits.
+// /linear: its numbers against core on logreg37, the embedded panels and bad
+// parameters, Figure 4 (the logits along the FGSM direction), the L1 panel,
+// the links of /linear and /rubbish, and a benchmark of Figure 4.
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
-	"math/rand/v2"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"fgsmlab/core"
 
 	"github.com/chromedp/chromedp"
 	"gonum.org/v1/gonum/mat"
 )
-
-// near fails the test when the page's value is not the native one.
-func near(t *testing.T, what string, got, want, tol float64) {
-	t.Helper()
-	if math.IsNaN(got) || math.Abs(got-want) > tol {
-		t.Errorf("%s: the page shows %v, core computes %v", what, got, want)
-	}
-}
-
-func dataNum(sel, key string) string {
-	return fmt.Sprintf(`Number(document.querySelector(%q).dataset[%q])`, sel, key)
-}
 
 func TestLinearPageMatchesCore(t *testing.T) {
 	// Native: logreg37 on the bundled 3s (label 0) and 7s (label 1).
@@ -154,106 +146,150 @@ func TestLinearEmbedPanelAndBadParams(t *testing.T) {
 	}
 }
 
-// rubbishExpect computes natively what /rubbish?n=…&k=3&model=maxout&eps=0.25
-// shows: core.Rubbish per model, and the targeted attack from the first
-// noise image of the same stream.
-func rubbishExpect(t *testing.T, n int) (map[string]core.Result, float64) {
-	res := map[string]core.Result{}
-	for _, name := range modelNames {
-		res[name] = core.Rubbish(nativeModel(t, name), n, 1)
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	x0 := mat.NewDense(1, core.ImageSize, nil)
-	for i := range core.ImageSize {
-		x0.Set(0, i, rng.NormFloat64())
-	}
-	m, eps := nativeModel(t, "maxout"), 64.0/255
-	adv := core.Iterative{Steps: 10, StepSize: 2.5 * eps / 10, Targeted: true}.Attack(m, x0, []int{3}, core.Options{Epsilon: eps, NoClip: true})
-	return res, m.Predict(adv).At(0, 3)
+// logitsShown is what the Figure 4 panel publishes about its figure.
+type logitsShown struct {
+	Digit, Label, Pieces, Range string
+	Strip                       string // JSON: per input of the strip, ε then the ten logits
+	MS                          string
 }
 
-func TestRubbishPageMatchesCore(t *testing.T) {
-	const n = 300
-	want, wantFinal := rubbishExpect(t, n)
-	srv := labServer(t)
-	ctx := newTab(t)
-	type row struct {
-		Hits, N float64
-		Conf    string
-	}
-	var got struct {
-		Rows   map[string]row
-		Final  float64
-		Frames int
-	}
-	var lt longTasks
-	err := chromedp.Run(ctx,
-		watchLongTasks(),
-		chromedp.Navigate(srv.URL+fmt.Sprintf("/rubbish?n=%d&k=3&model=maxout&eps=0.25", n)),
-		poll(`document.getElementById("fraction") && document.getElementById("fraction").dataset.done === "true" &&
-			document.getElementById("target").dataset.done === "true"`),
-		eval(`({Rows: Object.fromEntries(Array.from(document.querySelectorAll("#rub-table tbody tr")).map(r =>
-				[r.id.slice(4), {Hits: Number(r.dataset.hits), N: Number(r.dataset.n), Conf: r.children[2].textContent}])),
-			Final: `+dataNum("#target-readout", "final")+`,
-			Frames: document.querySelectorAll(".filmstrip .frame").length})`, &got),
-		// The longest task while the fraction is measured again.
-		resetLongTasks(),
-		eval(`document.getElementById("rub-run").click(), true`, nil),
-		poll(`document.getElementById("fraction").dataset.done === "false"`),
-		poll(`document.getElementById("fraction").dataset.done === "true"`),
-		readLongTasks(&lt),
-	)
+const logitsRead = `(() => { const d = document.getElementById("logits").dataset;
+	return {Digit: d.digit, Label: d.label, Pieces: d.pieces, Range: d.range, Strip: d.strip, MS: d.ms} })()`
+
+// logitsLive is true once the runtime (not the server's HTML) shows the
+// panel's figure for the digit.
+func logitsLive(digit int) string {
+	return fmt.Sprintf(`document.getElementById("linear")?.classList.contains("page-live") &&
+		document.getElementById("logits")?.dataset.state === "ready" && document.getElementById("logits").dataset.digit === "%d"`, digit)
+}
+
+// checkLogits compares the page's figure with core natively on the same
+// digit: the number of linear pieces and the logits at the strip's ε, which
+// the path gives and a plain forward pass of x + ε·s confirms.
+func checkLogits(t *testing.T, got logitsShown, m *core.Model, d *core.Dataset, digit int, half float64) {
+	t.Helper()
+	x := d.Image(digit)
+	label := d.Labels[digit]
+	s := core.FGSMDirection(m, x, label)
+	p, err := core.NewLogitPath(m, x, s, -half, half)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range modelNames {
-		r, w := got.Rows[name], want[name]
-		if r.N != n || int(r.Hits) != int(math.Round(w.Error*n)) {
-			t.Errorf("%s: the page has %v of %v noise images above 0.5; core.Rubbish has %.0f of %d", name, r.Hits, r.N, w.Error*n, n)
+	if got.Label != strconv.Itoa(label) || got.Range != strconv.FormatFloat(half, 'f', -1, 64) {
+		t.Errorf("digit %d: page shows label %s over ±%s; want %d over ±%g", digit, got.Label, got.Range, label, half)
+	}
+	if got.Pieces != strconv.Itoa(p.Pieces()) {
+		t.Errorf("digit %d: the page finds %s linear pieces, core natively %d", digit, got.Pieces, p.Pieces())
+	}
+	var strip [][]float64
+	if err := json.Unmarshal([]byte(got.Strip), &strip); err != nil || len(strip) != logitsStrip {
+		t.Fatalf("digit %d: strip %q: %v", digit, got.Strip, err)
+	}
+	in := make([]float64, len(x))
+	for _, row := range strip {
+		eps := row[0]
+		for j := range x {
+			in[j] = x[j] + eps*s[j]
 		}
-		if wc := pct(w.Confidence, 1); w.Error > 0 && r.Conf != wc {
-			t.Errorf("%s: confidence %q, core says %s", name, r.Conf, wc)
+		path := p.At(eps, nil)
+		plain := m.Scores(mat.NewDense(1, len(in), in)).RawRowView(0)
+		for k, v := range row[1:] {
+			if math.Abs(v-path[k]) > 1e-6*(1+math.Abs(path[k])) || math.Abs(v-plain[k]) > 1e-6*(1+math.Abs(plain[k])) {
+				t.Errorf("digit %d, ε = %g, class %d: page %g, core's path %g, a plain forward pass %g", digit, eps, k, v, path[k], plain[k])
+			}
 		}
 	}
-	if got.Frames != targetSteps+1 {
-		t.Errorf("the filmstrip has %d frames, want %d", got.Frames, targetSteps+1)
-	}
-	near(t, "p(3) after 10 targeted steps on maxout", got.Final, wantFinal, 1e-9)
-	t.Logf("rubbish over %d images: maxout %.1f%%, softmax %.1f%%, rbf %.1f%%; p(3) from noise %.3f; longest main-thread task during a run %.0f ms (0: none over 50 ms)",
-		n, 100*want["maxout"].Error, 100*want["softmax"].Error, 100*want["rbf"].Error, wantFinal, lt.Longest)
 }
 
-func TestRubbishCancelAndEmbed(t *testing.T) {
+// TestLogitsPanelMatchesCore opens Figure 4 on a digit, compares it with
+// core natively, then steps to the next digit and narrows the range.
+func TestLogitsPanelMatchesCore(t *testing.T) {
 	srv := labServer(t)
 	ctx := newTab(t)
-	var status string
-	var done float64
+	f := watchGo(ctx)
+	m, d := nativeModel(t, logitsModel), samples(t)
+	var got logitsShown
 	err := chromedp.Run(ctx,
-		chromedp.Navigate(srv.URL+"/rubbish?n=10000&embed=1&panel=fraction"),
-		poll(`document.getElementById("rub-cancel") !== null && Number(document.getElementById("rub-progress").value) > 0`),
-		eval(`document.getElementById("rub-cancel").click()`, nil),
-		poll(`document.getElementById("rub-status").textContent.startsWith("Cancelled")`),
-		eval(`document.getElementById("rub-status").textContent`, &status),
-		eval(dataNum("#rub-maxout", "n"), &done),
-	)
+		chromedp.Navigate(srv.URL+"/linear?panel=logits&digit=7"),
+		poll(logitsLive(7)),
+		eval(logitsRead, &got))
 	if err != nil {
-		t.Fatalf("cancel: %v (status %q)", err, status)
+		t.Fatal(err)
 	}
-	if done <= 0 || done >= 10000 {
-		t.Errorf("after cancelling, %v images were measured", done)
+	checkLogits(t, got, m, d, 7, logitsDefaultRange)
+	var bad []string
+	if err := chromedp.Run(ctx, eval(a11yFaults, &bad)); err != nil || len(bad) > 0 {
+		t.Errorf("accessibility faults in the panel: %q (%v)", bad, err)
 	}
-	var embed struct{ Embed, Nav, Grid, Target bool }
-	chromedp.Run(ctx, eval(`({Embed: document.getElementById("rubbish").classList.contains("embed"),
-		Nav: !!document.querySelector(".site-nav"), Grid: !!document.getElementById("noise-grid"),
-		Target: !!document.getElementById("target")})`, &embed))
-	if !embed.Embed || embed.Nav || embed.Grid || embed.Target {
-		t.Errorf("?embed=1&panel=fraction gave %+v; want the fraction panel alone", embed)
+
+	err = chromedp.Run(ctx,
+		eval(`document.getElementById("lg-next").click()`, nil),
+		poll(logitsLive(8)),
+		eval(logitsRead, &got))
+	if err != nil {
+		t.Fatal(err)
 	}
-	// The count stays where it was cancelled.
-	var later float64
-	chromedp.Run(ctx, chromedp.Sleep(300*time.Millisecond), eval(dataNum("#rub-maxout", "n"), &later))
-	if later != done {
-		t.Errorf("the run went on after Cancel: %v → %v images", done, later)
+	checkLogits(t, got, m, d, 8, logitsDefaultRange)
+
+	one := slices.Index(logitsRanges, 1)
+	var search string
+	err = chromedp.Run(ctx,
+		eval(fmt.Sprintf(`(() => { const e = document.getElementById("lg-range"); e.value = "%d";
+			e.dispatchEvent(new Event("input", {bubbles: true})) })()`, one), nil),
+		poll(`document.getElementById("logits").dataset.range === "1"`),
+		eval(logitsRead, &got),
+		eval(`location.search`, &search))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLogits(t, got, m, d, 8, 1)
+	if !strings.Contains(search, "digit=8") || !strings.Contains(search, "range=1") {
+		t.Errorf("address %q does not hold the digit and the range", search)
+	}
+	if bad := f.take(); len(bad) > 0 {
+		t.Errorf("Go said %q", bad)
+	}
+}
+
+// TestLinearL1Panel: /linear's L1 panel shows logreg37 and its two twins
+// with the figures native core gives on the same bundled digits, follows
+// the page's ε, and checks §5's identity in the page.
+func TestLinearL1Panel(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTab(t)
+	x, y := threesAndSevens(samples(t))
+	for _, g := range []int{64, 10} {
+		url := fmt.Sprintf("%s/linear?panel=l1&eps=%.4f", srv.URL, float64(g)/255)
+		var got []struct {
+			Model string
+			FGSM  float64
+		}
+		var check struct{ Formula, Direct float64 }
+		err := chromedp.Run(ctx,
+			chromedp.Navigate(url),
+			poll(`document.querySelectorAll("#l1 .l1-model").length === 3`),
+			eval(`[...document.querySelectorAll("#l1 .l1-model")].map(e => ({Model: e.dataset.model, FGSM: +e.dataset.fgsm}))`, &got),
+			eval(`({Formula: +document.getElementById("l1-check").dataset.formula, Direct: +document.getElementById("l1-check").dataset.direct})`, &check),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, name := range l1Models {
+			w, b, err := linearWeights(nativeModel(t, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := newL1Stats(name, w, b, x, y, float64(g)/255)
+			if i >= len(got) || got[i].Model != name || math.Abs(got[i].FGSM-want.FGSMErr) > 1e-12 {
+				t.Errorf("ε = %d/255: the page shows %+v; core natively gives %s an FGSM error of %v", g, got, name, want.FGSMErr)
+			}
+			if name == "logreg37-adv" && math.Abs(check.Formula-want.Adv) > 1e-9 {
+				t.Errorf("ε = %d/255: the page's adversarial cost %v, native %v", g, check.Formula, want.Adv)
+			}
+		}
+		if math.Abs(check.Formula-check.Direct) > 1e-9 {
+			t.Errorf("the page's two ways to the adversarial cost disagree: %+v", check)
+		}
 	}
 }
 
@@ -324,5 +360,68 @@ func TestLinearAndRubbishLinks(t *testing.T) {
 	)
 	if err != nil || !strings.Contains(far.Notice, "image") || far.Start != "0" {
 		t.Errorf("/rubbish?image=1000000: notice %q, starts from image %q (%v); want a notice naming image, and image 0", far.Notice, far.Start, err)
+	}
+}
+
+// TestLogitsBench times Figure 4 in Chromium for 41 digits in turn: the
+// FGSM direction, the exact path over ε in [−15, 15] and the logits at 301
+// values of ε (the page's own timing, data-ms), and the whole update from
+// the click to the next frame after the new figure is in the page.
+func TestLogitsBench(t *testing.T) {
+	if os.Getenv("FGSMLAB_BENCH") == "" {
+		t.Skip("a benchmark: make bench-browser runs it")
+	}
+	srv := labServer(t)
+	ctx := newTab(t)
+	var raw string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/linear?panel=logits&digit=0"),
+		poll(logitsLive(0)),
+		eval(`(async () => {
+			const out = [];
+			const frame = () => new Promise(r => requestAnimationFrame(() => r()));
+			for (let i = 1; i <= 41; i++) {
+				const el = document.getElementById("logits");
+				// The DOM update, timed as it happens; then the frame that shows it.
+				const updated = new Promise(r => {
+					const mo = new MutationObserver(() => {
+						if (document.getElementById("logits").dataset.digit === String(i)) { mo.disconnect(); r(performance.now()); }
+					});
+					mo.observe(document.getElementById("linear"), {attributes: true, subtree: true, attributeFilter: ["data-digit"]});
+				});
+				const t0 = performance.now();
+				document.getElementById("lg-next").click();
+				const t1 = await updated;
+				await frame();
+				const t2 = performance.now();
+				const d = document.getElementById("logits").dataset;
+				out.push([Number(d.ms), t2 - t0, Number(d.pieces), Number(d.totalMs), t1 - t0]);
+				await frame();
+			}
+			return JSON.stringify(out);
+		})()`, &raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs [][5]float64
+	if err := json.Unmarshal([]byte(raw), &runs); err != nil {
+		t.Fatal(err)
+	}
+	col := func(i int) []float64 {
+		var v []float64
+		for _, r := range runs {
+			v = append(v, r[i])
+		}
+		sort.Float64s(v)
+		return v
+	}
+	compute, update, pieces, total, dom := col(0), col(1), col(2), col(3), col(4)
+	med := func(v []float64) float64 { return v[len(v)/2] }
+	t.Logf("Figure 4 on maxout, 41 digits, 301 ε over [−15, 15]: direction + path + logits median %.1f ms (fastest %.1f, p90 %.1f), with the strip's images %.1f ms; click to the DOM updated median %.1f ms, to the next frame %.1f ms (p90 %.1f); %.0f linear pieces (median)",
+		med(compute), compute[0], compute[len(compute)*9/10], med(total), med(dom), med(update), update[len(update)*9/10], med(pieces))
+	load, _ := loadAverage()
+	t.Logf("machine: %s, load average %s", machine(), load)
+	if med(compute) > 100 {
+		t.Errorf("far slower than the 20 ms target: %.1f ms", med(compute))
 	}
 }
