@@ -90,6 +90,9 @@ func newDefencePage() *defencePage {
 func (p *defencePage) setPair(pair [2]string) {
 	p.pair = pair
 	p.chart.title = fmt.Sprintf("FGSM error against ε: %s and %s", pair[0], pair[1])
+	if len(defenceControls[pair[0]]) > 0 {
+		p.chart.title += ", and the controls trained on noise"
+	}
 }
 
 // OnInit reads the link before the first render (see linkParams).
@@ -479,9 +482,9 @@ func (p *defencePage) noiseText() string {
 	for i := 2; i < len(names); i++ {
 		paper := ""
 		if f, ok := facts.FGSM(names[i]); ok {
-			paper = ", paper " + fmtPct(f.Error)
+			paper = " (paper: " + fmtPct(f.Error) + ")"
 		}
-		ctl = append(ctl, fmt.Sprintf("%s %s%s", names[i], fmtPct(own(i)), paper))
+		ctl = append(ctl, fmt.Sprintf("%s on %s%s", names[i], fmtPct(own(i)), paper))
 		// Nearer maxout-adv's error than maxout's: noise helped.
 		helps = helps || own(0)-own(i) > own(i)-own(1)
 	}
@@ -489,8 +492,8 @@ func (p *defencePage) noiseText() string {
 	if helps {
 		verdict = "Here noise helped more than the paper found; the adversarially trained network still resists best."
 	}
-	return fmt.Sprintf("%s FGSM at ε = %.2f fools %s (the first %d digits), against %s for %s and %s for %s. %s",
-		intro, facts.PaperEpsilon, strings.Join(ctl, " and "), p.resultN, fmtPct(own(0)), names[0], fmtPct(own(1)), names[1], verdict)
+	return fmt.Sprintf("%s On the first %d digits, FGSM at ε = %.2f fools %s, against %s for %s and %s for %s. %s",
+		intro, p.resultN, facts.PaperEpsilon, strings.Join(ctl, " and "), fmtPct(own(0)), names[0], fmtPct(own(1)), names[1], verdict)
 }
 
 // transferText says what the transfer table shows, with the paper's

@@ -35,7 +35,7 @@ var Shipped = []Model{
 		Blurb: "The same maxout network trained on α·J(x) + (1−α)·J(x + ε·sign(∇ₓJ)) with α = 0.5, ε = 0.25 (§6)."},
 	{Name: "maxout-noise-sign", Color: "#f97316",
 		What: "the maxout network trained on ±ε random-sign noise instead of FGSM examples (α = 0.5, ε = 0.25), §6's control"},
-	{Name: "maxout-noise-uniform", Color: "#7c2d12",
+	{Name: "maxout-noise-uniform", Color: "#0284c7",
 		What: "the maxout network trained on U(−ε, ε) noise instead of FGSM examples (α = 0.5, ε = 0.25), §6's control"},
 	{Name: "rbf", InLab: true, Color: "#2563eb",
 		What:  "the paper's shallow RBF network: one RBF unit per class, p_c = exp(−Σ_j β_cj(x_j − w_cj)²)",
