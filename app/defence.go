@@ -445,6 +445,10 @@ func (p *defencePage) renderTransfer() app.UI {
 			app.If(paper != "", app.Span().Class("small muted").Text(paper)),
 		)
 	}
+	var noise app.UI // the sentence on §6's controls, when they are shown
+	if len(names) == 4 {
+		noise = app.P().ID("def-noise").Class("card-text def-noise").Text(p.noiseText())
+	}
 	return app.Div().Class("transfer").Body(
 		app.H3().Text(fmt.Sprintf("Transfer: error at ε = %.2f over the first %d digits", facts.PaperEpsilon, p.resultN)),
 		app.Div().Class("table-scroll").Body(app.Table().Class("num-table transfer-table").Body(
@@ -462,13 +466,13 @@ func (p *defencePage) renderTransfer() app.UI {
 			),
 		)),
 		app.P().Class("small muted card-text").Text(p.transferText()),
-		app.If(len(names) > 2, app.P().ID("def-noise").Class("card-text def-noise").Text(p.noiseText())),
+		app.If(noise != nil, noise),
 	)
 }
 
 // noiseText says what the controls show: computed from the table's
 // diagonal (each network's FGSM error at ε = 0.25 on itself), beside the
-// paper's figures.
+// paper's figures. It needs the pair and two controls.
 func (p *defencePage) noiseText() string {
 	names := p.names()
 	intro := fmt.Sprintf("§6's controls: %s trained as %s was (α = 0.5, ε = 0.25), but on ±ε random-sign noise (%s) or U(−ε, ε) noise (%s) instead of FGSM examples.",
