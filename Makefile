@@ -17,7 +17,7 @@ SAMPLES ?= 1000
 TRAIN_SAMPLES ?= 10000
 # The shipped models, as in the registry models/facts/shipped.go (its test
 # TestMakefileShipped keeps the two lists equal).
-SHIPPED := mlp softmax maxout maxout-adv rbf cnn cnn-adv logreg37 logreg37-l1 logreg37-adv
+SHIPPED := mlp softmax maxout maxout-adv maxout-noise-sign maxout-noise-uniform rbf cnn cnn-adv logreg37 logreg37-l1 logreg37-adv
 
 # help lists the targets, each with the "## …" comment on its line.
 help: ## list the targets

@@ -237,7 +237,7 @@ func (c *lineChart) line(s series) app.UI {
 			r = 4.5
 		}
 		dots = append(dots, svgEl("circle").Attr("cx", f1(x)).Attr("cy", f1(y)).Attr("r", r).
-			Attr("fill", s.Color).Body(
+			Attr("fill", s.Color).Attr("data-y", strconv.FormatFloat(s.Y[i], 'g', -1, 64)).Body(
 			svgEl("title").Text(fmt.Sprintf("%s — %s = %s: %s", s.Name, c.xLabel, c.xFmt(s.X[i]), c.yFmt(s.Y[i]))),
 		))
 	}

@@ -19,7 +19,9 @@ import (
 // trained on the adversarial objective (the paper's maxout pair, or our
 // convolutional pair), side by side on one input, their sweeps, their
 // first-layer weights, and how examples crafted on one transfer to the
-// other.
+// other. Beside the maxout pair stand §6's controls, the same network
+// trained on noise instead of FGSM examples, in the sweeps, the transfer
+// table and the weights.
 type defencePage struct {
 	app.Compo
 
@@ -31,10 +33,10 @@ type defencePage struct {
 	n       int
 
 	digits  *core.Dataset
-	models  [2]*core.Model
+	models  []*core.Model // of names(), once loaded
 	job     pageJob
 	sweeps  map[string][]core.Result
-	transfr [][]core.Result // [craft][target], ε = 0.25
+	transfr [][]core.Result // [craft][target] over names(), ε = 0.25
 	resultN int
 	single  [2]singleOutcome
 
@@ -48,6 +50,16 @@ var defencePairs = [][2]string{{"maxout", "maxout-adv"}, {"cnn", "cnn-adv"}}
 
 // defenceModels are the two networks of §6, the page's default pair.
 var defenceModels = defencePairs[0]
+
+// defenceControls are shown beside a pair: §6's controls, maxout trained
+// with α = 0.5 on ±ε random-sign noise and on U(−ε, ε) noise instead of
+// FGSM examples.
+var defenceControls = map[string][]string{"maxout": {"maxout-noise-sign", "maxout-noise-uniform"}}
+
+// names are the networks the page compares: the pair, then its controls.
+func (p *defencePage) names() []string {
+	return append(slices.Clone(p.pair[:]), defenceControls[p.pair[0]]...)
+}
 
 func pairNames() []string {
 	var names []string
@@ -78,6 +90,9 @@ func newDefencePage() *defencePage {
 func (p *defencePage) setPair(pair [2]string) {
 	p.pair = pair
 	p.chart.title = fmt.Sprintf("FGSM error against ε: %s and %s", pair[0], pair[1])
+	if len(defenceControls[pair[0]]) > 0 {
+		p.chart.title += ", and the controls trained on noise"
+	}
 }
 
 // OnInit reads the link before the first render (see linkParams).
@@ -97,17 +112,17 @@ func (p *defencePage) OnMount(ctx app.Context) { p.load(ctx) }
 func (p *defencePage) load(ctx app.Context) {
 	var d *core.Dataset
 	var ms []*core.Model
-	pair := p.pair
+	pair, names := p.pair, p.names()
 	p.job.load(ctx, func() (err error) {
 		if d, err = sharedDigits(testDigits, nil); err == nil {
-			ms, err = sharedModels(pair[:])
+			ms, err = sharedModels(names)
 		}
 		return err
 	}, func(ctx app.Context) {
 		if pair != p.pair {
 			return // the reader chose another pair meanwhile
 		}
-		p.digits, p.models = d, [2]*core.Model{ms[0], ms[1]}
+		p.digits, p.models = d, ms
 		if p.sample >= d.Len() {
 			p.sample = 0
 		}
@@ -122,14 +137,14 @@ func (p *defencePage) OnDismount() { p.job.run.cancel() }
 
 func (p *defencePage) eps() float64 { return float64(p.eps100) / 100 }
 
-// attackOne runs FGSM on the chosen digit against both models.
+// attackOne runs FGSM on the chosen digit against both models of the pair.
 func (p *defencePage) attackOne() {
-	if p.digits == nil {
+	if p.digits == nil || p.models == nil {
 		return
 	}
 	x := mat.NewDense(1, Pixels, slices.Clone(p.digits.Image(p.sample)))
 	y := []int{p.digits.Labels[p.sample]}
-	for i, m := range p.models {
+	for i, m := range p.models[:2] {
 		adv := core.FGSM(m, x, y, core.Options{Epsilon: p.eps()})
 		pc := slices.Clone(m.Predict(x).RawRowView(0))
 		pa := slices.Clone(m.Predict(adv).RawRowView(0))
@@ -146,20 +161,23 @@ func (p *defencePage) attackOne() {
 	}
 }
 
-// compute runs the sweeps and the transfer numbers over the first N digits.
+// compute runs the sweeps and the transfer numbers over the first N digits:
+// FGSM on every network, then the transfer table, then the random-sign
+// control on the pair (the controls' noise curves would crowd the chart).
 func (p *defencePage) compute(ctx app.Context) {
 	p.job.run.cancel()
 	p.sweeps, p.transfr, p.resultN = map[string][]core.Result{}, nil, p.n
 	x, labels := firstDigits(p.digits, p.n)
-	ms := p.models[:]
+	ms, names := p.models, p.names()
 	var stages []stage
 	add := func(i int, kind core.Attack) {
-		key := p.pair[i] + "/" + string(kind)
-		r := core.NewSweepRun(p.models[i], x, labels, kind, epsGrid(), core.Options{}, sweepSeed)
+		key := names[i] + "/" + string(kind)
+		r := core.NewSweepRun(ms[i], x, labels, kind, epsGrid(), core.Options{}, sweepSeed)
 		stages = append(stages, sweepStage(r, func(res []core.Result) { p.sweeps[key] = res; p.showChart() }))
 	}
-	add(0, core.AttackFGSM)
-	add(1, core.AttackFGSM)
+	for i := range ms {
+		add(i, core.AttackFGSM)
+	}
 	tr := core.NewTransferRun(ms, ms, x, labels, core.Options{Epsilon: facts.PaperEpsilon})
 	stages = append(stages, transferStage(tr, func() { p.transfr = tr.Results() }))
 	add(0, core.AttackRandomSign)
@@ -172,7 +190,7 @@ func (p *defencePage) compute(ctx app.Context) {
 
 func (p *defencePage) showChart() {
 	var ss []series
-	for _, name := range p.pair {
+	for _, name := range p.names() {
 		for _, k := range sweepKinds[:2] {
 			if res := p.sweeps[name+"/"+string(k.kind)]; res != nil {
 				y := make([]float64, len(res))
@@ -184,7 +202,7 @@ func (p *defencePage) showChart() {
 		}
 	}
 	var refs []refPoint
-	for _, name := range p.pair {
+	for _, name := range p.names() {
 		if f, ok := facts.FGSM(name); ok {
 			refs = append(refs, refPoint{X: facts.PaperEpsilon, Y: f.Error, Label: name + " FGSM error", Color: modelColor(name)})
 		}
@@ -231,6 +249,7 @@ func (p *defencePage) paintWeights(ctx app.Context) {
 		rgba []byte
 	}
 	var tiles []tile
+	names := p.names()
 	for i, m := range p.models {
 		filters, _ := firstFilters(m, weightFilters)
 		for u, w := range filters {
@@ -238,7 +257,7 @@ func (p *defencePage) paintWeights(ctx app.Context) {
 			for _, v := range w {
 				scale = max(scale, math.Abs(v))
 			}
-			tiles = append(tiles, tile{fmt.Sprintf("w-%s-%d", p.pair[i], u), divergingRGBA(w, scale)})
+			tiles = append(tiles, tile{fmt.Sprintf("w-%s-%d", names[i], u), divergingRGBA(w, scale)})
 		}
 	}
 	var from func(ctx app.Context, k int)
@@ -321,7 +340,7 @@ func (p *defencePage) Render() app.UI {
 					"The paper: “the weights of the adversarially trained model were significantly more localized and interpretable” (Figure 3). "+
 						p.weightsText()),
 				app.Div().Class("weights-pair").Body(
-					app.Range(p.pair[:]).Slice(func(i int) app.UI { return p.renderWeights(p.pair[i]) }),
+					app.Range(p.names()).Slice(func(i int) app.UI { return p.renderWeights(p.names()[i]) }),
 				),
 			),
 		),
@@ -408,15 +427,17 @@ func (p *defencePage) renderPair() app.UI {
 	)
 }
 
-// renderTransfer shows the 2×2 table: rows craft, columns evaluate.
+// renderTransfer shows the table of every network against every other:
+// rows craft, columns evaluate, the pair first, then its controls.
 func (p *defencePage) renderTransfer() app.UI {
+	names := p.names()
 	cell := func(i, j int) app.UI {
 		ours := "…"
 		if p.transfr != nil {
 			ours = fmtPct(p.transfr[i][j].Error)
 		}
 		paper := ""
-		if f, ok := paperTransfer(p.pair[i], p.pair[j]); ok {
+		if f, ok := paperTransfer(names[i], names[j]); ok {
 			paper = " paper " + fmtPct(f.Error)
 		}
 		return app.Td().ID(fmt.Sprintf("transfer-%d-%d", i, j)).DataSet("error", ours).Body(
@@ -424,20 +445,59 @@ func (p *defencePage) renderTransfer() app.UI {
 			app.If(paper != "", app.Span().Class("small muted").Text(paper)),
 		)
 	}
+	var noise app.UI // the sentence on §6's controls, when they are shown
+	if len(names) == 4 {
+		noise = app.P().ID("def-noise").Class("card-text def-noise").Text(p.noiseText())
+	}
 	return app.Div().Class("transfer").Body(
 		app.H3().Text(fmt.Sprintf("Transfer: error at ε = %.2f over the first %d digits", facts.PaperEpsilon, p.resultN)),
 		app.Div().Class("table-scroll").Body(app.Table().Class("num-table transfer-table").Body(
 			app.THead().Body(app.Tr().Body(
 				app.Th().Body(app.Text("crafted on ↓"), app.Br(), app.Text("shown to →")),
-				app.Th().Text(p.pair[0]), app.Th().Text(p.pair[1]),
+				app.Range(names).Slice(func(j int) app.UI { return app.Th().Text(names[j]) }),
 			)),
 			app.TBody().Body(
-				app.Tr().Body(app.Th().Scope("row").Text(p.pair[0]), cell(0, 0), cell(0, 1)),
-				app.Tr().Body(app.Th().Scope("row").Text(p.pair[1]), cell(1, 0), cell(1, 1)),
+				app.Range(names).Slice(func(i int) app.UI {
+					return app.Tr().Body(
+						app.Th().Scope("row").Text(names[i]),
+						app.Range(names).Slice(func(j int) app.UI { return cell(i, j) }),
+					)
+				}),
 			),
 		)),
 		app.P().Class("small muted card-text").Text(p.transferText()),
+		app.If(noise != nil, noise),
 	)
+}
+
+// noiseText says what the controls show: computed from the table's
+// diagonal (each network's FGSM error at ε = 0.25 on itself), beside the
+// paper's figures. It needs the pair and two controls.
+func (p *defencePage) noiseText() string {
+	names := p.names()
+	intro := fmt.Sprintf("§6's controls: %s trained as %s was (α = 0.5, ε = 0.25), but on ±ε random-sign noise (%s) or U(−ε, ε) noise (%s) instead of FGSM examples.",
+		names[0], names[1], names[2], names[3])
+	if p.transfr == nil {
+		return intro
+	}
+	own := func(i int) float64 { return p.transfr[i][i].Error }
+	var ctl []string
+	helps := false
+	for i := 2; i < len(names); i++ {
+		paper := ""
+		if f, ok := facts.FGSM(names[i]); ok {
+			paper = " (paper: " + fmtPct(f.Error) + ")"
+		}
+		ctl = append(ctl, fmt.Sprintf("%s on %s%s", names[i], fmtPct(own(i)), paper))
+		// Nearer maxout-adv's error than maxout's: noise helped.
+		helps = helps || own(0)-own(i) > own(i)-own(1)
+	}
+	verdict := "Noise of the same size barely helps: a random direction is nearly orthogonal to the gradient, so the network learns nothing about the worst-case direction FGSM takes."
+	if helps {
+		verdict = "Here noise helped more than the paper found; the adversarially trained network still resists best."
+	}
+	return fmt.Sprintf("%s On the first %d digits, FGSM at ε = %.2f fools %s, against %s for %s and %s for %s. %s",
+		intro, p.resultN, facts.PaperEpsilon, strings.Join(ctl, " and "), fmtPct(own(0)), names[0], fmtPct(own(1)), names[1], verdict)
 }
 
 // transferText says what the transfer table shows, with the paper's
@@ -463,13 +523,17 @@ func paperTransfer(craft, target string) (facts.Figure, bool) {
 
 // weightsText says what the weight squares are.
 func (p *defencePage) weightsText() string {
-	if m := p.models[0]; m != nil {
-		if _, side := firstFilters(m, 1); side != core.ImageSide {
+	if len(p.models) > 0 {
+		if _, side := firstFilters(p.models[0], 1); side != core.ImageSide {
 			return fmt.Sprintf("Each square is one of the first convolution's %d×%d kernels: red positive, blue negative, each scaled to its own largest |w|. "+
 				"A convolution's filters are small by design, so the paper's contrast (localized against spread out) shows less here than on maxout.", side, side)
 		}
 	}
-	return "Each square is one unit's weights over the 28×28 pixels (for maxout, the first of its pieces): red positive, blue negative, each scaled to its own largest |w|."
+	txt := "Each square is one unit's weights over the 28×28 pixels (for maxout, the first of its pieces): red positive, blue negative, each scaled to its own largest |w|."
+	if ctl := defenceControls[p.pair[0]]; len(ctl) > 0 {
+		txt += " The controls trained on noise (" + strings.Join(ctl, ", ") + ") are there for comparison: does noise localise the weights as FGSM examples do?"
+	}
+	return txt
 }
 
 // onPair switches to another pair of networks.
@@ -481,7 +545,7 @@ func (p *defencePage) onPair(ctx app.Context, e app.Event) {
 	}
 	p.job.run.cancel()
 	p.setPair(defencePairs[i])
-	p.models, p.single, p.sweeps, p.transfr = [2]*core.Model{}, [2]singleOutcome{}, map[string][]core.Result{}, nil
+	p.models, p.single, p.sweeps, p.transfr = nil, [2]singleOutcome{}, map[string][]core.Result{}, nil
 	p.showChart()
 	p.rewriteURL()
 	p.Update()
@@ -491,7 +555,7 @@ func (p *defencePage) onPair(ctx app.Context, e app.Event) {
 func (p *defencePage) renderWeights(name string) app.UI {
 	n, side := weightFilters, core.ImageSide
 	for i, m := range p.models {
-		if m != nil && p.pair[i] == name {
+		if p.names()[i] == name {
 			var filters [][]float64
 			filters, side = firstFilters(m, weightFilters)
 			n = len(filters)

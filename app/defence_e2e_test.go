@@ -8,7 +8,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,17 +20,26 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// checkTransfer compares the page's transfer table with core's.
-func checkTransfer(t *testing.T, ctx context.Context, pair [2]string, d *core.Dataset) {
+// checkTransfer compares the page's transfer table over the named networks
+// with core's.
+func checkTransfer(t *testing.T, ctx context.Context, names []string, d *core.Dataset) {
 	t.Helper()
-	ms := []*core.Model{nativeModel(t, pair[0]), nativeModel(t, pair[1])}
-	for i := range 2 {
-		for j := range 2 {
+	var ms []*core.Model
+	for _, name := range names {
+		ms = append(ms, nativeModel(t, name))
+	}
+	var cells int
+	chromedp.Run(ctx, eval(`document.querySelectorAll(".transfer-table td").length`, &cells))
+	if cells != len(names)*len(names) {
+		t.Errorf("the transfer table has %d cells for %d networks", cells, len(names))
+	}
+	for i := range ms {
+		for j := range ms {
 			want := core.EvaluateAttack(ms[i], ms[j], d.Images, d.Labels, core.FGSMAttack(core.Options{Epsilon: 0.25}))
 			var got string
 			chromedp.Run(ctx, eval(fmt.Sprintf(`document.getElementById("transfer-%d-%d").dataset.error`, i, j), &got))
 			if got != fmtPct(want.Error) {
-				t.Errorf("transfer %s → %s: the page shows %s, core.EvaluateAttack %s", pair[i], pair[j], got, fmtPct(want.Error))
+				t.Errorf("transfer %s → %s: the page shows %s, core.EvaluateAttack %s", names[i], names[j], got, fmtPct(want.Error))
 			}
 		}
 	}
@@ -44,12 +56,12 @@ func TestDefencePageMatchesNative(t *testing.T) {
 		if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+fmt.Sprintf("/defence?n=%d&pair=%s", n, pair[0])), pageState("defence", "done")); err != nil {
 			t.Fatal(err)
 		}
-		checkTransfer(t, ctx, pair, d)
+		checkTransfer(t, ctx, pair[:], d)
 	}
 	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+fmt.Sprintf("/defence?n=%d&sample=3&eps=0.2", n)), pageState("defence", "done")); err != nil {
 		t.Fatal(err)
 	}
-	checkTransfer(t, ctx, defenceModels, d)
+	checkTransfer(t, ctx, append(defenceModels[:], defenceControls["maxout"]...), d)
 	ms := []*core.Model{nativeModel(t, "maxout"), nativeModel(t, "maxout-adv")}
 	// The single digit: both models' verdicts match core at ε = 0.2.
 	var pair []struct{ Model, Clean, Adv string }
@@ -67,8 +79,8 @@ func TestDefencePageMatchesNative(t *testing.T) {
 	var painted int
 	chromedp.Run(ctx, eval(`Array.from(document.querySelectorAll(".weight-grid canvas")).filter(c =>
 		c.getContext("2d").getImageData(0, 0, 28, 28).data.some((v, i) => i % 4 === 3 && v > 0)).length`, &painted))
-	if painted != 2*weightFilters {
-		t.Errorf("%d weight images painted, want %d", painted, 2*weightFilters)
+	if want := (2 + len(defenceControls["maxout"])) * weightFilters; painted != want {
+		t.Errorf("%d weight images painted, want %d", painted, want)
 	}
 	// Embed mode.
 	// Embed mode, without a notice: the navigation goes and nothing shifts.
@@ -125,4 +137,67 @@ func TestTransferResponsiveness(t *testing.T) {
 			t.Errorf("/%s: a main-thread task took %.0f ms: the page does not yield", pg.id, lt.Longest)
 		}
 	}
+}
+
+// §6's controls on /defence: the noise-trained networks' FGSM curves equal
+// core's sweeps, their first-layer weights are painted from the models'
+// own weights, and the sentence under the transfer table gives the
+// diagonal the page measured.
+func TestDefenceNoiseControls(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTab(t)
+	const n = 100
+	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+fmt.Sprintf("/defence?n=%d", n)), pageState("defence", "done")); err != nil {
+		t.Fatal(err)
+	}
+	d := samples(t).Slice(0, n)
+	names := append(defenceModels[:], defenceControls["maxout"]...)
+	diag := map[string]string{}
+	for _, name := range names {
+		m := nativeModel(t, name)
+		r := core.NewSweepRun(m, d.Images, d.Labels, core.AttackFGSM, epsGrid(), core.Options{}, sweepSeed)
+		for !r.Step(n) {
+		}
+		var got []string
+		chromedp.Run(ctx, eval(fmt.Sprintf(`Array.from(document.querySelectorAll('#chart-defence g[data-series="%s · FGSM"] circle')).map(c => c.dataset.y)`, name), &got))
+		want := r.Results()
+		if len(got) != len(want) {
+			t.Errorf("%s: %d points on the FGSM curve, want %d", name, len(got), len(want))
+			continue
+		}
+		for i, w := range want {
+			if got[i] != strconv.FormatFloat(w.Error, 'g', -1, 64) {
+				t.Errorf("%s at ε = %v: the curve shows %s, core %v", name, epsGrid()[i], got[i], w.Error)
+			}
+		}
+		diag[name] = fmtPct(want[5].Error) // ε = 0.25
+	}
+	for _, name := range defenceControls["maxout"] {
+		m := nativeModel(t, name)
+		filters, _ := firstFilters(m, weightFilters)
+		for _, u := range []int{0, weightFilters - 1} {
+			w := filters[u]
+			scale := 0.0
+			for _, v := range w {
+				scale = max(scale, math.Abs(v))
+			}
+			var got []int
+			chromedp.Run(ctx, eval(fmt.Sprintf(`Array.from(document.getElementById("w-%s-%d").getContext("2d").getImageData(0, 0, 28, 28).data)`, name, u), &got))
+			var want []int
+			for _, b := range divergingRGBA(w, scale) {
+				want = append(want, int(b))
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s, unit %d: the painted weights differ from the model's", name, u)
+			}
+		}
+	}
+	var text string
+	chromedp.Run(ctx, eval(`document.getElementById("def-noise").textContent`, &text))
+	for _, name := range names {
+		if !strings.Contains(text, name+" on "+diag[name]) && !strings.Contains(text, diag[name]+" for "+name) {
+			t.Errorf("the controls' sentence %q does not give %s's FGSM error %s", text, name, diag[name])
+		}
+	}
+	t.Logf("/defence, §6's controls: %s", text)
 }

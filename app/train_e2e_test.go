@@ -355,3 +355,98 @@ func TestTrainStopAndAgain(t *testing.T) {
 		t.Errorf("training again after Stop: %v, %d links to the lab (want 1)", err, links)
 	}
 }
+
+// TestTrainObjective trains on §6's noise controls in the page, the
+// objective once from the link and once from the control, and checks the
+// errors against core.Train of the same objective natively (to within 2
+// test digits, as TestTrainPageMatchesNativeTraining), the link the page
+// writes, the lab's name for the model, and the verdict under the table.
+func TestTrainObjective(t *testing.T) {
+	srv := labServer(t)
+	train := webDigits(t, trainDigits)
+	test := webDigits(t, testDigits)
+	base := trainSpec{Kind: "softmax", Alpha20: 10, Eps255: 64, Epochs: 2, LR: 0.002, Seed: 7, Plain: true}
+	for _, c := range []struct {
+		objective   string
+		noise       core.Attack
+		fromControl bool
+	}{
+		{"random", core.AttackRandomSign, false},
+		{"uniform", core.AttackUniform, true},
+	} {
+		t.Run(c.objective, func(t *testing.T) {
+			ctx := newTab(t)
+			spec := base
+			spec.Noise = c.noise
+			start := spec
+			if c.fromControl {
+				start.Noise = ""
+			}
+			var page struct {
+				Chosen, Search, Verdict string
+				Values                  [][]string
+				Links                   []string
+			}
+			actions := []chromedp.Action{
+				chromedp.Navigate(srv.URL + "/train?" + start.query().Encode()),
+				poll(`document.querySelector("#train") && document.querySelector("#train").dataset.state === "ready"`),
+			}
+			if c.fromControl {
+				actions = append(actions, eval(fmt.Sprintf(`(() => { const s = document.getElementById("tr-objective"); s.value = %q;
+					s.dispatchEvent(new Event("change", {bubbles: true})); return true })()`, c.objective), nil),
+					poll(fmt.Sprintf(`location.search.includes("objective=%s")`, c.objective)))
+			}
+			actions = append(actions,
+				eval(`document.getElementById("tr-objective").value`, &page.Chosen),
+				eval(`document.getElementById("tr-start").click()`, nil),
+				chromedp.Poll(`document.querySelector("#train").dataset.state === "done"`, nil,
+					chromedp.WithPollingTimeout(60*time.Second), chromedp.WithPollingInterval(100*time.Millisecond)),
+				eval(`(() => ({
+					Search: location.search,
+					Verdict: (document.getElementById("tr-verdict") || {}).textContent || "",
+					Values: [0, 1].map(i => ["tr-clean-", "tr-fgsm-", "tr-fgsm25-"].map(p => (document.getElementById(p + i) || {dataset: {}}).dataset.value || "")),
+					Links: Array.from(document.querySelectorAll(".use-links a")).map(a => a.getAttribute("href")),
+				}))()`, &page),
+			)
+			if err := chromedp.Run(ctx, actions...); err != nil {
+				t.Fatal(err)
+			}
+			if page.Chosen != c.objective || !strings.Contains(page.Search, "objective="+c.objective) {
+				t.Errorf("the control shows %q and the link is %q; want objective %s", page.Chosen, page.Search, c.objective)
+			}
+			var fgsm [2]float64
+			for i, s := range []trainSpec{spec, spec.plain()} {
+				m := newTrainee(s.Kind, s.Seed)
+				core.Train(m, train, s.config())
+				want := []float64{
+					core.Evaluate(m, test.Images, test.Labels).Error,
+					core.EvaluateAttack(m, m, test.Images, test.Labels, core.FGSMAttack(core.Options{Epsilon: s.Eps()})).Error,
+					core.EvaluateAttack(m, m, test.Images, test.Labels, core.FGSMAttack(core.Options{Epsilon: 0.25})).Error,
+				}
+				for j, name := range []string{"clean error", "FGSM error", "FGSM error at 0.25"} {
+					got, err := strconv.ParseFloat(page.Values[i][j], 64)
+					if err != nil {
+						t.Fatalf("model %d: %s: the page shows %q", i, name, page.Values[i][j])
+					}
+					t.Logf("%s, %s: page %.4f, native %.4f", s.modelName(), name, got, want[j])
+					if d := math.Abs(got - want[j]); d > 0.002+1e-9 {
+						t.Errorf("%s, %s: the page shows %s, native training gives %s", s.modelName(), name, trainPct(got), trainPct(want[j]))
+					}
+					if j == 1 {
+						fgsm[i] = got
+					}
+				}
+			}
+			name := "yours-softmax-" + c.objective + "-a0.5"
+			if len(page.Links) != 2 || !strings.Contains(page.Links[0], "model="+name) {
+				t.Errorf("the links to the lab are %q; want %s first", page.Links, name)
+			}
+			for _, want := range []string{spec.noiseWhat(), trainPct(fgsm[0]), trainPct(fgsm[1]), "barely helps"} {
+				if !strings.Contains(page.Verdict, want) {
+					t.Errorf("the verdict %q does not say %q", page.Verdict, want)
+				}
+			}
+			t.Logf("verdict: %s", page.Verdict)
+		})
+	}
+}

@@ -28,11 +28,64 @@ type trainSpec struct {
 	Kind    string
 	Alpha20 int // α = Alpha20/20: the weight of the clean cost (§6, eq. 6)
 	Eps255  int // ε = Eps255/255 of the adversarial objective and of the FGSM test
-	Epochs  int
-	LR      float64
-	Seed    uint64
-	Plain   bool // also train the α = 1 model to compare
-	Embed   bool
+	// Noise is what the second term adds to x: "" for FGSM's ε·sign(∇ₓJ),
+	// core.AttackRandomSign or core.AttackUniform for §6's noise controls.
+	// Plain training (α = 1) has none.
+	Noise  core.Attack
+	Epochs int
+	LR     float64
+	Seed   uint64
+	Plain  bool // also train the α = 1 model to compare
+	Embed  bool
+}
+
+// trainObjectives are the page's choices of objective, by their value in
+// the link's objective parameter: plain is α = 1.
+var trainObjectives = []struct {
+	Value, Label string
+	Noise        core.Attack
+}{
+	{"fgsm", "FGSM examples (the paper's eq. 6)", ""},
+	{"random", "±ε random-sign noise (§6's control)", core.AttackRandomSign},
+	{"uniform", "U(−ε, ε) noise (§6's control)", core.AttackUniform},
+	{"plain", "plain: clean examples only (α = 1)", ""},
+}
+
+func objectiveValues() []string {
+	var vs []string
+	for _, o := range trainObjectives {
+		vs = append(vs, o.Value)
+	}
+	return vs
+}
+
+// objective is s's value of the link's objective parameter.
+func (s trainSpec) objective() string {
+	switch {
+	case s.Alpha20 == 20:
+		return "plain"
+	case s.Noise != "":
+		return string(s.Noise)
+	}
+	return "fgsm"
+}
+
+// withObjective returns s set to train on the objective of the given link
+// value: plain sets α = 1, the others leave α below 1 (the default 0.5
+// after plain).
+func (s trainSpec) withObjective(v string) trainSpec {
+	for _, o := range trainObjectives {
+		if o.Value != v {
+			continue
+		}
+		s.Noise = o.Noise
+		if v == "plain" {
+			s.Alpha20 = 20
+		} else if s.Alpha20 == 20 {
+			s.Alpha20 = defaultTrainSpec().Alpha20
+		}
+	}
+	return s
 }
 
 var trainRates = []float64{0.0005, 0.001, 0.002, 0.005}
@@ -49,26 +102,43 @@ func (s trainSpec) Eps() float64   { return float64(s.Eps255) / 255 }
 func (s trainSpec) config() core.TrainConfig {
 	c := core.TrainConfig{Epochs: s.Epochs, BatchSize: 128, Optimizer: &core.Adam{LR: s.LR}, Seed: s.Seed}
 	if s.Alpha20 < 20 {
-		c.Adversarial = &core.Adversarial{Alpha: s.Alpha(), Epsilon: s.Eps()}
+		c.Adversarial = &core.Adversarial{Alpha: s.Alpha(), Epsilon: s.Eps(), Attack: s.Noise}
 	}
 	return c
 }
 
 // plain is the comparison run: the same settings with α = 1.
 func (s trainSpec) plain() trainSpec {
-	s.Alpha20 = 20
+	s.Alpha20, s.Noise = 20, ""
 	return s
 }
 
 // modelName is the name the lab offers the trained model under.
 func (s trainSpec) modelName() string {
-	return fmt.Sprintf("yours-%s-a%s", s.Kind, strconv.FormatFloat(s.Alpha(), 'f', -1, 64))
+	noise := ""
+	if s.Alpha20 < 20 && s.Noise != "" {
+		noise = string(s.Noise) + "-"
+	}
+	return fmt.Sprintf("yours-%s-%sa%s", s.Kind, noise, strconv.FormatFloat(s.Alpha(), 'f', -1, 64))
+}
+
+// noiseWhat names the noise of s's objective.
+func (s trainSpec) noiseWhat() string {
+	if s.Noise == core.AttackUniform {
+		return "U(−ε, ε) noise"
+	}
+	return "±ε random-sign noise"
 }
 
 // describe says how the model was trained, for the lab's model card.
 func (s trainSpec) describe() string {
 	obj := "plain training (α = 1)"
-	if s.Alpha20 < 20 {
+	switch {
+	case s.Alpha20 == 20:
+	case s.Noise != "":
+		obj = fmt.Sprintf("the noise objective α·J(x) + (1 − α)·J(x + η), η %s, with α = %.2f, ε = %d/255 ≈ %.3f (§6's control)",
+			s.noiseWhat(), s.Alpha(), s.Eps255, s.Eps())
+	default:
 		obj = fmt.Sprintf("the adversarial objective with α = %.2f, ε = %d/255 ≈ %.3f", s.Alpha(), s.Eps255, s.Eps())
 	}
 	return fmt.Sprintf("Trained in this page: %s, %s, %d epoch%s of the first 10,000 MNIST training digits, Adam at %g, seed %d.",
@@ -139,6 +209,7 @@ func parseTrainSpec(q *linkParams) trainSpec {
 			q.fail("alpha")
 		}
 	}
+	s = s.withObjective(q.choice("objective", objectiveValues(), s.objective()))
 	s.Eps255 = q.eps255("eps", s.Eps255)
 	s.Epochs = q.intIn("epochs", 1, 10, s.Epochs)
 	if v, ok := q.value("lr"); ok {
@@ -160,6 +231,7 @@ func (s trainSpec) query() url.Values {
 	q := url.Values{}
 	q.Set("kind", s.Kind)
 	q.Set("alpha", strconv.FormatFloat(s.Alpha(), 'f', -1, 64))
+	q.Set("objective", s.objective())
 	q.Set("eps", strconv.FormatFloat(s.Eps(), 'f', 4, 64))
 	q.Set("epochs", strconv.Itoa(s.Epochs))
 	q.Set("lr", strconv.FormatFloat(s.LR, 'f', -1, 64))

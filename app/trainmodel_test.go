@@ -19,6 +19,14 @@ func TestParseTrainSpec(t *testing.T) {
 			s.Kind, s.Alpha20, s.Eps255, s.Epochs, s.LR, s.Seed, s.Plain, s.Embed = "mlp", 5, 26, 3, 0.005, 42, false, true
 		}, nil},
 		{"alpha=1", func(s *trainSpec) { s.Alpha20 = 20 }, nil},
+		// The objective: §6's noise controls, or plain, which is α = 1.
+		{"objective=random&alpha=0.25", func(s *trainSpec) { s.Noise, s.Alpha20 = core.AttackRandomSign, 5 }, nil},
+		{"objective=uniform", func(s *trainSpec) { s.Noise = core.AttackUniform }, nil},
+		{"objective=plain&alpha=0.25", func(s *trainSpec) { s.Alpha20 = 20 }, nil},
+		{"objective=fgsm&alpha=1", func(*trainSpec) {}, nil},
+		// An old link's plain=1 is still the α = 1 comparison.
+		{"alpha=0.25&plain=1", func(s *trainSpec) { s.Alpha20, s.Plain = 5, true }, nil},
+		{"objective=pgd&plain=0", func(s *trainSpec) { s.Plain = false }, []string{"objective"}},
 		{"kind=<script>&alpha=0&eps=2&epochs=11&lr=0.3&seed=-1&plain=yes", func(*trainSpec) {},
 			[]string{"kind", "alpha", "eps", "epochs", "lr", "seed", "plain"}},
 		// Repeated parameters are named, as on every page.
@@ -59,5 +67,20 @@ func TestTraineeAndConfig(t *testing.T) {
 	}
 	if n := s.modelName(); n != "yours-softmax-a0.5" {
 		t.Errorf("model name %q", n)
+	}
+	for obj, noise := range map[string]core.Attack{"random": core.AttackRandomSign, "uniform": core.AttackUniform} {
+		ns := s.withObjective(obj)
+		if c := ns.config(); c.Adversarial == nil || *c.Adversarial != (core.Adversarial{Alpha: 0.5, Epsilon: 64.0 / 255, Attack: noise}) {
+			t.Errorf("objective %s configures %+v", obj, c.Adversarial)
+		}
+		if n := ns.modelName(); n != "yours-softmax-"+obj+"-a0.5" {
+			t.Errorf("objective %s: model name %q", obj, n)
+		}
+		if c := ns.plain().config(); c.Adversarial != nil {
+			t.Errorf("objective %s: the plain comparison configures %+v", obj, c.Adversarial)
+		}
+	}
+	if c := s.withObjective("plain").config(); c.Adversarial != nil {
+		t.Errorf("objective plain configures %+v", c.Adversarial)
 	}
 }

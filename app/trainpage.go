@@ -60,6 +60,8 @@ type trainTask struct {
 	train bool
 }
 
+// The runs' colours; the noise objectives take those of the shipped
+// models trained on the same noise.
 const (
 	colorAdv   = "#6d28d9"
 	colorPlain = "#78716c"
@@ -125,8 +127,13 @@ func (p *trainPage) start(ctx app.Context, e app.Event) {
 		// The model and its Stepper are made by the first evaluation, in a
 		// slice of work of their own: the click's task only re-renders.
 		r := &trainRun{spec: s, color: colorAdv, label: fmt.Sprintf("adversarial, α = %.2f", s.Alpha())}
-		if s.Alpha20 == 20 {
+		switch {
+		case s.Alpha20 == 20:
 			r.color, r.label = colorPlain, "plain, α = 1"
+		case s.Noise == core.AttackRandomSign:
+			r.color, r.label = modelColor("maxout-noise-sign"), fmt.Sprintf("±ε noise, α = %.2f", s.Alpha())
+		case s.Noise == core.AttackUniform:
+			r.color, r.label = modelColor("maxout-noise-uniform"), fmt.Sprintf("U(−ε, ε) noise, α = %.2f", s.Alpha())
 		}
 		p.runs = append(p.runs, r)
 	}

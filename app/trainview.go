@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"fgsmlab/models/facts"
@@ -16,7 +17,7 @@ func (p *trainPage) Render() app.UI {
 	times, _ := json.Marshal(p.epochTimes())
 	return app.Div().Class("train-page").DataSet("epoch-ms", string(times)).DataSet("longest-ms", fmt.Sprintf("%.1f", p.job.run.Longest)).DataSet("p50-ms", fmt.Sprintf("%.1f", quantileMs(p.job.run.Slices, 0.5))).DataSet("p90-ms", fmt.Sprintf("%.1f", quantileMs(p.job.run.Slices, 0.9))).Body(
 		explainFrame(pageFrame{ID: "train", Path: "/train", Title: "Train it yourself",
-			Tagline: "Train a small model here, in your browser, on the paper's adversarial objective α·J(x) + (1 − α)·J(x + ε·sign(∇ₓJ)), and watch its error on FGSM examples fall beside a model trained plainly (paper §6).",
+			Tagline: "Train a small model here, in your browser, on the paper's adversarial objective α·J(x) + (1 − α)·J(x + ε·sign(∇ₓJ)), or on noise of the same size instead, and watch its error on FGSM examples beside a model trained plainly (paper §6).",
 			Embed:   p.s.Embed, State: p.job.status.String(), Notices: p.notices},
 			app.Div().Class("explain-grid").Body(
 				app.Section().Class("card controls").Aria("labelledby", "h-train-controls").Body(
@@ -47,9 +48,18 @@ func (p *trainPage) renderControls() app.UI {
 			),
 			app.Span().ID("tr-kind-what").Class("small muted").Text(trainKindWhat(p.s.Kind)),
 		),
+		app.Div().Class("field").Body(
+			app.Label().For("tr-objective").Text("Objective: what x + η is in α·J(x) + (1 − α)·J(x + η)"),
+			app.Select().ID("tr-objective").Disabled(busy).OnChange(p.onObjective).Body(
+				app.Range(trainObjectives).Slice(func(i int) app.UI {
+					o := trainObjectives[i]
+					return app.Option().Value(o.Value).Text(o.Label).Selected(o.Value == p.s.objective())
+				}),
+			),
+		),
 		p.slider("tr-alpha", fmt.Sprintf("α = %.2f", p.s.Alpha()), "the weight of the clean cost; α = 1 is plain training",
 			1, 20, p.s.Alpha20, busy, func(v int) { p.s.Alpha20 = v }),
-		p.slider("tr-eps", fmt.Sprintf("ε = %d/255 ≈ %.3f", p.s.Eps255, p.s.Eps()), "of the adversarial examples in training and in the FGSM test",
+		p.slider("tr-eps", fmt.Sprintf("ε = %d/255 ≈ %.3f", p.s.Eps255, p.s.Eps()), "of the adversarial examples or the noise in training, and of the FGSM test",
 			0, maxEps255, p.s.Eps255, busy, func(v int) { p.s.Eps255 = v }),
 		p.slider("tr-epochs", fmt.Sprintf("%d epoch%s", p.s.Epochs, plural(p.s.Epochs)), "passes over the 10,000 training digits",
 			1, 10, p.s.Epochs, busy, func(v int) { p.s.Epochs = v; p.setAxes(); p.chart.Update() }),
@@ -106,6 +116,14 @@ func (p *trainPage) slider(id, value, hint string, lo, hi, v int, disabled bool,
 				p.rewriteURL()
 			}),
 	)
+}
+
+func (p *trainPage) onObjective(ctx app.Context, e app.Event) {
+	v := ctx.JSSrc().Get("value").String()
+	if slices.Contains(objectiveValues(), v) {
+		p.s = p.s.withObjective(v)
+		p.rewriteURL()
+	}
 }
 
 func (p *trainPage) onKind(ctx app.Context, e app.Event) {
@@ -217,6 +235,7 @@ func (p *trainPage) renderResults() app.UI {
 				)
 			}),
 		)),
+		app.If(p.verdict() != "", app.P().ID("tr-verdict").Class("card-text tr-verdict").Text(p.verdict())),
 		app.If(p.job.status == done, app.P().ID("tr-speed").Class("small muted").Text(p.speedText())),
 		app.P().Class("small muted").Text(paperTrainNote),
 	)
@@ -265,6 +284,41 @@ func (p *trainPage) speedText() string {
 	}
 	return fmt.Sprintf("One training epoch over 10,000 digits took %.2f s in your browser (median over the epochs%s). The whole run took %.1f s in %d slices of work between paints: 90%% took under %.0f ms, the longest %.0f ms.",
 		medianMs(p.epochTimes())/1000, target, p.job.run.Wall/1000, len(p.job.run.Slices), quantileMs(p.job.run.Slices, 0.9), p.job.run.Longest)
+}
+
+// verdict compares the FGSM error, at the ε trained with, of the model
+// trained on the chosen objective with the plain one's, after the last
+// epoch both finished; with noise it sets them beside §6's controls.
+func (p *trainPage) verdict() string {
+	if len(p.runs) == 0 || p.runs[0].spec.Alpha20 == 20 {
+		return ""
+	}
+	r := p.runs[0]
+	n := len(r.points)
+	if len(p.runs) > 1 {
+		n = min(n, len(p.runs[1].points))
+	}
+	if n < 2 {
+		return "" // not one epoch yet
+	}
+	s, at := r.spec, r.points[n-1]
+	what := "FGSM examples"
+	if s.Noise != "" {
+		what = s.noiseWhat()
+	}
+	txt := fmt.Sprintf("After %d epoch%s, FGSM at ε = %.3f fools the model trained on %s on %s of the test digits", n-1, plural(n-1), s.Eps(), what, trainPct(at.FGSM.Error))
+	if len(p.runs) > 1 {
+		plain := p.runs[1].points[n-1].FGSM.Error
+		txt += fmt.Sprintf(", and the plain model on %s: %s took %.1f points off it.", trainPct(plain), what, 100*(plain-at.FGSM.Error))
+	} else {
+		txt += "; tick the plain comparison to see how much that is."
+	}
+	if s.Noise != "" {
+		txt += fmt.Sprintf(" The paper (§6) found noise barely helps: its maxout trained on ±ε noise was fooled on %s, on U(−ε, ε) noise %s, trained plainly %s, but trained on FGSM examples only %s. Choose FGSM examples as the objective to see the difference.",
+			fmtPct(facts.PaperFigure("control_random_sign").Error), fmtPct(facts.PaperFigure("control_uniform").Error),
+			fmtPct(facts.PaperFigure("maxout_fgsm_0.25").Error), fmtPct(facts.PaperFigure("maxout_adv_fgsm_0.25").Error))
+	}
+	return txt
 }
 
 // trainPct writes an error rate as a percentage with one decimal.

@@ -235,17 +235,27 @@ func (it Iterative) Attack(m *Model, x *mat.Dense, labels []int, o Options) *mat
 // control in §6 that shows the direction of the perturbation matters, not
 // its size.
 func randomSign(rng *rand.Rand, x *mat.Dense, o Options) *mat.Dense {
-	return noise(x, o, func() float64 {
-		if rng.IntN(2) == 0 {
-			return -o.Epsilon
-		}
-		return o.Epsilon
-	})
+	return noise(x, o, noiseDraw(AttackRandomSign, rng, o.Epsilon))
 }
 
 // uniformNoise returns x + u with u uniform in [−ε, ε] per pixel (§6).
 func uniformNoise(rng *rand.Rand, x *mat.Dense, o Options) *mat.Dense {
-	return noise(x, o, func() float64 { return o.Epsilon * (2*rng.Float64() - 1) })
+	return noise(x, o, noiseDraw(AttackUniform, rng, o.Epsilon))
+}
+
+// noiseDraw returns a source of one pixel's noise for the §6 controls:
+// ±ε with equal odds for AttackRandomSign, uniform in [−ε, ε] for
+// AttackUniform. The attacks and the noise-training objective share it.
+func noiseDraw(a Attack, rng *rand.Rand, eps float64) func() float64 {
+	if a == AttackUniform {
+		return func() float64 { return eps * (2*rng.Float64() - 1) }
+	}
+	return func() float64 {
+		if rng.IntN(2) == 0 {
+			return -eps
+		}
+		return eps
+	}
 }
 
 // Perturbation returns η = x̃ − x.
@@ -298,11 +308,16 @@ func addSign(dst, x, g []float64, step float64) {
 func noise(x *mat.Dense, o Options, draw func() float64) *mat.Dense {
 	adv := mat.DenseCopyOf(x)
 	as := adv.RawMatrix().Data
-	for i := range as {
-		as[i] += draw()
-	}
+	addNoise(as, as, draw)
 	finish(as, o)
 	return adv
+}
+
+// addNoise sets dst to x plus one draw per pixel, in order.
+func addNoise(dst, x []float64, draw func() float64) {
+	for i, v := range x {
+		dst[i] = v + draw()
+	}
 }
 
 // project moves adv into the ε-ball around x, then into [0, 1] unless

@@ -15,7 +15,8 @@ import (
 // A step can be as small as one pass, forward or backward, over one
 // mini-batch. A mini-batch takes two: forward and backward on the clean
 // batch; with the adversarial objective it takes four, the backward pass on
-// the clean batch making the FGSM batch, then forward and backward on that.
+// the clean batch making the FGSM (or noisy) batch, then forward and
+// backward on that.
 // The weights change after the last.
 type Stepper struct {
 	m      *Model
@@ -24,6 +25,7 @@ type Stepper struct {
 	epochs int
 	bs     int
 	rng    *rand.Rand
+	noise  func() float64 // one pixel's noise, for the noise objectives
 	order  []int
 	params []*Param
 
@@ -35,14 +37,14 @@ type Stepper struct {
 	stats   []EpochStats
 
 	xb         *mat.Dense // the batch
-	xadv       *mat.Dense // its FGSM version
+	xadv       *mat.Dense // its FGSM (or noisy) version
 	labels     []int
 	loss, errs float64 // the batch's summed clean cost and mistakes
 }
 
 // NewStepper prepares to train m on d as Train(m, d, cfg) would, and sets
 // the random source of each dropout layer that has none, as Train does. It
-// panics if cfg has no Optimizer or an adversarial α outside (0, 1].
+// panics as Train does.
 func NewStepper(m *Model, d *Dataset, cfg TrainConfig) *Stepper {
 	if cfg.Optimizer == nil {
 		panic("core: a Stepper needs an Optimizer")
@@ -50,11 +52,19 @@ func NewStepper(m *Model, d *Dataset, cfg TrainConfig) *Stepper {
 	if a := cfg.Adversarial; a != nil && !(a.Alpha > 0 && a.Alpha <= 1) {
 		panic(fmt.Sprintf("core: adversarial α = %v is not in (0, 1]", a.Alpha))
 	}
+	if a := cfg.Adversarial; a != nil && a.Attack != "" && a.Attack != AttackFGSM && !a.noisy() {
+		panic(fmt.Sprintf("core: adversarial training with %q: only fgsm, random and uniform are objectives", a.Attack))
+	}
 	s := &Stepper{m: m, d: d, cfg: cfg, epochs: max(cfg.Epochs, 1), bs: cfg.BatchSize, params: m.Params()}
 	if s.bs <= 0 {
 		s.bs = 128
 	}
 	s.rng = rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
+	if a := cfg.Adversarial; a != nil && a.noisy() {
+		// A source of its own, so that the batches come in the order
+		// they would with FGSM.
+		s.noise = noiseDraw(a.Attack, rand.New(rand.NewPCG(cfg.Seed, 0x6e6f697365)), a.Epsilon)
+	}
 	for i, l := range m.Layers {
 		if dr, ok := l.(*Dropout); ok && dr.Rng == nil {
 			dr.Rng = rand.New(rand.NewPCG(cfg.Seed, uint64(i)))
@@ -136,7 +146,8 @@ func (s *Stepper) batchPasses() int {
 //     forward, in training mode;
 //  1. backward: the parameter gradients of the clean part of the mean cost,
 //     α·J(x), and with the adversarial objective the FGSM batch
-//     x̃ = x + ε·sign(∇ₓJ), as signStep makes it;
+//     x̃ = x + ε·sign(∇ₓJ), as signStep makes it, or with a noise
+//     objective x̃ = x + η, which needs no input gradient;
 //  2. x̃ forward;
 //  3. backward: the gradients of (1 − α)·J(x̃) are added.
 //
@@ -171,11 +182,16 @@ func (s *Stepper) pass() (batchDone bool) {
 			s.m.BackwardParams(s.labels, scale)
 			break
 		}
-		g := s.m.backward(s.labels, paramGrads{add: ParamGrads, scale: adv.Alpha * scale})
 		r, c := s.xb.Dims()
 		xadv := reuse(&s.xadv, r, c)
 		as := xadv.RawMatrix().Data
-		addSign(as, s.xb.RawMatrix().Data[:len(as)], g.RawMatrix().Data[:len(as)], adv.Epsilon)
+		if s.noise != nil {
+			s.m.BackwardParams(s.labels, adv.Alpha*scale)
+			addNoise(as, s.xb.RawMatrix().Data[:len(as)], s.noise)
+		} else {
+			g := s.m.backward(s.labels, paramGrads{add: ParamGrads, scale: adv.Alpha * scale})
+			addSign(as, s.xb.RawMatrix().Data[:len(as)], g.RawMatrix().Data[:len(as)], adv.Epsilon)
+		}
 		finish(as, Options{})
 	case 2:
 		s.m.Forward(s.xadv, true)

@@ -50,6 +50,10 @@ func TestStepperMatchesTrain(t *testing.T) {
 			return TrainConfig{Epochs: 3, BatchSize: 32, Optimizer: &Adam{LR: 0.01}, Decay: 0.9, Seed: 6,
 				Adversarial: &Adversarial{Alpha: 0.5, Epsilon: 0.2}}
 		}},
+		{"uniform noise", blobModel, func() TrainConfig {
+			return TrainConfig{Epochs: 2, BatchSize: 32, Optimizer: &Adam{LR: 0.01}, Seed: 8,
+				Adversarial: &Adversarial{Alpha: 0.5, Epsilon: 0.2, Attack: AttackUniform}}
+		}},
 		{"rbf, projected", rbfBlobModel, func() TrainConfig {
 			return TrainConfig{Epochs: 2, BatchSize: 32, Optimizer: &SGD{LR: 0.1}, Seed: 7,
 				Adversarial: &Adversarial{Alpha: 0.5, Epsilon: 0.1}}
@@ -147,7 +151,8 @@ func TestStepperSteps(t *testing.T) {
 func TestStepperMisuse(t *testing.T) {
 	d := blobs(10, 32)
 	m := blobModel(rand.New(rand.NewPCG(3, 3)))
-	for _, cfg := range []TrainConfig{{}, {Optimizer: &Adam{LR: 0.01}, Adversarial: &Adversarial{Alpha: 0}}} {
+	for _, cfg := range []TrainConfig{{}, {Optimizer: &Adam{LR: 0.01}, Adversarial: &Adversarial{Alpha: 0}},
+		{Optimizer: &Adam{LR: 0.01}, Adversarial: &Adversarial{Alpha: 0.5, Attack: AttackPGD}}} {
 		func() {
 			defer func() {
 				if recover() == nil {

@@ -77,8 +77,20 @@ func (s *SGD) Step(params []*Param) {
 //
 // The adversarial inputs are made on the fly from the current parameters,
 // with the same dropout mask as the clean pass, and clipped to [0, 1].
+//
+// Attack chooses the perturbation of the second term. AttackFGSM (or "")
+// is eq. 6. AttackRandomSign (η = ±ε per pixel) and AttackUniform (η
+// uniform in [−ε, ε]) are §6's controls, training on noise of the same
+// max-norm: J̃ = α·J(θ, x, y) + (1 − α)·J(θ, x + η, y), with η drawn from
+// a source seeded by TrainConfig.Seed and x + η clipped to [0, 1].
 type Adversarial struct {
 	Alpha, Epsilon float64
+	Attack         Attack
+}
+
+// noisy reports whether a trains on noise rather than on FGSM examples.
+func (a *Adversarial) noisy() bool {
+	return a.Attack == AttackRandomSign || a.Attack == AttackUniform
 }
 
 // TrainConfig sets up Train. Zero Epochs and BatchSize mean 1 and 128.
@@ -111,8 +123,9 @@ type EpochStats struct {
 
 // Train fits m to d with mini-batches in a shuffled order. It returns the
 // statistics of each epoch. Training uses both cores through the parallel
-// matrix products. It panics if cfg has no Optimizer or an adversarial α
-// outside (0, 1].
+// matrix products. It panics if cfg has no Optimizer, an adversarial α
+// outside (0, 1] or an adversarial Attack other than FGSM, random sign and
+// uniform.
 func Train(m *Model, d *Dataset, cfg TrainConfig) []EpochStats {
 	s := NewStepper(m, d, cfg)
 	for !s.Done() {

@@ -3,6 +3,7 @@ package core
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -156,5 +157,110 @@ func TestStrongL1Underfits(t *testing.T) {
 	}
 	if plain, strong := fit(0), fit(1); !(plain < 0.02 && strong > 0.3) {
 		t.Errorf("training error %.3f without L1, %.3f with L1 = 1; want a fit and a failure to fit", plain, strong)
+	}
+}
+
+// noDropBlobModel is blobModel without its dropout, so that two passes over one
+// batch see one function.
+func noDropBlobModel(rng *rand.Rand) *Model {
+	m := blobModel(rng)
+	m.Layers = slices.DeleteFunc(m.Layers, func(l Layer) bool { _, ok := l.(*Dropout); return ok })
+	return m
+}
+
+// meanGrad is the gradient of the mean cost of m over the batch (x, labels).
+func meanGrad(m *Model, x *mat.Dense, labels []int) [][]float64 {
+	rec := &gradRecorder{}
+	d := &Dataset{Images: mat.DenseCopyOf(x), Labels: slices.Clone(labels)}
+	NewStepper(m, d, TrainConfig{BatchSize: len(labels), Optimizer: rec}).Step(1)
+	return rec.grads
+}
+
+// Training on noise (§6's controls) takes the gradient of
+// α·J(x) + (1 − α)·J(x + η): the plain gradients at x and at the noisy
+// batch, mixed by α. η is ±ε in every pixel for random sign and within
+// ±ε for uniform noise, before the clip to [0, 1].
+func TestNoiseObjective(t *testing.T) {
+	d := blobs(32, 11)
+	const alpha, eps = 0.3, 0.15
+	for _, a := range []Attack{AttackRandomSign, AttackUniform} {
+		t.Run(string(a), func(t *testing.T) {
+			m := noDropBlobModel(rand.New(rand.NewPCG(7, 7)))
+			rec := &gradRecorder{}
+			s := NewStepper(m, d, TrainConfig{BatchSize: 32, Optimizer: rec, Seed: 3,
+				Adversarial: &Adversarial{Alpha: alpha, Epsilon: eps, Attack: a}})
+			s.Step(1)
+			x, noisy := s.xb, s.xadv
+			clean, atNoise := meanGrad(m, x, s.labels), meanGrad(m, noisy, s.labels)
+			for k := range rec.grads {
+				for i, g := range rec.grads[k] {
+					if want := alpha*clean[k][i] + (1-alpha)*atNoise[k][i]; math.Abs(g-want) > 1e-12 {
+						t.Fatalf("parameter %d[%d]: gradient %v, want α·∇J(x) + (1−α)·∇J(x+η) = %v", k, i, g, want)
+					}
+				}
+			}
+			var inside int // pixels where x + η was not clipped
+			xs := x.RawMatrix().Data
+			for i, v := range noisy.RawMatrix().Data {
+				eta := math.Abs(v - xs[i])
+				if v < 0 || v > 1 || eta > eps+1e-15 {
+					t.Fatalf("pixel %d: x = %v, x + η = %v, outside [0, 1] or |η| > ε", i, xs[i], v)
+				}
+				if v > 0 && v < 1 {
+					inside++
+					if a == AttackRandomSign && math.Abs(eta-eps) > 1e-15 {
+						t.Fatalf("pixel %d: |η| = %v, want ε = %v", i, eta, eps)
+					}
+				}
+			}
+			if inside < len(xs)/2 {
+				t.Errorf("only %d of %d pixels unclipped", inside, len(xs))
+			}
+		})
+	}
+}
+
+// The noise draws one value per pixel: ±ε with equal odds, or uniform in
+// [−ε, ε].
+func TestNoiseDraw(t *testing.T) {
+	const n, eps = 20000, 0.25
+	for _, a := range []Attack{AttackRandomSign, AttackUniform} {
+		draw := noiseDraw(a, rand.New(rand.NewPCG(1, 1)), eps)
+		var sum, small float64
+		for range n {
+			v := draw()
+			if math.Abs(v) > eps || (a == AttackRandomSign && math.Abs(v) != eps) {
+				t.Fatalf("%s: drew %v with ε = %v", a, v, eps)
+			}
+			sum += v
+			if math.Abs(v) < eps/2 {
+				small++
+			}
+		}
+		if mean := sum / n; math.Abs(mean) > 0.01 {
+			t.Errorf("%s: mean %v, want about 0", a, mean)
+		}
+		if a == AttackUniform && math.Abs(small/n-0.5) > 0.02 {
+			t.Errorf("uniform: %.3f of draws within ε/2, want about 0.5", small/n)
+		}
+	}
+}
+
+// Training on noise is reproducible for a seed, and the seed matters.
+func TestNoiseTrainingIsReproducible(t *testing.T) {
+	d := blobs(200, 4)
+	run := func(a Attack, seed uint64) []float64 {
+		m := blobModel(rand.New(rand.NewPCG(5, 5)))
+		Train(m, d, TrainConfig{Epochs: 2, BatchSize: 16, Optimizer: &Adam{LR: 0.01}, Seed: seed,
+			Adversarial: &Adversarial{Alpha: 0.5, Epsilon: 0.25, Attack: a}})
+		return m.Params()[0].Data
+	}
+	for _, a := range []Attack{AttackRandomSign, AttackUniform} {
+		if x, y := run(a, 9), run(a, 9); !slices.Equal(x, y) {
+			t.Errorf("%s: two runs with one seed differ", a)
+		}
+		if x, y := run(a, 9), run(a, 10); slices.Equal(x, y) {
+			t.Errorf("%s: seeds 9 and 10 give the same weights", a)
+		}
 	}
 }

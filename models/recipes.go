@@ -78,6 +78,26 @@ var Recipes = []Recipe{
 		},
 		Half: true,
 	},
+	// §6's controls: maxout-adv's recipe with the FGSM examples replaced
+	// by noise of the same max-norm, ±ε per pixel or uniform in [−ε, ε].
+	{
+		Name: "maxout-noise-sign",
+		New:  func(rng *rand.Rand, _ *core.Dataset) *core.Model { return maxout("maxout-noise-sign", rng, 0.2, 0.5) },
+		Config: func() core.TrainConfig {
+			return adam(1e-3, 50, &core.Adversarial{Alpha: 0.5, Epsilon: 0.25, Attack: core.AttackRandomSign})
+		},
+		Half: true,
+	},
+	{
+		Name: "maxout-noise-uniform",
+		New: func(rng *rand.Rand, _ *core.Dataset) *core.Model {
+			return maxout("maxout-noise-uniform", rng, 0.2, 0.5)
+		},
+		Config: func() core.TrainConfig {
+			return adam(1e-3, 50, &core.Adversarial{Alpha: 0.5, Epsilon: 0.25, Attack: core.AttackUniform})
+		},
+		Half: true,
+	},
 	{
 		Name:   "rbf",
 		New:    newRBF,

@@ -88,7 +88,7 @@ func TestReproduceRows(t *testing.T) {
 		"softmax_fgsm_0.25", "maxout_fgsm_0.25", "maxout_adv_fgsm_0.25", "logreg37_clean",
 		"logreg37_fgsm_0.25", "rbf_fgsm_0.25", "transfer_maxout_to_maxout_adv",
 		"transfer_maxout_adv_to_maxout", "rubbish_maxout", "rubbish_softmax", "rubbish_rbf",
-		"maxout_clean", "maxout_adv_clean", "rbf_clean",
+		"maxout_clean", "maxout_adv_clean", "rbf_clean", "control_random_sign", "control_uniform",
 	} {
 		f, ok := ours[id]
 		if !ok {
@@ -184,6 +184,36 @@ func TestAttackRows(t *testing.T) {
 		if _, ok := byID[strings.ReplaceAll(rc.Name, "-", "_")+"_pgd40_0.25"]; !ok {
 			t.Errorf("no PGD-40 row for %s", rc.Name)
 		}
+	}
+}
+
+// §6's control rows read the noise-trained models' sweeps at ε = 0.25:
+// error and confidence over the mistakes, with the clean error in the note;
+// a missing model leaves its row without figures.
+func TestControlRows(t *testing.T) {
+	var sweep []Point
+	for _, e := range SweepEpsilons {
+		sweep = append(sweep, Point{Epsilon: e, Error: e, Confidence: 0.5, MistakeConfidence: 0.5})
+	}
+	sweep[0].Error = 0.0123
+	sweep[5] = Point{Epsilon: 0.25, Error: 0.87, Confidence: 0.9, MistakeConfidence: 0.97}
+	r := &Report{Models: []ModelReport{{Name: "maxout-noise-sign", Sweep: sweep}}}
+	byID := map[string]Row{}
+	for _, row := range rows(r, crossResult{}, crossResult{}, "") {
+		byID[row.ID] = row
+	}
+	sign := byID["control_random_sign"]
+	if sign.Ours == nil || *sign.Ours.Error != 0.87 || *sign.Ours.Confidence != 0.97 || sign.ConfidenceOver != OverMistakes {
+		t.Errorf("control_random_sign = %+v, want error 0.87 and confidence 0.97 over the mistakes", sign.Ours)
+	}
+	if !strings.Contains(sign.Note, "clean error 1.23%") {
+		t.Errorf("control_random_sign's note %q does not give the clean error 1.23%%", sign.Note)
+	}
+	if sign.Paper.Error == nil || *sign.Paper.Error != 0.862 || *sign.Paper.Confidence != 0.973 {
+		t.Errorf("control_random_sign's paper figures %+v, want 86.2%% and 97.3%%", sign.Paper)
+	}
+	if u := byID["control_uniform"]; u.Ours != nil || !strings.Contains(u.Note, "maxout-noise-uniform missing") {
+		t.Errorf("control_uniform = %+v, want no figures and a note that maxout-noise-uniform is missing", u)
 	}
 }
 

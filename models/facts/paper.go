@@ -68,7 +68,16 @@ func FindFigure(id string) (Figure, bool) { return lookup(id) }
 
 // FGSM returns the paper's figure for the model attacked on itself with
 // FGSM at PaperEpsilon, and whether the paper gives one.
-func FGSM(model string) (Figure, bool) { return lookup(rowName(model) + "_fgsm_0.25") }
+func FGSM(model string) (Figure, bool) {
+	if id, ok := controls[model]; ok {
+		return lookup(id)
+	}
+	return lookup(rowName(model) + "_fgsm_0.25")
+}
+
+// controls are the rows of §6's noise-trained controls, by model: the
+// paper reports them as controls, not by a model's name.
+var controls = map[string]string{"maxout-noise-sign": "control_random_sign", "maxout-noise-uniform": "control_uniform"}
 
 // Transfer returns the paper's error of the FGSM examples crafted on one
 // model and shown to another at PaperEpsilon (§6); on the diagonal it is

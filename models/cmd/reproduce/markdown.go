@@ -168,7 +168,14 @@ func training(c core.TrainConfig) string {
 		s += fmt.Sprintf(", lr ×%.3f after each epoch", c.Decay)
 	}
 	if a := c.Adversarial; a != nil {
-		s += fmt.Sprintf(", adversarial objective α = %g, ε = %g", a.Alpha, a.Epsilon)
+		switch a.Attack {
+		case core.AttackRandomSign:
+			s += fmt.Sprintf(", noise objective α·J(x) + (1−α)·J(x + η), η = ±ε random sign, α = %g, ε = %g", a.Alpha, a.Epsilon)
+		case core.AttackUniform:
+			s += fmt.Sprintf(", noise objective α·J(x) + (1−α)·J(x + η), η ~ U(−ε, ε), α = %g, ε = %g", a.Alpha, a.Epsilon)
+		default:
+			s += fmt.Sprintf(", adversarial objective α = %g, ε = %g", a.Alpha, a.Epsilon)
+		}
 	}
 	return s
 }
