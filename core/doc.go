@@ -1,7 +1,8 @@
 // Package core is the maths of fgsmlab: layers, models, input gradients, the
 // fast gradient sign method and its variants, the attacks it is measured
 // against (PGD, FGM, DeepFool, Carlini–Wagner, JSMA, L-BFGS, the iterative
-// least-likely class method; each cites its paper), training and evaluation.
+// least-likely class method; each cites its paper), ensembles of models (§9),
+// training and evaluation.
 //
 // It follows Goodfellow, Shlens and Szegedy, "Explaining and Harnessing
 // Adversarial Examples" (ICLR 2015); comments cite its sections and equations.
