@@ -178,6 +178,8 @@ type Report struct {
 	Missing      []string      `json:"missing,omitempty"` // recipes with no model
 	// Linear is §5's L1 study; nil without ReportOptions.Train.
 	Linear *LinearStudy `json:"linear,omitempty"`
+	// Ensemble is §9; nil without ReportOptions.Ensemble.
+	Ensemble *EnsembleReport `json:"ensemble,omitempty"`
 }
 
 // SweepEpsilons are the ε of the FGSM sweeps: 0, 0.05, …, 0.5.
@@ -204,6 +206,9 @@ type ReportOptions struct {
 	// Train, the full training set, enables §5's L1 study (LinearStudy),
 	// which needs training errors and retrains logistic regressions.
 	Train *core.Dataset
+	// Ensemble, a model made by core.NewEnsemble (facts.ReportEnsemble),
+	// enables §9's rows, measured on the first EnsembleExamples digits.
+	Ensemble *core.Model
 }
 
 // Reproduce measures every experiment of the paper's table that MNIST can
@@ -241,6 +246,9 @@ func Reproduce(ms map[string]*core.Model, test *core.Dataset, o ReportOptions) *
 				x[[2]string{mr.Name, name}] = c
 			}
 		}
+	}
+	if o.Ensemble != nil {
+		jobs["ensemble (§9)"] = func() { r.Ensemble = MeasureEnsemble(o.Ensemble, test, EnsembleExamples) }
 	}
 	runJobs(jobs, o.Log)
 	if o.Train != nil {
@@ -307,7 +315,7 @@ func runJobs(jobs map[string]func(), log func(string, time.Duration)) {
 }
 
 // jobCost orders the jobs of Reproduce, costliest first.
-var jobCost = map[string]int{"cnn": 4, "cnn-adv": 4, "maxout": 3, "maxout-adv": 3, "mlp": 2, "softmax": 1, "rbf": 1}
+var jobCost = map[string]int{"ensemble (§9)": 3, "cnn": 4, "cnn-adv": 4, "maxout": 3, "maxout-adv": 3, "mlp": 2, "softmax": 1, "rbf": 1}
 
 // measureModel sweeps FGSM over SweepEpsilons on m's data, scores the
 // examples at ε = 0.25 on others too, and feeds m Gaussian noise.
@@ -619,6 +627,8 @@ func rows(r *Report, x crossResult, small string) []Row {
 		b.fgsm("rbf_fgsm_0.25", "rbf", "shallow RBF network, FGSM ε = 0.25", "10 RBF units, one per class, per-pixel precisions"),
 		b.agreement("rbf"),
 		b.agreement("softmax"),
+		b.ensemble("ensemble_fgsm_on_ensemble"),
+		b.ensemble("ensemble_fgsm_on_member"),
 		b.rubbish("maxout"),
 		b.rubbish("softmax"),
 		b.rubbish("rbf"),
