@@ -164,7 +164,7 @@ func (p *defencePage) compute(ctx app.Context) {
 	stages = append(stages, transferStage(tr, func() { p.transfr = tr.Results() }))
 	add(0, core.AttackRandomSign)
 	add(1, core.AttackRandomSign)
-	p.job.start(ctx, stages, p.Update, nil)
+	p.job.start(ctx, stages, p.Update, func() { ctx.NewActionWithValue(ensembleAction, p.resultN) })
 	p.showChart()
 	p.rewriteURL()
 	p.Update()
@@ -324,6 +324,7 @@ func (p *defencePage) Render() app.UI {
 					app.Range(p.pair[:]).Slice(func(i int) app.UI { return p.renderWeights(p.pair[i]) }),
 				),
 			),
+			newEnsemblePanel(),
 		),
 	)
 }

@@ -1,0 +1,48 @@
+//go:build e2e && !js
+
+// /defence's ensemble panel (§9) against core.
+package main
+
+import (
+	"fmt"
+	"testing"
+
+	"fgsmlab/core"
+	"fgsmlab/models/facts"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestEnsemblePanelMatchesNative: after the page has computed, the panel's
+// two errors are core's on the same digits, with the same member files:
+// FGSM crafted on the ensemble and on its first member, scored on the
+// ensemble.
+func TestEnsemblePanelMatchesNative(t *testing.T) {
+	t.Parallel()
+	srv := labServer(t)
+	ctx := newTab(t)
+	const n = 100
+	err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+fmt.Sprintf("/defence?n=%d", n)), pageState("defence", "done"),
+		pageState("ensemble", "done"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var members []*core.Model
+	for _, name := range facts.PageEnsemble {
+		members = append(members, nativeModel(t, name))
+	}
+	ens, err := core.NewEnsemble("ensemble", members...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := samples(t).Slice(0, n)
+	for i, craft := range []*core.Model{ens, members[0]} {
+		want := core.EvaluateAttack(craft, ens, d.Images, d.Labels, core.FGSMAttack(core.Options{Epsilon: facts.PaperEpsilon}))
+		var got string
+		chromedp.Run(ctx, eval(fmt.Sprintf(`document.getElementById("ensemble-%d").dataset.error`, i), &got))
+		if got != fmtPct(want.Error) {
+			t.Errorf("crafted on %s: the page shows %s, core %s", []string{"the ensemble", "a member"}[i], got, fmtPct(want.Error))
+		}
+		t.Logf("crafted on %s: the ensemble's error %s over %d digits", []string{"the ensemble", "a member"}[i], got, n)
+	}
+}
