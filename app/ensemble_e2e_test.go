@@ -22,10 +22,15 @@ func TestEnsemblePanelMatchesNative(t *testing.T) {
 	srv := labServer(t)
 	ctx := newTab(t)
 	const n = 100
-	err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+fmt.Sprintf("/defence?n=%d", n)), pageState("defence", "done"),
-		pageState("ensemble", "done"))
-	if err != nil {
-		t.Fatal(err)
+	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+fmt.Sprintf("/defence?n=%d", n)), pageState("defence", "done")); err != nil {
+		var st string
+		chromedp.Run(ctx, eval(`document.getElementById("defence").dataset.state + " | " + document.querySelector(".run-progress").innerText + " | " + document.getElementById("ensemble").innerText`, &st))
+		t.Fatal("the page: ", err, st)
+	}
+	if err := chromedp.Run(ctx, pageState("ensemble", "done")); err != nil {
+		var panel string
+		chromedp.Run(ctx, eval(`document.getElementById("ensemble").innerText`, &panel))
+		t.Fatalf("the panel: %v; it says %q", err, panel)
 	}
 	var members []*core.Model
 	for _, name := range facts.PageEnsemble {

@@ -3,6 +3,8 @@ package models
 import (
 	"fmt"
 	"math/rand/v2"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"fgsmlab/core"
@@ -56,6 +58,25 @@ type EnsembleReport struct {
 type EnsembleMember struct {
 	Name       string  `json:"name"`
 	CleanError float64 `json:"clean_error"`
+	// Epochs is how long it trained, read from the command in its file
+	// (0 when the file does not say).
+	Epochs int `json:"epochs,omitempty"`
+}
+
+// trainedEpochs reads the epochs from the command that made m: its
+// -epochs flag, or else its recipe's (0 when there is neither).
+func trainedEpochs(m *core.Model) int {
+	cmd := m.Meta["command"]
+	if f := regexp.MustCompile(`-epochs (\d+)`).FindStringSubmatch(cmd); f != nil {
+		n, _ := strconv.Atoi(f[1])
+		return n
+	}
+	if f := regexp.MustCompile(`-only (\S+)`).FindStringSubmatch(cmd); f != nil {
+		if rc, err := Find(f[1]); err == nil {
+			return rc.Config().Epochs
+		}
+	}
+	return 0
 }
 
 // EnsembleExamples is how many test digits the report's ensemble is
@@ -77,7 +98,7 @@ func MeasureEnsemble(e *core.Model, test *core.Dataset, n int) *EnsembleReport {
 	d := test.Slice(0, n)
 	r := &EnsembleReport{Examples: n}
 	for _, m := range layer.Members {
-		r.Members = append(r.Members, EnsembleMember{m.Name, core.Evaluate(m, d.Images, d.Labels).Error})
+		r.Members = append(r.Members, EnsembleMember{m.Name, core.Evaluate(m, d.Images, d.Labels).Error, trainedEpochs(m)})
 	}
 	fgsm := core.FGSMAttack(core.Options{Epsilon: PaperEpsilon})
 	point := func(res core.Result, eps float64) Point {
@@ -117,7 +138,11 @@ func (b rowMaker) ensemble(id string) Row {
 func (e *EnsembleReport) note(onMember bool) string {
 	var errs []string
 	for _, m := range e.Members {
-		errs = append(errs, fmt.Sprintf("%s %.2f%%", m.Name, 100*m.CleanError))
+		ep := ""
+		if m.Epochs > 0 {
+			ep = fmt.Sprintf(" (%d epochs)", m.Epochs)
+		}
+		errs = append(errs, fmt.Sprintf("%s %.2f%%%s", m.Name, 100*m.CleanError, ep))
 	}
 	s := fmt.Sprintf("ours: %d maxout networks (facts.ReportEnsemble), clean errors %s, the ensemble %.2f%%; the first %d test digits",
 		len(e.Members), strings.Join(errs, ", "), 100*e.Clean.Error, e.Examples)

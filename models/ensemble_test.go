@@ -12,7 +12,7 @@ import (
 // an ensemble.
 func TestEnsembleRows(t *testing.T) {
 	e := &EnsembleReport{Examples: 2000,
-		Members:    []EnsembleMember{{"maxout", 0.0127}, {"maxout-s2", 0.014}},
+		Members:    []EnsembleMember{{"maxout", 0.0127, 40}, {"maxout-s2", 0.014, 15}},
 		Clean:      Point{Error: 0.011},
 		OnEnsemble: Point{Epsilon: PaperEpsilon, Error: 0.99, MistakeConfidence: 0.8},
 		OnMember:   Point{Epsilon: PaperEpsilon, Error: 0.9, MistakeConfidence: 0.7}}
@@ -31,7 +31,7 @@ func TestEnsembleRows(t *testing.T) {
 		if row.Ours == nil || *row.Ours.Error != c.ours || *row.Ours.Confidence != c.c {
 			t.Errorf("%s: ours %+v, want error %v, confidence %v", c.id, row.Ours, c.ours, c.c)
 		}
-		for _, want := range []string{"2 maxout networks", "maxout 1.27%", "maxout-s2 1.40%", "ensemble 1.10%", "2000 test digits"} {
+		for _, want := range []string{"2 maxout networks", "maxout 1.27% (40 epochs)", "maxout-s2 1.40% (15 epochs)", "ensemble 1.10%", "2000 test digits"} {
 			if !strings.Contains(row.Note, want) {
 				t.Errorf("%s: note %q does not say %q", c.id, row.Note, want)
 			}
@@ -73,7 +73,7 @@ func TestMeasureEnsemble(t *testing.T) {
 		t.Errorf("got %d digits, errors %v and %v; want 30, %v and %v", r.Examples, r.OnEnsemble.Error, r.OnMember.Error,
 			onEnsemble.Error, onMember.Error)
 	}
-	if len(r.Members) != 2 || r.Members[0].Name != "maxout" || r.Members[1].Name != "mlp" {
+	if len(r.Members) != 2 || r.Members[0].Name != "maxout" || r.Members[1].Name != "mlp" || r.Members[0].Epochs != 40 || r.Members[1].Epochs != 15 {
 		t.Errorf("members %+v", r.Members)
 	}
 	if r.OnEnsemble.Error < 0.5 {
