@@ -91,7 +91,8 @@ func (e *ensemblePanel) Render() app.UI {
 			app.THead().Body(app.Tr().Body(
 				app.Th().Text(fmt.Sprintf("FGSM ε = %.2f, crafted on", facts.PaperEpsilon)),
 				app.Th().Text("the ensemble's error"),
-				app.Th().Text("paper (12 maxout networks)"),
+				app.Th().Text("its mean confidence on its mistakes"),
+				app.Th().Text("paper's error (12 maxout networks)"),
 			)),
 			app.TBody().Body(
 				e.row(0, "the whole ensemble", "ensemble_fgsm_on_ensemble"),
@@ -105,13 +106,15 @@ func (e *ensemblePanel) Render() app.UI {
 // row is one attack: the ensemble's error over the page's digits, and the
 // paper's.
 func (e *ensemblePanel) row(i int, what, figure string) app.UI {
-	ours := "…"
+	ours, conf, exact := "…", "…", ""
 	if e.results != nil {
-		ours = fmtPct(e.results[i][0].Error)
+		r := e.results[i][0]
+		ours, conf, exact = fmtPct(r.Error), fmtPct(r.MistakeConfidence), fmt.Sprintf("%.6f", r.MistakeConfidence)
 	}
 	return app.Tr().Body(
 		app.Th().Scope("row").Text(what),
-		app.Td().ID(fmt.Sprintf("ensemble-%d", i)).DataSet("error", ours).Body(app.B().Text(ours)),
+		app.Td().ID(fmt.Sprintf("ensemble-%d", i)).DataSet("error", ours).DataSet("confidence", exact).Body(app.B().Text(ours)),
+		app.Td().Text(conf),
 		app.Td().Text(fmtPct(facts.PaperFigure(figure).Error)),
 	)
 }

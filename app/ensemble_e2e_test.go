@@ -5,6 +5,8 @@ package main
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"testing"
 
 	"fgsmlab/core"
@@ -43,11 +45,17 @@ func TestEnsemblePanelMatchesNative(t *testing.T) {
 	d := samples(t).Slice(0, n)
 	for i, craft := range []*core.Model{ens, members[0]} {
 		want := core.EvaluateAttack(craft, ens, d.Images, d.Labels, core.FGSMAttack(core.Options{Epsilon: facts.PaperEpsilon}))
-		var got string
-		chromedp.Run(ctx, eval(fmt.Sprintf(`document.getElementById("ensemble-%d").dataset.error`, i), &got))
-		if got != fmtPct(want.Error) {
-			t.Errorf("crafted on %s: the page shows %s, core %s", []string{"the ensemble", "a member"}[i], got, fmtPct(want.Error))
+		var got struct{ Error, Confidence string }
+		chromedp.Run(ctx, eval(fmt.Sprintf(`(({error, confidence}) => ({Error: error, Confidence: confidence}))(document.getElementById("ensemble-%d").dataset)`, i), &got))
+		what := []string{"the ensemble", "a member"}[i]
+		if got.Error != fmtPct(want.Error) {
+			t.Errorf("crafted on %s: the page shows an error of %s, core %s", what, got.Error, fmtPct(want.Error))
 		}
-		t.Logf("crafted on %s: the ensemble's error %s over %d digits", []string{"the ensemble", "a member"}[i], got, n)
+		// The confidence to 1e-6: the page's matrix products are not
+		// gonum's native ones, so the last bits may differ.
+		if c, err := strconv.ParseFloat(got.Confidence, 64); err != nil || math.Abs(c-want.MistakeConfidence) > 1e-6 {
+			t.Errorf("crafted on %s: the page shows a confidence of %q on the mistakes, core %.6f", what, got.Confidence, want.MistakeConfidence)
+		}
+		t.Logf("crafted on %s: the ensemble's error %s, confidence %s on its mistakes, over %d digits", what, got.Error, got.Confidence, n)
 	}
 }
