@@ -6,6 +6,8 @@ package main
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -57,5 +59,13 @@ func TestEnsemblePanelMatchesNative(t *testing.T) {
 			t.Errorf("crafted on %s: the page shows a confidence of %q on the mistakes, core %.6f", what, got.Confidence, want.MistakeConfidence)
 		}
 		t.Logf("crafted on %s: the ensemble's error %s, confidence %s on its mistakes, over %d digits", what, got.Error, got.Confidence, n)
+	}
+	// The panel, for people to look at, when FGSMLAB_SHOTS names a directory.
+	if dir := os.Getenv("FGSMLAB_SHOTS"); dir != "" {
+		var png []byte
+		if err := chromedp.Run(ctx, chromedp.ScrollIntoView("#ensemble", chromedp.ByQuery), chromedp.Screenshot("#ensemble", &png, chromedp.ByQuery)); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, "defence-ensemble.png"), png, 0o644)
 	}
 }
