@@ -14,7 +14,8 @@ import (
 // /defence loads (facts.PageEnsemble): the maxout network with 32 units
 // per layer instead of 240 and lighter dropout on its hidden layers, 10
 // epochs. It is not a shipped lab model, so it is not in Recipes and
-// `make train` does not remake it: models/cmd/ensemble does.
+// `make train` does not remake it: models/cmd/ensemble does. Its
+// description is SmallMaxoutWhat (Recipe.What reads the shipped registry).
 var SmallMaxout = Recipe{
 	Name:   "maxout-small",
 	New:    func(rng *rand.Rand, _ *core.Dataset) *core.Model { return maxoutOf("maxout-small", rng, 32, 0.2, 0.25) },
