@@ -145,10 +145,12 @@ reproduce: ## measure the paper's table and write models/REPORT.md (CHECK=0, FRE
 
 # The PyTorch exporter's fixtures (models/export/testdata): three small models
 # exported in float64 and PyTorch's probabilities and input gradients for a few
-# inputs, which `go test ./models/export` checks the lab against. Needs
-# Debian's python3-torch.
+# inputs, which `go test ./models/export` checks the lab against; and
+# PyTorch's float32 FGSM on the shipped maxout (core.Options.Float32Softmax).
+# Needs Debian's python3-torch.
 export-reference: ## remake models/export/testdata with PyTorch (python3-torch)
 	cd models/export && /usr/bin/python3 make_reference.py --out testdata
+	cd models/export && /usr/bin/python3 float32_fgsm.py --model ../maxout.safetensors --out testdata/maxout-float32.json
 
 bench: ## the Go benchmarks of core and of training
 	$(GO) test -run '^$$' -bench . -count 5 ./core/

@@ -13,6 +13,7 @@ type jobStatus int
 const (
 	loading    jobStatus = iota // fetching the digits and the models
 	loadingErr                  // they did not load; the page says why
+	ready                       // loaded, waiting for the visitor to start (/train)
 	running                     // computing, in slices that yield to the browser
 	done
 	cancelled
@@ -21,12 +22,14 @@ const (
 // String names the status in the page's data-state, which the tests and
 // the style sheet read.
 func (s jobStatus) String() string {
-	return [...]string{loading: "loading", loadingErr: "failed", running: "running", done: "done", cancelled: "cancelled"}[s]
+	return [...]string{loading: "loading", loadingErr: "failed", ready: "ready", running: "running", done: "done", cancelled: "cancelled"}[s]
 }
 
 // pageJob is the skeleton every explanation page shares: load the data in
 // the background, then run the computation in slices (chunkRunner) with
-// progress and a cancel button. The zero value is loading.
+// progress and a cancel button. Most pages start computing as soon as they
+// have loaded; /train waits, ready, for its Train button. The zero value is
+// loading.
 type pageJob struct {
 	status jobStatus
 	failed string // why loading failed
@@ -34,7 +37,8 @@ type pageJob struct {
 }
 
 // load runs fetch in the background, then ready on the UI goroutine, or
-// shows fetch's error.
+// shows fetch's error. The job is loading until ready starts it (or, on a
+// page whose visitor starts it, sets the status to ready).
 func (j *pageJob) load(ctx app.Context, fetch func() error, ready func(app.Context)) {
 	j.status = loading
 	ctx.Async(func() {
@@ -73,12 +77,28 @@ func (j *pageJob) cancel() bool {
 	return true
 }
 
+// stop cancels a running job that the visitor started, as /train's Stop
+// does: the job is then ready to start again rather than cancelled. It
+// reports whether there was one.
+func (j *pageJob) stop() bool {
+	if !j.cancel() {
+		return false
+	}
+	j.status = ready
+	return true
+}
+
+// bar is the job's progress bar, labelled for assistive technology.
+func (j *pageJob) bar(id, label string) app.UI {
+	return app.Progress().ID(id).Max(1).Value(fmt.Sprintf("%.3f", j.run.Progress())).Aria("label", label)
+}
+
 // progress is the job's progress bar, its status in words, and its cancel
 // button.
 func (j *pageJob) progress(id string, onCancel app.EventHandler) app.UI {
 	frac := j.run.Progress()
 	return app.Div().Class("run-progress").Body(
-		app.Progress().ID(id).Max(1).Value(fmt.Sprintf("%.3f", frac)).Aria("label", j.words()),
+		j.bar(id, j.words()),
 		app.Span().Class("small muted").Text(fmt.Sprintf("%s %.0f%%", j.words(), 100*frac)),
 		app.Button().Class("btn").ID(id+"-cancel").Text("Cancel").Disabled(!j.run.busy).OnClick(onCancel),
 	)
@@ -96,6 +116,8 @@ func (j *pageJob) words() string {
 		return "Loading…"
 	case loadingErr:
 		return "Failed"
+	case ready:
+		return "Ready"
 	case running:
 		return "Computing"
 	case cancelled:

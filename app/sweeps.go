@@ -78,7 +78,7 @@ func (k sweepKind) digits(n int) int {
 }
 
 // pgdOptions are the PGD curves' settings: steps of 2.5ε/pgdSteps from a
-// random start in the ε-ball, as core.PGD takes by default.
+// random start in the ε-ball, as core.AttackPGD takes by default.
 func pgdOptions() core.Options { return core.Options{Steps: pgdSteps} }
 
 // sweepSeed fixes the noise of the baselines.

@@ -22,18 +22,17 @@ type trainPage struct {
 
 	s       trainSpec
 	notices []string
-	status  string // what the page is waiting for, or an error
-	failed  bool
+	// job loads the digits, then waits, ready, for Train; Stop makes it
+	// ready again.
+	job pageJob
 
 	train      *core.Dataset
 	got, total int // bytes of the training digits received, of total
 	testX      *mat.Dense
 	testY      []int
 	chart      *lineChart
-	runs       []*trainRun
-	tasks      []trainTask // one per stage of run
-	run        chunkRunner
-	done       bool
+	runs       []*trainRun // the last run's models, finished or stopped
+	tasks      []trainTask // one per stage of job
 }
 
 // trainRun is one model being trained and its measurements.
@@ -67,7 +66,7 @@ const (
 )
 
 func newTrainPage() *trainPage {
-	p := &trainPage{s: defaultTrainSpec(), status: "Fetching the 1,000 test digits…"}
+	p := &trainPage{s: defaultTrainSpec()}
 	p.chart = newLineChart("train-chart", "Test error after each epoch (1,000 test digits)", "epoch", "test error")
 	p.chart.empty = "Press Train: the curves grow here, one point per epoch."
 	return p
@@ -84,60 +83,37 @@ func (p *trainPage) OnInit() {
 	p.setAxes()
 }
 
+// OnMount loads the 1,000 test digits, then the 10,000 training digits,
+// showing how much of them has arrived, and waits for Train.
 func (p *trainPage) OnMount(ctx app.Context) {
-	ctx.Async(func() {
+	var train *core.Dataset
+	p.job.load(ctx, func() error {
 		test, err := sharedDigits(testDigits, nil)
-		ctx.Dispatch(func(ctx app.Context) {
-			if err != nil {
-				p.status, p.failed = "The test digits did not load: "+err.Error(), true
-				return
-			}
-			p.testX, p.testY = test.Images, test.Labels
-			p.status = "Fetching the 10,000 training digits (7.9 MB, kept for later visits)…"
-		})
 		if err != nil {
-			return
+			return err
 		}
+		ctx.Dispatch(func(ctx app.Context) { p.testX, p.testY = test.Images, test.Labels })
 		var heard time.Time
-		train, err := sharedDigits(trainDigits, func(got, total int) {
+		train, err = sharedDigits(trainDigits, func(got, total int) {
 			if time.Since(heard) < 100*time.Millisecond && got < total {
 				return
 			}
 			heard = time.Now()
 			ctx.Dispatch(func(ctx app.Context) { p.got, p.total = got, total })
 		})
-		ctx.Dispatch(func(ctx app.Context) {
-			if err != nil {
-				p.status, p.failed = "The training digits did not load: "+err.Error(), true
-				return
-			}
-			p.train, p.status = train, ""
-		})
+		return err
+	}, func(ctx app.Context) {
+		p.train, p.job.status = train, ready
 	})
 	app.Window().Get("document").Get("documentElement").Get("dataset").Set("fgsmlab", "train-mounted")
 }
 
-func (p *trainPage) OnDismount() { p.run.cancel() }
-
-// state is what the page is doing, for the tests and the style sheet.
-func (p *trainPage) state() string {
-	switch {
-	case p.failed:
-		return "error"
-	case p.run.busy:
-		return "running"
-	case p.done:
-		return "done"
-	case p.train == nil:
-		return "loading"
-	}
-	return "ready"
-}
+func (p *trainPage) OnDismount() { p.job.run.cancel() }
 
 // start trains the chosen model, and the plain one beside it, epoch by
 // epoch in turn, evaluating each after every epoch.
 func (p *trainPage) start(ctx app.Context, e app.Event) {
-	if p.train == nil || p.run.busy {
+	if p.train == nil || p.job.status == running {
 		return
 	}
 	specs := []trainSpec{p.s}
@@ -166,18 +142,13 @@ func (p *trainPage) start(ctx app.Context, e app.Event) {
 			stages = append(stages, p.evalStage(r))
 		}
 	}
-	p.done = false
 	p.showChart()
-	p.run.start(ctx, stages, func(ctx app.Context) { p.Update() }, func(ctx app.Context) { p.finish() })
+	p.job.start(ctx, stages, p.Update, p.finish)
 }
 
-func (p *trainPage) stop(ctx app.Context, e app.Event) {
-	if !p.run.busy {
-		return
-	}
-	p.run.cancel()
-	p.status = "Stopped. The partly trained models are not offered to the lab; press Train to start again."
-}
+// stop stops training part-way; the page then says so (renderProgress)
+// and offers the partly trained models to no one.
+func (p *trainPage) stop(ctx app.Context, e app.Event) { p.job.stop() }
 
 // epochStage trains r for one epoch, a few passes (forward or backward over
 // a mini-batch) per step, and times it.
@@ -234,7 +205,6 @@ func (p *trainPage) evalStage(r *trainRun) stage {
 
 // finish offers the trained models to the lab.
 func (p *trainPage) finish() {
-	p.done = true
 	for _, r := range p.runs {
 		last := r.points[len(r.points)-1]
 		metrics, _ := json.Marshal(map[string]float64{
@@ -246,8 +216,6 @@ func (p *trainPage) finish() {
 		r.m.Meta["trained"] = r.spec.describe()
 		putModel(r.name, r.m)
 	}
-	p.status = ""
-	p.Update()
 }
 
 func (p *trainPage) setAxes() {

@@ -14,10 +14,10 @@ import (
 
 func (p *trainPage) Render() app.UI {
 	times, _ := json.Marshal(p.epochTimes())
-	return app.Div().Class("train-page").DataSet("epoch-ms", string(times)).DataSet("longest-ms", fmt.Sprintf("%.1f", p.run.Longest)).DataSet("p50-ms", fmt.Sprintf("%.1f", quantileMs(p.run.Slices, 0.5))).DataSet("p90-ms", fmt.Sprintf("%.1f", quantileMs(p.run.Slices, 0.9))).Body(
+	return app.Div().Class("train-page").DataSet("epoch-ms", string(times)).DataSet("longest-ms", fmt.Sprintf("%.1f", p.job.run.Longest)).DataSet("p50-ms", fmt.Sprintf("%.1f", quantileMs(p.job.run.Slices, 0.5))).DataSet("p90-ms", fmt.Sprintf("%.1f", quantileMs(p.job.run.Slices, 0.9))).Body(
 		explainFrame(pageFrame{ID: "train", Path: "/train", Title: "Train it yourself",
 			Tagline: "Train a small model here, in your browser, on the paper's adversarial objective α·J(x) + (1 − α)·J(x + ε·sign(∇ₓJ)), and watch its error on FGSM examples fall beside a model trained plainly (paper §6).",
-			Embed:   p.s.Embed, State: p.state(), Notices: p.notices},
+			Embed:   p.s.Embed, State: p.job.status.String(), Notices: p.notices},
 			app.Div().Class("explain-grid").Body(
 				app.Section().Class("card controls").Aria("labelledby", "h-train-controls").Body(
 					heading("h-train-controls", "1", "Model and objective"),
@@ -35,7 +35,7 @@ func (p *trainPage) Render() app.UI {
 }
 
 func (p *trainPage) renderControls() app.UI {
-	busy := p.run.busy
+	busy := p.job.status == running
 	return app.Div().Class("train-controls").Body(
 		app.Div().Class("field").Body(
 			app.Label().For("tr-kind").Text("Model"),
@@ -133,38 +133,59 @@ func (p *trainPage) onSeed(ctx app.Context, e app.Event) {
 	}
 }
 
+// renderProgress shows the digits arriving, why they did not, the
+// training's progress, or that the visitor stopped it.
 func (p *trainPage) renderProgress() app.UI {
-	switch {
-	case p.status != "" && !p.run.busy:
-		class := "muted"
-		if p.failed {
-			class = "error"
-		}
-		status := p.status
-		bar := app.Progress().ID("tr-download").Aria("label", "Loading the digits")
-		if p.total > 0 && p.train == nil && p.testX != nil {
-			status = fmt.Sprintf("Fetching the training digits: %.1f of %.1f MB (kept for later visits)…", float64(p.got)/1e6, float64(p.total)/1e6)
-			bar = bar.Max(p.total).Value(p.got)
-		}
+	switch p.job.status {
+	case loading:
+		return app.Div().Class("run-progress").Body(p.downloadBar(), p.statusLine("muted", p.downloadText()))
+	case loadingErr:
+		return p.job.failure()
+	case running:
 		return app.Div().Class("run-progress").Body(
-			app.If(p.train == nil && !p.failed, bar),
-			app.P().ID("tr-status").Class(class).Role("status").Text(status),
-		)
-	case p.run.busy:
-		return app.Div().Class("run-progress").Body(
-			app.Progress().ID("tr-progress").Max(1).Value(fmt.Sprintf("%.3f", p.run.Progress())).Aria("label", "Training progress"),
+			p.job.bar("tr-progress", "Training progress"),
 			app.Span().ID("tr-status").Class("small").Role("status").Text(p.runningText()),
 		)
+	case ready:
+		if p.runs != nil { // a run was stopped
+			return app.Div().Class("run-progress").Body(p.statusLine("muted",
+				"Stopped. The partly trained models are not offered to the lab; press Train to start again."))
+		}
 	}
 	return app.Div()
 }
 
+func (p *trainPage) statusLine(class, text string) app.UI {
+	return app.P().ID("tr-status").Class(class).Role("status").Text(text)
+}
+
+// downloadBar fills as the training digits arrive; it is indeterminate
+// until their size is known.
+func (p *trainPage) downloadBar() app.UI {
+	bar := app.Progress().ID("tr-download").Aria("label", "Loading the digits")
+	if p.total > 0 && p.testX != nil {
+		bar = bar.Max(p.total).Value(p.got)
+	}
+	return bar
+}
+
+// downloadText says which digits the page is fetching.
+func (p *trainPage) downloadText() string {
+	switch {
+	case p.testX == nil:
+		return "Fetching the 1,000 test digits…"
+	case p.total > 0:
+		return fmt.Sprintf("Fetching the training digits: %.1f of %.1f MB (kept for later visits)…", float64(p.got)/1e6, float64(p.total)/1e6)
+	}
+	return "Fetching the 10,000 training digits (7.9 MB, kept for later visits)…"
+}
+
 // runningText says what is being computed.
 func (p *trainPage) runningText() string {
-	if p.run.at >= len(p.tasks) {
+	if p.job.run.at >= len(p.tasks) {
 		return ""
 	}
-	t := p.tasks[p.run.at]
+	t := p.tasks[p.job.run.at]
 	r := p.runs[t.run]
 	if t.train {
 		return fmt.Sprintf("Training the %s model: epoch %d of %d", r.label, r.st.Epoch()+1, p.s.Epochs)
@@ -188,7 +209,7 @@ func (p *trainPage) renderResults() app.UI {
 				app.TBody().Body(app.Range(p.runs).Slice(func(i int) app.UI { return p.resultRow(i) })),
 			),
 		),
-		app.If(p.done, app.Ul().Class("use-links").Body(
+		app.If(p.job.status == done, app.Ul().Class("use-links").Body(
 			app.Range(p.runs).Slice(func(i int) app.UI {
 				r := p.runs[i]
 				return app.Li().Body(
@@ -196,7 +217,7 @@ func (p *trainPage) renderResults() app.UI {
 				)
 			}),
 		)),
-		app.If(p.done, app.P().ID("tr-speed").Class("small muted").Text(p.speedText())),
+		app.If(p.job.status == done, app.P().ID("tr-speed").Class("small muted").Text(p.speedText())),
 		app.P().Class("small muted").Text(paperTrainNote),
 	)
 }
@@ -243,7 +264,7 @@ func (p *trainPage) speedText() string {
 		target = "; the project aims at 2 s for softmax at α = 0.5"
 	}
 	return fmt.Sprintf("One training epoch over 10,000 digits took %.2f s in your browser (median over the epochs%s). The whole run took %.1f s in %d slices of work between paints: 90%% took under %.0f ms, the longest %.0f ms.",
-		medianMs(p.epochTimes())/1000, target, p.run.Wall/1000, len(p.run.Slices), quantileMs(p.run.Slices, 0.9), p.run.Longest)
+		medianMs(p.epochTimes())/1000, target, p.job.run.Wall/1000, len(p.job.run.Slices), quantileMs(p.job.run.Slices, 0.9), p.job.run.Longest)
 }
 
 // trainPct writes an error rate as a percentage with one decimal.

@@ -174,9 +174,9 @@ type RBF struct {
 	x, y, dx *mat.Dense
 }
 
-// NewRBF returns an in→out RBF layer with tensors prefix+".centres" and
+// newRBF returns an in→out RBF layer with tensors prefix+".centres" and
 // prefix+".beta", all precisions 1 and all centres 0.
-func NewRBF(prefix string, in, out int) *RBF {
+func newRBF(prefix string, in, out int) *RBF {
 	r := &RBF{Centres: newParam(prefix+".centres", out, in), Beta: newParam(prefix+".beta", out, in)}
 	for i := range r.Beta.Data {
 		r.Beta.Data[i] = 1
@@ -187,14 +187,14 @@ func NewRBF(prefix string, in, out int) *RBF {
 func (r *RBF) Kind() string     { return "rbf" }
 func (r *RBF) Params() []*Param { return []*Param{r.Centres, r.Beta} }
 
-// MinPrecision is the smallest β the optimiser may leave.
-const MinPrecision = 1e-6
+// minPrecision is the smallest β the optimiser may leave.
+const minPrecision = 1e-6
 
-// Project keeps every precision at least MinPrecision, so that z ≥ 0.
+// Project keeps every precision at least minPrecision (10⁻⁶), so that z ≥ 0.
 func (r *RBF) Project() {
 	for i, b := range r.Beta.Data {
-		if !(b >= MinPrecision) {
-			r.Beta.Data[i] = MinPrecision
+		if !(b >= minPrecision) {
+			r.Beta.Data[i] = minPrecision
 		}
 	}
 }

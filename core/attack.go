@@ -52,6 +52,15 @@ type Options struct {
 	// it to stop, should discard that. The model holds no state across a
 	// call to Yield: the page may use it meanwhile.
 	Yield func() bool
+	// Float32Softmax takes the delta of the softmax (and sigmoid) output,
+	// p − onehot(y), from the probabilities rounded to float32, as the
+	// paper's float32 networks did. A confidently right example then gets
+	// p_y = 1 exactly, and once every other class underflows too ∇ₓJ = 0 and
+	// FGSM leaves it as it is; float64, the default, still finds a direction
+	// (float32.go). It applies to the attacks that follow ∇ₓJ (FGSM,
+	// targeted, iterative, PGD, PGD-L2, FGM, LL) and to the sweeps and
+	// transfer runs; the RBF network's output and the other attacks ignore it.
+	Float32Softmax bool
 	// Rand draws the noise of AttackRandomSign and AttackUniform in Craft,
 	// and PGD's random start; nil means a fixed seed, so that the noise
 	// stays still as ε moves.
@@ -65,21 +74,22 @@ func (o Options) stop() bool { return o.Yield != nil && !o.Yield() }
 // messages.
 type Attack string
 
-// The attacks.
+// The attacks, each run by Craft. The comments name the file that holds
+// each one; its doc comment there cites its paper.
 const (
-	AttackFGSM       Attack = "fgsm"
-	AttackTargeted   Attack = "targeted"
-	AttackIterative  Attack = "iterative"
-	AttackRandomSign Attack = "random"
-	AttackUniform    Attack = "uniform"
-	AttackPGD        Attack = "pgd"      // PGD, L∞, random start (Madry et al. 2018)
-	AttackPGDL2      Attack = "pgd-l2"   // PGDL2, its L2 variant
-	AttackFGM        Attack = "fgm"      // FGM, the L2 fast gradient method
-	AttackDeepFool   Attack = "deepfool" // DeepFool (Moosavi-Dezfooli et al. 2016)
-	AttackCW         Attack = "cw"       // CarliniWagner, L2 (2017)
-	AttackJSMA       Attack = "jsma"     // JSMA, targeted (Papernot et al. 2016)
-	AttackLBFGS      Attack = "lbfgs"    // LBFGS, targeted (Szegedy et al. 2014)
-	AttackLL         Attack = "ll"       // LeastLikely, iterative (Kurakin et al. 2016)
+	AttackFGSM       Attack = "fgsm"      // FGSM, paper eq. 3: attack.go
+	AttackTargeted   Attack = "targeted"  // FGSM towards a target class: attack.go
+	AttackIterative  Attack = "iterative" // Iterative, basic iterative method (Kurakin et al. 2016): attack.go
+	AttackRandomSign Attack = "random"    // x + ε·random signs, the control of §6: attack.go
+	AttackUniform    Attack = "uniform"   // x + uniform noise in [−ε, ε] (§6): attack.go
+	AttackPGD        Attack = "pgd"       // PGD, L∞, random start (Madry et al. 2018): pgd.go
+	AttackPGDL2      Attack = "pgd-l2"    // PGD's L2 variant: pgd.go
+	AttackFGM        Attack = "fgm"       // the L2 fast gradient method: pgd.go
+	AttackDeepFool   Attack = "deepfool"  // DeepFool (Moosavi-Dezfooli et al. 2016): deepfool.go
+	AttackCW         Attack = "cw"        // Carlini–Wagner, L2 (2017): cw.go
+	AttackJSMA       Attack = "jsma"      // JSMA, targeted (Papernot et al. 2016): jsma.go
+	AttackLBFGS      Attack = "lbfgs"     // L-BFGS, targeted (Szegedy et al. 2014): lbfgs.go
+	AttackLL         Attack = "ll"        // iterative least-likely class (Kurakin et al. 2016): pgd.go
 )
 
 // Attacks lists every attack Craft knows.
@@ -133,9 +143,9 @@ func Craft(m *Model, x *mat.Dense, labels []int, a Attack, o Options) (clean, ad
 	}
 	switch a {
 	case AttackFGSM:
-		adv = signStep(x, m.backward(labels, inputOnly), o.Epsilon, o)
+		adv = signStep(x, m.backward(labels, gradientOf(o)), o.Epsilon, o)
 	case AttackTargeted: // x̃ = x − ε·sign(∇ₓJ(θ, x, t)) lowers the cost of the target t
-		adv = signStep(x, m.backward(labels, inputOnly), -o.Epsilon, o)
+		adv = signStep(x, m.backward(labels, gradientOf(o)), -o.Epsilon, o)
 	case AttackIterative:
 		adv = Iterative{Steps: o.Steps, StepSize: o.StepSize}.Attack(m, x, labels, o)
 	case AttackRandomSign, AttackUniform:
@@ -149,21 +159,21 @@ func Craft(m *Model, x *mat.Dense, labels []int, a Attack, o Options) (clean, ad
 			adv = randomSign(rng, x, o)
 		}
 	case AttackPGD:
-		adv = PGD(m, x, labels, o)
+		adv = pgd(m, x, labels, o)
 	case AttackPGDL2:
-		adv = PGDL2(m, x, labels, o)
+		adv = pgdL2(m, x, labels, o)
 	case AttackFGM:
-		adv = FGM(m, x, labels, o)
+		adv = fgm(m, x, labels, o)
 	case AttackDeepFool:
-		adv = DeepFool(m, x, labels, o)
+		adv = deepFool(m, x, labels, o)
 	case AttackCW:
-		adv = CarliniWagner(m, x, labels, o)
+		adv = carliniWagner(m, x, labels, o)
 	case AttackJSMA:
-		adv = JSMA(m, x, labels, o)
+		adv = jsma(m, x, labels, o)
 	case AttackLBFGS:
-		adv = LBFGS(m, x, labels, o)
+		adv = lbfgs(m, x, labels, o)
 	case AttackLL:
-		adv = LeastLikely(m, x, clean, o)
+		adv = leastLikely(m, x, clean, o)
 	default:
 		panic(fmt.Sprintf("core: unknown attack %q", a))
 	}
@@ -174,7 +184,7 @@ func Craft(m *Model, x *mat.Dense, labels []int, a Attack, o Options) (clean, ad
 // gradient sign method (paper eq. 3). It costs one forward and one backward
 // pass.
 func FGSM(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
-	return signStep(x, m.InputGradient(x, labels), o.Epsilon, o)
+	return signStep(x, m.attackGradient(x, labels, o), o.Epsilon, o)
 }
 
 // Iterative is the basic iterative method (Kurakin et al. 2016), also known
@@ -210,7 +220,7 @@ func (it Iterative) Attack(m *Model, x *mat.Dense, labels []int, o Options) *mat
 		if o.stop() {
 			break
 		}
-		g := m.InputGradient(adv, labels)
+		g := m.attackGradient(adv, labels, o)
 		next := signStep(adv, g, size, Options{NoClip: true})
 		project(next, x, o.Epsilon, step)
 		adv = next

@@ -121,7 +121,7 @@ func TestDeepFoolLinearDistance(t *testing.T) {
 		labels := predictions(mat.DenseCopyOf(m.Predict(x)))
 		for _, over := range []float64{0, 0.1} {
 			o := Options{NoClip: true, Overshoot: over}
-			adv := DeepFool(m, x, labels, o)
+			adv := deepFool(m, x, labels, o)
 			want := cmpOr(over, deepFoolOvershoot)
 			for i := range 6 {
 				z, l2, _ := logit(m, x.RawRowView(i))
@@ -146,12 +146,12 @@ func TestPGDIsFGSMOnALinearModel(t *testing.T) {
 		x := mnistLike(rng, 4, 784)
 		for _, y := range [][]int{{0, 0, 1, 1}, {1, 0, 1, 0}} {
 			for _, o := range []Options{{Epsilon: 0.1}, {Epsilon: 0.25, NoClip: true}, {Epsilon: 0.1, Steps: 5, StepSize: 0.04}} {
-				if !mat.Equal(PGD(m, x, y, o), FGSM(m, x, y, o)) {
+				if !mat.Equal(pgd(m, x, y, o), FGSM(m, x, y, o)) {
 					t.Errorf("%s %+v: PGD differs from FGSM", m.Name, o)
 				}
 			}
 			o := Options{Epsilon: 2, NoClip: true, NoRandomStart: true}
-			if pgd, fgm := PGDL2(m, x, y, o), FGM(m, x, y, o); !mat.EqualApprox(pgd, fgm, 1e-12) {
+			if a, b := pgdL2(m, x, y, o), fgm(m, x, y, o); !mat.EqualApprox(a, b, 1e-12) {
 				t.Errorf("%s: unclipped PGD-L2 from x differs from FGM", m.Name)
 			}
 		}
@@ -165,7 +165,7 @@ func TestFGMIsEpsilonAlongTheGradient(t *testing.T) {
 	x := randDense(rng, 3, 12, 0.3)
 	y := []int{1, 2, 3}
 	g := mat.DenseCopyOf(m.InputGradient(x, y))
-	adv := FGM(m, x, y, Options{Epsilon: 0.7, NoClip: true})
+	adv := fgm(m, x, y, Options{Epsilon: 0.7, NoClip: true})
 	for i := range 3 {
 		eta := Perturbation(x, adv).RawRowView(i)
 		if d := norm2(eta); math.Abs(d-0.7) > 1e-12 {
@@ -194,10 +194,10 @@ func TestMinimalAttacksOnALinearModel(t *testing.T) {
 		adv   *mat.Dense
 		close float64 // the largest ‖η‖₂ / distance accepted
 	}{
-		{AttackDeepFool, DeepFool(m, x, labels, Options{}), 1.02 + 1e-9},
-		{AttackCW, CarliniWagner(m, x, labels, Options{}), 1.1},
-		{AttackLBFGS, LBFGS(m, x, others, Options{}), 1.5},
-		{AttackJSMA, JSMA(m, x, others, Options{}), math.Inf(1)},
+		{AttackDeepFool, deepFool(m, x, labels, Options{}), 1.02 + 1e-9},
+		{AttackCW, carliniWagner(m, x, labels, Options{}), 1.1},
+		{AttackLBFGS, lbfgs(m, x, others, Options{}), 1.5},
+		{AttackJSMA, jsma(m, x, others, Options{}), math.Inf(1)},
 	}
 	for _, c := range cases {
 		for i := range 3 {
@@ -224,7 +224,7 @@ func TestJSMAChangesFewPixels(t *testing.T) {
 		x.Apply(func(i, j int, v float64) float64 { return min(max(v+0.3, 0), 1) }, x)
 		targets := []int{0, 1, 1, 0, 1}
 		for _, gamma := range []float64{0, 0.5, 1} {
-			adv := JSMA(m, x, targets, Options{Gamma: gamma})
+			adv := jsma(m, x, targets, Options{Gamma: gamma})
 			limit := 2 * int(12*cmpOr(gamma, jsmaGamma)/2)
 			for i := range 5 {
 				var domain []int
@@ -287,7 +287,7 @@ func TestJSMAReachesAnEasyTarget(t *testing.T) {
 	if got := Argmax(m.PredictOne(x.RawRowView(0))); got == 4 {
 		t.Fatal("x is already class 4")
 	}
-	adv := JSMA(m, x, []int{4}, Options{Gamma: 1})
+	adv := jsma(m, x, []int{4}, Options{Gamma: 1})
 	if got := Argmax(m.PredictOne(adv.RawRowView(0))); got != 4 {
 		t.Errorf("class %d, want the target 4", got)
 	}
@@ -300,7 +300,7 @@ func TestLeastLikelyTargetsTheLeastLikelyClass(t *testing.T) {
 	m := tinyModels(rng)[2]
 	x := randDense(rng, 4, 12, 0.3)
 	clean, adv := Craft(m, x, nil, AttackLL, Options{Epsilon: 0.1})
-	ll := leastLikely(clean)
+	ll := leastLikelyClasses(clean)
 	for i, k := range ll {
 		for j, p := range clean.RawRowView(i) {
 			if p < clean.At(i, k) {
@@ -388,7 +388,7 @@ func TestNearestAdversarialEveryAttack(t *testing.T) {
 		}
 		class := Argmax(m.PredictOne(x))
 		for _, a := range Attacks {
-			r := NearestAdversarial(m, x, a, -1, Options{})
+			r := nearestAdversarial(m, x, a, -1, Options{})
 			if !r.Found {
 				continue
 			}
@@ -470,7 +470,7 @@ func TestNearestSearchFindsABandOfSuccess(t *testing.T) {
 	if got := Argmax(m.PredictOne(fill(1))); got != 0 {
 		t.Fatalf("the saturated input is class %d; the test needs class 0", got)
 	}
-	r := NearestAdversarial(m, x, AttackFGSM, -1, Options{})
+	r := nearestAdversarial(m, x, AttackFGSM, -1, Options{})
 	if !r.Found || r.Distance < lo || r.Distance > lo+0.5/255 {
 		t.Errorf("FGSM: distance %g (found %v), want %g within +0.5/255", r.Distance, r.Found, lo)
 	}
@@ -497,7 +497,7 @@ func TestNearestSearchRelativeStep(t *testing.T) {
 	m.Layers[0].(*Dense).B.Data[0] += 0.15*l1 - z // x is 0.15 away in the max norm
 	want := 0.15
 	o := Options{NoClip: true, Steps: 10}
-	if r := NearestAdversarial(m, x, AttackLL, -1, o); r.Found {
+	if r := nearestAdversarial(m, x, AttackLL, -1, o); r.Found {
 		t.Errorf("10 steps of 1/255 found an example at %g, beyond their reach", r.Distance)
 	}
 	s := NewNearestSearch(m, x, AttackLL, -1, o)

@@ -78,10 +78,10 @@ type Conv2D struct {
 	coef       []float64 // and their gradients
 }
 
-// NewConv2D returns a zero convolution of the in×h×w input with out
+// newConv2D returns a zero convolution of the in×h×w input with out
 // filters of k×k, whose tensors are named prefix+".weight" and
 // prefix+".bias".
-func NewConv2D(prefix string, in Shape, out, k, stride, padding int) *Conv2D {
+func newConv2D(prefix string, in Shape, out, k, stride, padding int) *Conv2D {
 	c := &Conv2D{W: newParam(prefix+".weight", out, in[0], k, k), B: newParam(prefix+".bias", out),
 		Stride: stride, Padding: padding}
 	c.setIn(in)

@@ -6,7 +6,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// The defaults of CarliniWagner, smaller than the paper's (9 values of c,
+// The defaults of carliniWagner, smaller than the paper's (9 values of c,
 // 10,000 Adam steps of 0.01) so that one digit takes well under a second
 // in the browser on the mlp.
 const (
@@ -16,7 +16,7 @@ const (
 	cwRate        = 0.1
 )
 
-// CarliniWagner is the Carlini–Wagner L2 attack (Carlini and Wagner,
+// carliniWagner is the Carlini–Wagner L2 attack (Carlini and Wagner,
 // "Towards Evaluating the Robustness of Neural Networks", IEEE S&P 2017,
 // §V.A), untargeted. In the tanh change of variables x̃ = (tanh w + 1)/2,
 // which keeps x̃ in [0, 1], it minimises
@@ -30,7 +30,7 @@ const (
 // row, the closest x̃ that the model does not put in class y (with margin
 // κ = o.Kappa). A row with no success is returned as x. It takes no
 // budget; o.NoClip has no effect, as x̃ is always in [0, 1].
-func CarliniWagner(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
+func carliniWagner(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 	n, d := x.Dims()
 	checkLabels(labels, n, len(m.Classes))
 	steps := cmpOr(o.Steps, cwSteps)

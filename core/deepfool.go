@@ -11,7 +11,7 @@ const (
 	deepFoolOvershoot = 0.02 // the paper's overshoot (§3.2)
 )
 
-// DeepFool is the minimal L2 perturbation by iterated linearisation
+// deepFool is the minimal L2 perturbation by iterated linearisation
 // (Moosavi-Dezfooli, Fawzi and Frossard, "DeepFool: a simple and accurate
 // method to fool deep neural networks", CVPR 2016, Algorithm 2). Each step
 // linearises the class scores s (see Model.Scores) at the iterate and moves
@@ -29,7 +29,7 @@ const (
 //
 // On a linear binary model the first step lands on the decision boundary,
 // and x̃ lies at (1 + overshoot) times the distance to it.
-func DeepFool(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
+func deepFool(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 	steps := cmpOr(o.Steps, deepFoolSteps)
 	over := cmpOr(o.Overshoot, deepFoolOvershoot)
 	n, d := x.Dims()

@@ -22,9 +22,9 @@ type mulScratch struct {
 	coef []float64 // and what
 }
 
-// NewDense returns a zero in→out dense layer whose tensors are named
+// newDense returns a zero in→out dense layer whose tensors are named
 // prefix+".weight" and prefix+".bias".
-func NewDense(prefix string, in, out int) *Dense {
+func newDense(prefix string, in, out int) *Dense {
 	return &Dense{W: newParam(prefix+".weight", out, in), B: newParam(prefix+".bias", out)}
 }
 

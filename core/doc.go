@@ -4,6 +4,11 @@
 // least-likely class method; each cites its paper), ensembles of models (§9),
 // training and evaluation.
 //
+// Every attack runs through one function, Craft(m, x, labels, a, opts), with
+// an Attack constant a whose comment names the file that holds it; FGSM, the
+// paper's method, is a function of its own too. SweepRun, AttackSweepRun,
+// TransferRun and NearestSearch run attacks in slices, for a browser page.
+//
 // It follows Goodfellow, Shlens and Szegedy, "Explaining and Harnessing
 // Adversarial Examples" (ICLR 2015); comments cite its sections and equations.
 //

@@ -86,7 +86,7 @@ func Sweep(m *Model, x *mat.Dense, labels []int, kind Attack, eps []float64, bas
 	forChunks(x, labels, func(xc *mat.Dense, yc []int) {
 		var g *mat.Dense
 		if kind == AttackFGSM {
-			g = mat.DenseCopyOf(m.InputGradient(xc, yc))
+			g = mat.DenseCopyOf(m.attackGradient(xc, yc, base))
 		}
 		for i, o := range opts {
 			var adv *mat.Dense

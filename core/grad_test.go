@@ -53,7 +53,7 @@ func closeEnough(a, b float64) bool {
 
 func TestLayerGradients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	rbf := NewRBF("r", 6, 4)
+	rbf := newRBF("r", 6, 4)
 	for i := range rbf.Beta.Data {
 		rbf.Beta.Data[i] = 0.1 + rng.Float64()
 	}
@@ -63,15 +63,15 @@ func TestLayerGradients(t *testing.T) {
 		in     int
 		sparse bool
 	}{
-		{"dense", NewDense("d", 6, 5), 6, false},
-		{"dense on sparse input", NewDense("d", 9, 5), 9, true},
+		{"dense", newDense("d", 6, 5), 6, false},
+		{"dense on sparse input", newDense("d", 9, 5), 9, true},
 		{"relu", &ReLU{}, 7, false},
 		{"maxout", &Maxout{Pieces: 3}, 9, false},
 		{"rbf", rbf, 6, false},
 		{"dropout at test time", &Dropout{P: 0.5}, 5, false},
-		{"conv2d", NewConv2D("c", Shape{2, 5, 5}, 3, 3, 1, 0), 50, false},
-		{"conv2d, stride 2, padding 1", NewConv2D("c", Shape{2, 5, 6}, 3, 3, 2, 1), 60, false},
-		{"conv2d without bias, padding 2", noBias(NewConv2D("c", Shape{1, 4, 4}, 2, 5, 1, 2)), 16, false},
+		{"conv2d", newConv2D("c", Shape{2, 5, 5}, 3, 3, 1, 0), 50, false},
+		{"conv2d, stride 2, padding 1", newConv2D("c", Shape{2, 5, 6}, 3, 3, 2, 1), 60, false},
+		{"conv2d without bias, padding 2", noBias(newConv2D("c", Shape{1, 4, 4}, 2, 5, 1, 2)), 16, false},
 		{"maxpool2d", pool(true, Shape{2, 4, 6}, 2, 2), 48, false},
 		{"maxpool2d, overlapping windows", pool(true, Shape{1, 5, 5}, 3, 1), 25, false},
 		{"avgpool2d", pool(false, Shape{2, 4, 6}, 2, 2), 48, false},
@@ -136,7 +136,7 @@ func TestConvMatchesDefinition(t *testing.T) {
 		{2, 1, Shape{3, 3, 4}}, // ⌊(6+2−3)/2⌋+1 by ⌊(7+2−3)/2⌋+1
 		{1, 0, Shape{3, 4, 5}},
 	} {
-		conv := NewConv2D("c", in, 3, 3, c.stride, c.pad)
+		conv := newConv2D("c", in, 3, 3, c.stride, c.pad)
 		randomize(rng, conv.Params(), 1)
 		x := randDense(rng, 2, in.Size(), 1)
 		y := conv.Forward(x, false)

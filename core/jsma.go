@@ -9,7 +9,7 @@ import (
 // jsmaGamma is the paper's largest fraction of changed pixels, 14.5% (§IV).
 const jsmaGamma = 0.145
 
-// JSMA is the Jacobian-based saliency map attack (Papernot, McDaniel, Jha,
+// jsma is the Jacobian-based saliency map attack (Papernot, McDaniel, Jha,
 // Fredrikson, Celik and Swami, "The Limitations of Deep Learning in
 // Adversarial Settings", IEEE EuroS&P 2016, Algorithm 3 with θ = +1), a
 // targeted attack that changes few pixels. Each step takes the forward
@@ -20,7 +20,7 @@ const jsmaGamma = 0.145
 // the model picks targets[i], when no pair qualifies, or when a fraction
 // o.Gamma (default 0.145) of the pixels has changed. It takes no budget:
 // the perturbation is sparse, not small.
-func JSMA(m *Model, x *mat.Dense, targets []int, o Options) *mat.Dense {
+func jsma(m *Model, x *mat.Dense, targets []int, o Options) *mat.Dense {
 	n, d := x.Dims()
 	checkLabels(targets, n, len(m.Classes))
 	gamma := cmpOr(o.Gamma, jsmaGamma)

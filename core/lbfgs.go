@@ -8,7 +8,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-// The defaults of LBFGS: the values of c it tries, the first one, and the
+// The defaults of lbfgs: the values of c it tries, the first one, and the
 // cap on each minimisation's iterations and evaluations.
 const (
 	lbfgsSearchSteps = 6
@@ -16,7 +16,7 @@ const (
 	lbfgsIterations  = 60
 )
 
-// LBFGS is the box-constrained L-BFGS attack of Szegedy, Zaremba,
+// lbfgs is the box-constrained L-BFGS attack of Szegedy, Zaremba,
 // Sutskever, Bruna, Erhan, Goodfellow and Fergus, "Intriguing properties of
 // neural networks" (ICLR 2014, §4.1), the slow optimisation that the
 // paper's "fast" gradient sign method is measured against. For each row and
@@ -34,7 +34,7 @@ const (
 // projection: it minimises c·‖y − x‖₂² + J(θ, clip(y), t) over all y and
 // returns clip(y). Clipping y shortens η and leaves J as it is, so this
 // has the box problem's minimum, at a minimiser inside the box.
-func LBFGS(m *Model, x *mat.Dense, targets []int, o Options) *mat.Dense {
+func lbfgs(m *Model, x *mat.Dense, targets []int, o Options) *mat.Dense {
 	n, _ := x.Dims()
 	checkLabels(targets, n, len(m.Classes))
 	adv := mat.DenseCopyOf(x)

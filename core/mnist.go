@@ -103,10 +103,10 @@ func (d *Dataset) Subset(keep func(label int) bool) *Dataset {
 
 func emptyDataset() *Dataset { return &Dataset{Images: &mat.Dense{}, Labels: []int{}} }
 
-// ReadIDXImages reads an IDX file of 28×28 unsigned-byte images, raw or
+// readIDXImages reads an IDX file of 28×28 unsigned-byte images, raw or
 // gzipped (detected by the gzip magic bytes), into one row per image with
 // values byte/255. The name is used in errors.
-func ReadIDXImages(r io.Reader, name string) (*mat.Dense, error) {
+func readIDXImages(r io.Reader, name string) (*mat.Dense, error) {
 	f, err := openIDX(r, name)
 	if err != nil {
 		return nil, err
@@ -131,10 +131,10 @@ func ReadIDXImages(r io.Reader, name string) (*mat.Dense, error) {
 	return m, nil
 }
 
-// ReadIDXLabels reads an IDX file of unsigned-byte labels, raw or gzipped.
+// readIDXLabels reads an IDX file of unsigned-byte labels, raw or gzipped.
 // The name is used in errors. It does not check that labels are digits; see
-// ReadDataset.
-func ReadIDXLabels(r io.Reader, name string) ([]int, error) {
+// readDataset.
+func readIDXLabels(r io.Reader, name string) ([]int, error) {
 	f, err := openIDX(r, name)
 	if err != nil {
 		return nil, err
@@ -154,19 +154,19 @@ func ReadIDXLabels(r io.Reader, name string) ([]int, error) {
 	return labels, nil
 }
 
-// ReadDataset reads an images file and its labels file, checks that they
+// readDataset reads an images file and its labels file, checks that they
 // hold as many entries and that every label is a digit. Errors name the
 // files "<name> images" and "<name> labels".
-func ReadDataset(images, labels io.Reader, name string) (*Dataset, error) {
+func readDataset(images, labels io.Reader, name string) (*Dataset, error) {
 	return readPair(images, name+" images", labels, name+" labels")
 }
 
 func readPair(images io.Reader, imagesName string, labels io.Reader, labelsName string) (*Dataset, error) {
-	x, err := ReadIDXImages(images, imagesName)
+	x, err := readIDXImages(images, imagesName)
 	if err != nil {
 		return nil, err
 	}
-	y, err := ReadIDXLabels(labels, labelsName)
+	y, err := readIDXLabels(labels, labelsName)
 	if err != nil {
 		return nil, err
 	}

@@ -48,7 +48,7 @@ func TestReadIDXImages(t *testing.T) {
 		{"raw", twoImages()},
 		{"gzip", gzipBytes(twoImages())},
 	} {
-		m, err := ReadIDXImages(bytes.NewReader(tc.b), tc.name)
+		m, err := readIDXImages(bytes.NewReader(tc.b), tc.name)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -89,14 +89,14 @@ func TestReadIDXBadInput(t *testing.T) {
 		{"gzip checksum", corrupt, "checksum"},
 		{"bad gzip header", []byte{0x1f, 0x8b, 0}, "gzip"},
 	} {
-		_, err := ReadIDXImages(bytes.NewReader(tc.b), "f-"+tc.name)
+		_, err := readIDXImages(bytes.NewReader(tc.b), "f-"+tc.name)
 		checkIDXError(t, tc.name, err, "f-"+tc.name, tc.want)
 	}
 }
 
 func TestReadIDXLabels(t *testing.T) {
 	valid := idxBytes(idxLabelsMagic, []uint32{3}, []byte{7, 2, 200})
-	got, err := ReadIDXLabels(bytes.NewReader(gzipBytes(valid)), "labels")
+	got, err := readIDXLabels(bytes.NewReader(gzipBytes(valid)), "labels")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,14 +112,14 @@ func TestReadIDXLabels(t *testing.T) {
 		{"huge count", "at most", idxBytes(idxLabelsMagic, []uint32{1<<32 - 1}, nil)},
 		{"header only", "truncated header", valid[:6]},
 	} {
-		_, err := ReadIDXLabels(bytes.NewReader(tc.b), "l-"+tc.name)
+		_, err := readIDXLabels(bytes.NewReader(tc.b), "l-"+tc.name)
 		checkIDXError(t, tc.name, err, "l-"+tc.name, tc.want)
 	}
 }
 
 func TestReadDataset(t *testing.T) {
 	labels := func(l ...byte) []byte { return idxBytes(idxLabelsMagic, []uint32{uint32(len(l))}, l) }
-	d, err := ReadDataset(bytes.NewReader(twoImages()), bytes.NewReader(labels(3, 9)), "toy")
+	d, err := readDataset(bytes.NewReader(twoImages()), bytes.NewReader(labels(3, 9)), "toy")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,10 +133,10 @@ func TestReadDataset(t *testing.T) {
 		{"count mismatch", "toy labels", "holds 3 labels but toy images holds 2 images", labels(1, 2, 3)},
 		{"not a digit", "toy labels", "label 10 at index 1", labels(1, 10)},
 	} {
-		_, err := ReadDataset(bytes.NewReader(twoImages()), bytes.NewReader(tc.labels), "toy")
+		_, err := readDataset(bytes.NewReader(twoImages()), bytes.NewReader(tc.labels), "toy")
 		checkIDXError(t, tc.name, err, tc.file, tc.want)
 	}
-	_, err = ReadDataset(bytes.NewReader(nil), bytes.NewReader(labels(1)), "toy")
+	_, err = readDataset(bytes.NewReader(nil), bytes.NewReader(labels(1)), "toy")
 	checkIDXError(t, "no images", err, "toy images", "too short")
 }
 
@@ -187,7 +187,7 @@ func toyDataset(n int) *Dataset {
 		labels[i] = byte(i % 10)
 	}
 	b.Write(idxBytes(idxImagesMagic, []uint32{uint32(n), ImageSide, ImageSide}, pix))
-	d, err := ReadDataset(&b, bytes.NewReader(idxBytes(idxLabelsMagic, []uint32{uint32(n)}, labels)), "toy")
+	d, err := readDataset(&b, bytes.NewReader(idxBytes(idxLabelsMagic, []uint32{uint32(n)}, labels)), "toy")
 	if err != nil {
 		panic(err)
 	}
@@ -260,7 +260,7 @@ func FuzzReadIDXImages(f *testing.F) {
 	f.Add(idxBytes(idxImagesMagic, []uint32{1, 2, 2}, []byte{1, 2, 3, 4}))
 	f.Add(twoImages()[:100])
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := ReadIDXImages(bytes.NewReader(b), "fuzz")
+		m, err := readIDXImages(bytes.NewReader(b), "fuzz")
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "mnist: fuzz: ") {
 				t.Fatalf("error %q does not name the file", err)
@@ -286,7 +286,7 @@ func FuzzReadIDXLabels(f *testing.F) {
 	f.Add(idxBytes(idxLabelsMagic, []uint32{0}, nil))
 	f.Add([]byte{0x1f, 0x8b, 8, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		labels, err := ReadIDXLabels(bytes.NewReader(b), "fuzz")
+		labels, err := readIDXLabels(bytes.NewReader(b), "fuzz")
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "mnist: fuzz: ") {
 				t.Fatalf("error %q does not name the file", err)

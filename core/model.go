@@ -40,6 +40,9 @@ func (m *Model) Forward(x *mat.Dense, train bool) *mat.Dense {
 type paramGrads struct {
 	add   Grads
 	scale float64
+	// float32Softmax takes the output's delta as float32 does
+	// (Options.Float32Softmax).
+	float32Softmax bool
 }
 
 // inputOnly asks backward for ∇ₓJ alone.
@@ -49,7 +52,7 @@ var inputOnly = paramGrads{scale: 1}
 // and returns ∇ₓJ, one row per example, adding the parameter gradients as
 // p says.
 func (m *Model) backward(labels []int, p paramGrads) *mat.Dense {
-	g := m.delta(labels, p.scale)
+	g := m.delta(labels, p)
 	for i := len(m.Layers) - 1; i >= 0; i-- {
 		g = m.Layers[i].Backward(g, p.add)
 	}
@@ -64,7 +67,7 @@ func (m *Model) BackwardParams(labels []int, scale float64) {
 	for first < len(m.Layers)-1 && m.Layers[first].Params() == nil {
 		first++
 	}
-	g := m.delta(labels, scale)
+	g := m.delta(labels, paramGrads{scale: scale})
 	for i := len(m.Layers) - 1; i > first; i-- {
 		g = m.Layers[i].Backward(g, ParamGrads)
 	}
@@ -75,10 +78,13 @@ func (m *Model) BackwardParams(labels []int, scale float64) {
 	}
 }
 
-func (m *Model) delta(labels []int, scale float64) *mat.Dense {
+func (m *Model) delta(labels []int, p paramGrads) *mat.Dense {
 	g := m.Out.Delta(labels)
-	if scale != 1 {
-		g.Scale(scale, g)
+	if p.float32Softmax {
+		float32Delta(m.Out, labels, g)
+	}
+	if p.scale != 1 {
+		g.Scale(p.scale, g)
 	}
 	return g
 }
@@ -94,6 +100,18 @@ func (m *Model) Predict(x *mat.Dense) *mat.Dense {
 func (m *Model) InputGradient(x *mat.Dense, labels []int) *mat.Dense {
 	m.Forward(x, false)
 	return m.backward(labels, inputOnly)
+}
+
+// attackGradient returns ∇ₓJ(θ, x, y) as InputGradient does, with the
+// output's delta taken as o says (Options.Float32Softmax).
+func (m *Model) attackGradient(x *mat.Dense, labels []int, o Options) *mat.Dense {
+	m.Forward(x, false)
+	return m.backward(labels, gradientOf(o))
+}
+
+// gradientOf asks backward for ∇ₓJ alone, as o says.
+func gradientOf(o Options) paramGrads {
+	return paramGrads{scale: 1, float32Softmax: o.Float32Softmax}
 }
 
 // PredictOne returns the class probabilities of one example. The slice is

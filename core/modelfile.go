@@ -57,7 +57,7 @@ func ReadModel(b []byte) (*Model, error) {
 	if len(b) > MaxModelFile {
 		return nil, FormatError(fmt.Sprintf("the file is %d bytes; a model file may have at most %d", len(b), MaxModelFile))
 	}
-	tensors, meta, err := DecodeSafetensors(b)
+	tensors, meta, err := decodeSafetensors(b)
 	if err != nil {
 		return nil, err
 	}

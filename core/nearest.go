@@ -162,8 +162,8 @@ func (s *NearestSearch) bounds() (tol, top float64) {
 // Result is the nearest adversarial example found so far.
 func (s *NearestSearch) Result() Nearest { return s.res }
 
-// NearestAdversarial runs a NearestSearch to the end.
-func NearestAdversarial(m *Model, x []float64, a Attack, target int, o Options) Nearest {
+// nearestAdversarial runs a NearestSearch to the end.
+func nearestAdversarial(m *Model, x []float64, a Attack, target int, o Options) Nearest {
 	s := NewNearestSearch(m, x, a, target, o)
 	for !s.Step() {
 	}

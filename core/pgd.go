@@ -11,7 +11,7 @@ import (
 // it on MNIST.
 const pgdSteps = 40
 
-// PGD is projected gradient descent with the max norm (Madry, Makelov,
+// pgd is projected gradient descent with the max norm (Madry, Makelov,
 // Schmidt, Tsipras and Vladu, "Towards Deep Learning Models Resistant to
 // Adversarial Attacks", ICLR 2018, §2): from a uniform random point of the
 // ε-ball around x (x itself with o.NoRandomStart), o.Steps steps (default
@@ -19,7 +19,7 @@ const pgdSteps = 40
 // and, unless o.NoClip, onto [0, 1]. The step α is o.StepSize, by default
 // 2.5·ε/steps, so that the iterate can cross the ball. Rounding, if asked,
 // is applied once at the end.
-func PGD(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
+func pgd(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 	steps := cmpOr(o.Steps, pgdSteps)
 	size := cmpOr(o.StepSize, 2.5*o.Epsilon/float64(steps))
 	adv := mat.DenseCopyOf(x)
@@ -37,7 +37,7 @@ func PGD(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 		if o.stop() {
 			break
 		}
-		g := m.InputGradient(adv, labels)
+		g := m.attackGradient(adv, labels, o)
 		addSign(adv.RawMatrix().Data, adv.RawMatrix().Data, g.RawMatrix().Data, size)
 		project(adv, x, o.Epsilon, inner)
 	}
@@ -47,12 +47,12 @@ func PGD(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 	return adv
 }
 
-// PGDL2 is PGD with the L2 norm (Madry et al. 2018): from a uniform random
+// pgdL2 is PGD with the L2 norm (Madry et al. 2018): from a uniform random
 // point of the L2 ball of radius ε around x (x with o.NoRandomStart),
 // o.Steps steps (default 40) of x ← Π(x + α·∇ₓJ/‖∇ₓJ‖₂), where Π scales η
 // back onto the ball and, unless o.NoClip, clips to [0, 1], which only
 // shortens η. The step α is o.StepSize, by default 2.5·ε/steps.
-func PGDL2(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
+func pgdL2(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 	steps := cmpOr(o.Steps, pgdSteps)
 	size := cmpOr(o.StepSize, 2.5*o.Epsilon/float64(steps))
 	adv := mat.DenseCopyOf(x)
@@ -80,7 +80,7 @@ func PGDL2(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 		if o.stop() {
 			break
 		}
-		g := m.InputGradient(adv, labels)
+		g := m.attackGradient(adv, labels, o)
 		for i := range n {
 			row, gs := adv.RawRowView(i), g.RawRowView(i)
 			addScaled(row, size, gs)
@@ -93,13 +93,13 @@ func PGDL2(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 	return adv
 }
 
-// FGM is the fast gradient method with the L2 norm, the L2 counterpart of
+// fgm is the fast gradient method with the L2 norm, the L2 counterpart of
 // FGSM (Goodfellow et al. 2015 §3 take the max norm; Kurakin, Goodfellow and
 // Bengio, "Adversarial Machine Learning at Scale", ICLR 2017, name both):
 // x̃ = x + ε·∇ₓJ/‖∇ₓJ‖₂, clipped and rounded as o says. A zero gradient
 // leaves x as it is.
-func FGM(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
-	g := m.InputGradient(x, labels)
+func fgm(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
+	g := m.attackGradient(x, labels, o)
 	adv := mat.DenseCopyOf(x)
 	n, _ := x.Dims()
 	for i := range n {
@@ -109,24 +109,24 @@ func FGM(m *Model, x *mat.Dense, labels []int, o Options) *mat.Dense {
 	return adv
 }
 
-// LeastLikely is the iterative least-likely class method (Kurakin,
+// leastLikely is the iterative least-likely class method (Kurakin,
 // Goodfellow and Bengio, "Adversarial Examples in the Physical World",
 // ICLR workshop 2017, §2.3): targeted iterative FGSM towards each example's
 // least likely class under clean, its clean class probabilities. Kurakin
 // et al. take steps of α = 1/255 and min(ε·255 + 4, 1.25·ε·255) of them;
 // o.StepSize and o.Steps replace these.
-func LeastLikely(m *Model, x, clean *mat.Dense, o Options) *mat.Dense {
+func leastLikely(m *Model, x, clean *mat.Dense, o Options) *mat.Dense {
 	steps := o.Steps
 	if steps <= 0 {
 		e := o.Epsilon * 255
 		steps = max(1, int(math.Ceil(min(e+4, 1.25*e))))
 	}
 	it := Iterative{Steps: steps, StepSize: cmpOr(o.StepSize, 1.0/255), Targeted: true}
-	return it.Attack(m, x, leastLikely(clean), o)
+	return it.Attack(m, x, leastLikelyClasses(clean), o)
 }
 
-// leastLikely returns the least probable class of each row of p.
-func leastLikely(p *mat.Dense) []int {
+// leastLikelyClasses returns the least probable class of each row of p.
+func leastLikelyClasses(p *mat.Dense) []int {
 	n, _ := p.Dims()
 	k := make([]int, n)
 	for i := range k {

@@ -11,39 +11,34 @@ import (
 // (http://yann.lecun.com/exdb/mnist/): each was size-normalised to fit a
 // 20×20 box keeping its aspect ratio, which anti-aliasing turned into grey
 // levels, then placed in a 28×28 field so that its centre of mass sits at
-// the centre of the field. Preprocess does the same to a drawing.
+// the centre of the field. PreprocessRGBA does the same to a drawing.
 const (
-	// DigitBox is the side of the box the longer side of a digit is scaled to.
-	DigitBox = 20
+	// digitBox is the side of the box the longer side of a digit is scaled to.
+	digitBox = 20
 
-	// InkThreshold is the level above which a canvas pixel counts as ink
+	// inkThreshold is the level above which a canvas pixel counts as ink
 	// when cropping to the drawing.
-	InkThreshold = 0.05
+	inkThreshold = 0.05
 
-	// MaxCanvas bounds the width and the height of a canvas.
-	MaxCanvas = 4096
+	// maxCanvas bounds the width and the height of a canvas.
+	maxCanvas = 4096
 
 	// digitCentre is the target centre of mass in pixel indices. On the MNIST
 	// test set the mean centre of mass (Σ i·v / Σ v) is (14.01, 13.99).
 	digitCentre = ImageSide / 2
 )
 
-// ErrNoInk is returned for a canvas with no pixel above InkThreshold.
+// ErrNoInk is returned for a canvas with no ink: no pixel above 0.05.
 var ErrNoInk = errors.New("preprocess: the drawing is empty (no ink)")
 
-// Preprocess turns a drawing into an MNIST input row the way MNIST was made.
-// gray is a w×h canvas in row-major order, 1 for ink and 0 for background;
-// values are clamped to [0, 1] and NaN counts as 0. Preprocess crops to the
-// pixels above InkThreshold, scales the crop so that its longer side is
-// DigitBox pixels (averaging areas when shrinking, bilinear when enlarging),
-// and places it in the 28×28 field shifted by the rounded offset that brings
-// its centre of mass to the centre. It returns ErrNoInk for an empty drawing
-// and an error for sizes that do not match or exceed MaxCanvas.
-func Preprocess(gray []float64, w, h int) ([]float64, error) {
+// preprocess is PreprocessRGBA for a w×h canvas of grey levels in
+// row-major order, 1 for ink and 0 for background; values are clamped to
+// [0, 1] and NaN counts as 0. The tests draw their digits with it.
+func preprocess(gray []float64, w, h int) ([]float64, error) {
 	if err := checkCanvas(len(gray), 1, w, h); err != nil {
 		return nil, err
 	}
-	x0, y0, x1, y1, ok := inkBounds(gray, 1, w, h, InkThreshold)
+	x0, y0, x1, y1, ok := inkBounds(gray, 1, w, h, inkThreshold)
 	if !ok {
 		return nil, ErrNoInk
 	}
@@ -59,11 +54,19 @@ func Preprocess(gray []float64, w, h int) ([]float64, error) {
 	return p.run(x1-x0, y1-y0)
 }
 
-// PreprocessRGBA is Preprocess for the RGBA bytes of an HTML canvas
-// (ImageData.data: 4 bytes a pixel, row-major). It expects white strokes on
+// PreprocessRGBA turns a drawing into an MNIST input row the way MNIST was
+// made. pix is the w×h canvas's RGBA bytes (an HTML canvas's
+// ImageData.data: 4 bytes a pixel, row-major); it expects white strokes on
 // an opaque black canvas and reads ink as R/255. Fill the canvas with black
 // first: ImageData holds colours without alpha premultiplied, so a
 // transparent canvas gives its anti-aliased stroke edges full ink.
+//
+// PreprocessRGBA crops to the pixels above 0.05, scales the crop so that its
+// longer side is 20 pixels (averaging areas when shrinking, bilinear when
+// enlarging), and places it in the 28×28 field shifted by the rounded offset
+// that brings its centre of mass to the centre. It returns ErrNoInk for an
+// empty drawing and an error for sizes that do not match or exceed
+// 4096×4096.
 func PreprocessRGBA(pix []byte, w, h int) ([]float64, error) {
 	if err := checkCanvas(len(pix), 4, w, h); err != nil {
 		return nil, err
@@ -85,10 +88,10 @@ func PreprocessRGBA(pix []byte, w, h int) ([]float64, error) {
 	return p.run(bw, bh)
 }
 
-// inkByte is the largest red level that is not ink: b/255 ≤ InkThreshold.
+// inkByte is the largest red level that is not ink: b/255 ≤ inkThreshold.
 var inkByte = func() byte {
 	b := byte(0)
-	for b < 255 && unitBytes[b+1] <= InkThreshold {
+	for b < 255 && unitBytes[b+1] <= inkThreshold {
 		b++
 	}
 	return b
@@ -98,8 +101,8 @@ func checkCanvas(n, channels, w, h int) error {
 	switch {
 	case w <= 0 || h <= 0:
 		return fmt.Errorf("preprocess: canvas is %d×%d; want a positive size", w, h)
-	case w > MaxCanvas || h > MaxCanvas:
-		return fmt.Errorf("preprocess: canvas is %d×%d; at most %d×%d is supported", w, h, MaxCanvas, MaxCanvas)
+	case w > maxCanvas || h > maxCanvas:
+		return fmt.Errorf("preprocess: canvas is %d×%d; at most %d×%d is supported", w, h, maxCanvas, maxCanvas)
 	case n != channels*w*h:
 		return fmt.Errorf("preprocess: %d values for a %d×%d canvas of %d channels; want %d", n, w, h, channels, channels*w*h)
 	}
@@ -122,11 +125,11 @@ func (p *preprocessor) cropTo(bw, bh int) []float64 {
 	return p.crop
 }
 
-// run resamples the bw×bh crop to fit the DigitBox, and places it. It
+// run resamples the bw×bh crop to fit the digitBox, and places it. It
 // resamples the columns first: the crop's rows are many and long, and adding
 // whole rows is the simplest loop there is.
 func (p *preprocessor) run(bw, bh int) ([]float64, error) {
-	s := float64(DigitBox) / float64(max(bw, bh))
+	s := float64(digitBox) / float64(max(bw, bh))
 	tw := p.xs.build(bw, s)
 	th := p.ys.build(bh, s)
 

@@ -43,7 +43,7 @@ func (c *canvas) ring(cx, cy, rx, ry, width float64) *canvas {
 
 func (c *canvas) preprocess(t testing.TB) []float64 {
 	t.Helper()
-	out, err := Preprocess(c.pix, c.w, c.h)
+	out, err := preprocess(c.pix, c.w, c.h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,15 +156,15 @@ func TestPreprocessErrors(t *testing.T) {
 		want string
 	}{
 		{"empty canvas", make([]float64, 280*280), 280, 280, "no ink"},
-		{"below threshold", newCanvas(10, 10).rect(0, 0, 10, 10, InkThreshold).pix, 10, 10, "no ink"},
+		{"below threshold", newCanvas(10, 10).rect(0, 0, 10, 10, inkThreshold).pix, 10, 10, "no ink"},
 		{"all NaN", newCanvas(5, 5).rect(0, 0, 5, 5, math.NaN()).pix, 5, 5, "no ink"},
 		{"zero width", nil, 0, 10, "0×10"},
 		{"negative", nil, -1, -1, "positive"},
-		{"too wide", nil, MaxCanvas + 1, 1, "at most"},
+		{"too wide", nil, maxCanvas + 1, 1, "at most"},
 		{"too tall", nil, 1, 1 << 40, "at most"},
 		{"length", make([]float64, 99), 10, 10, "99 values"},
 	} {
-		_, err := Preprocess(tc.pix, tc.w, tc.h)
+		_, err := preprocess(tc.pix, tc.w, tc.h)
 		if err == nil || !strings.HasPrefix(err.Error(), "preprocess: ") || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v; want one containing %q", tc.name, err, tc.want)
 		}
@@ -307,7 +307,7 @@ func BenchmarkPreprocess(b *testing.B) {
 	c := newCanvas(280, 280).ring(140, 140, 60, 95, 18)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Preprocess(c.pix, c.w, c.h); err != nil {
+		if _, err := preprocess(c.pix, c.w, c.h); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -74,10 +74,10 @@ func EncodeSafetensors(tensors map[string]Tensor, meta map[string]string, dtype 
 	return append(out, data.Bytes()...)
 }
 
-// DecodeSafetensors parses a safetensors file with F16, F32 or F64 tensors. It
+// decodeSafetensors parses a safetensors file with F16, F32 or F64 tensors. It
 // checks the header, that the data offsets cover the data exactly without
 // overlap, and that each tensor's size matches its shape and dtype.
-func DecodeSafetensors(b []byte) (map[string]Tensor, map[string]string, error) {
+func decodeSafetensors(b []byte) (map[string]Tensor, map[string]string, error) {
 	n, err := headerLength(b, maxHeader)
 	if err != nil {
 		return nil, nil, err

@@ -274,13 +274,13 @@ func (r *SweepRun) directions(x *mat.Dense, labels []int) *mat.Dense {
 func (r *SweepRun) gradient(x *mat.Dense, labels []int) *mat.Dense {
 	if r.head == nil {
 		r.forward(x, 0)
-		return r.backward(r.m.Out.Delta(labels), 0)
+		return r.backward(r.m.delta(labels, gradientOf(r.o)), 0)
 	}
 	p := r.forward(r.u, r.head.at+1)
 	for _, e := range r.clean {
 		r.tallies[e].Add(p, labels)
 	}
-	return r.backward(r.m.Out.Delta(labels), r.head.at)
+	return r.backward(r.m.delta(labels, gradientOf(r.o)), r.head.at)
 }
 
 // forward runs layers from, from+1, … and the output on h in test mode.

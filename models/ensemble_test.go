@@ -24,7 +24,7 @@ func TestEnsembleRows(t *testing.T) {
 		{"ensemble_fgsm_on_member", 0.879, 0.9, 0.7},
 	}
 	for _, c := range cases {
-		row := findRow(t, rows(&Report{Ensemble: e}, crossResult{}, ""), c.id)
+		row := findRow(t, rows(&Report{Ensemble: e}, crossResult{}, crossResult{}, ""), c.id)
 		if row.Paper.Error == nil || *row.Paper.Error != c.paper {
 			t.Errorf("%s: paper %v, want %v", c.id, row.Paper.Error, c.paper)
 		}
@@ -39,7 +39,7 @@ func TestEnsembleRows(t *testing.T) {
 		if strings.Contains(row.Note, "crafted on maxout") != (c.id == "ensemble_fgsm_on_member") {
 			t.Errorf("%s: note %q", c.id, row.Note)
 		}
-		if none := findRow(t, rows(&Report{}, crossResult{}, ""), c.id); none.Ours != nil || none.Note == "" {
+		if none := findRow(t, rows(&Report{}, crossResult{}, crossResult{}, ""), c.id); none.Ours != nil || none.Note == "" {
 			t.Errorf("%s without an ensemble: %+v", c.id, none)
 		}
 	}

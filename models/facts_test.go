@@ -30,7 +30,7 @@ func TestRecipesAreShipped(t *testing.T) {
 func TestReportRowsAreThePaper(t *testing.T) {
 	r := &Report{}
 	var got, want, all []string
-	for _, row := range rows(r, crossResult{}, "") {
+	for _, row := range rows(r, crossResult{}, crossResult{}, "") {
 		all = append(all, row.ID)
 		if _, ok := facts.FindFigure(row.ID); ok {
 			got = append(got, row.ID)

@@ -33,6 +33,10 @@ type Row struct {
 	What  string   `json:"what"`
 	Paper Figures  `json:"paper"`
 	Ours  *Figures `json:"ours,omitempty"` // nil when not reproduced; Note says why
+	// OursFloat32 is our figure with the FGSM gradient taken from a float32
+	// softmax (core.Options.Float32Softmax), as the paper's float32
+	// networks computed it; set on the rows of FGSM examples only.
+	OursFloat32 *Figures `json:"ours_float32_softmax,omitempty"`
 	// ConfidenceOver says which mean confidence the row uses.
 	ConfidenceOver string `json:"confidence_over,omitempty"`
 	Note           string `json:"note,omitempty"`
@@ -51,6 +55,9 @@ type ModelReport struct {
 	Name     string  `json:"name"`
 	Examples int     `json:"examples"`
 	Sweep    []Point `json:"fgsm_sweep"`
+	// Float32 is FGSM at ε = 0.25 with the gradient of a float32 softmax
+	// (core.Options.Float32Softmax).
+	Float32 *Point `json:"fgsm_float32_softmax,omitempty"`
 	// Rubbish is nil for logreg37, one of whose two probabilities is
 	// always at least ½.
 	Rubbish *Rubbish `json:"rubbish,omitempty"`
@@ -180,6 +187,11 @@ type Report struct {
 	Linear *LinearStudy `json:"linear,omitempty"`
 	// Ensemble is §9; nil without ReportOptions.Ensemble.
 	Ensemble *EnsembleReport `json:"ensemble,omitempty"`
+	// Experiments are the cheap measurements behind Differences.
+	Experiments []Experiment `json:"experiments,omitempty"`
+	// Differences are the rows whose figures differ from the paper's by
+	// more than DifferenceLimit, each with its reason.
+	Differences []Difference `json:"differences,omitempty"`
 }
 
 // SweepEpsilons are the ε of the FGSM sweeps: 0, 0.05, …, 0.5.
@@ -227,7 +239,7 @@ func Reproduce(ms map[string]*core.Model, test *core.Dataset, o ReportOptions) *
 		}
 		r.Models = append(r.Models, ModelReport{Name: rc.Name})
 	}
-	x := crossResult{}
+	x, x32 := crossResult{}, crossResult{}
 	var mu sync.Mutex
 	jobs := map[string]func(){}
 	for i := range r.Models {
@@ -239,18 +251,21 @@ func Reproduce(ms map[string]*core.Model, test *core.Dataset, o ReportOptions) *
 					others[name] = ms[name].Clone()
 				}
 			}
-			res := measureModel(mr, ms[mr.Name].Clone(), test, others, o)
+			res, res32 := measureModel(mr, ms[mr.Name].Clone(), test, others, o)
 			mu.Lock()
 			defer mu.Unlock()
 			for name, c := range res {
 				x[[2]string{mr.Name, name}] = c
+				x32[[2]string{mr.Name, name}] = res32[name]
 			}
 		}
 	}
 	if o.Ensemble != nil {
 		jobs["ensemble (§9)"] = func() { r.Ensemble = MeasureEnsemble(o.Ensemble, test, EnsembleExamples) }
 	}
+	maps.Copy(jobs, experimentJobs(ms, test, o, &r.Experiments, &mu))
 	runJobs(jobs, o.Log)
+	slices.SortFunc(r.Experiments, func(a, b Experiment) int { return cmp.Compare(a.ID, b.ID) })
 	if o.Train != nil {
 		t := time.Now()
 		r.Linear = studyLinear(ms, o.Train, test)
@@ -258,8 +273,9 @@ func Reproduce(ms map[string]*core.Model, test *core.Dataset, o ReportOptions) *
 			o.Log("the L1 study (§5)", time.Since(t))
 		}
 	}
-	r.Rows = rows(r, x, maxoutNote(ms["maxout"]))
+	r.Rows = rows(r, x, x32, maxoutNote(ms["maxout"]))
 	r.Targets = targets(r)
+	r.Differences = differences(r)
 	return r
 }
 
@@ -270,7 +286,8 @@ var transfers = map[string][]string{"maxout": {"maxout-adv", "rbf", "softmax"}, 
 	"cnn": {"cnn-adv"}, "cnn-adv": {"cnn"}}
 
 // crossResult holds the scores of FGSM examples at ε = 0.25, with the
-// agreement of their mistakes (§8), by {crafting model, scoring model}.
+// agreement of their mistakes (§8), by {crafting model, scoring model}:
+// one with the float64 gradient, one with the float32 softmax's.
 type crossResult map[[2]string]core.Result
 
 // Model returns the report on the named model, or nil.
@@ -318,8 +335,9 @@ func runJobs(jobs map[string]func(), log func(string, time.Duration)) {
 var jobCost = map[string]int{"ensemble (§9)": 3, "cnn": 4, "cnn-adv": 4, "maxout": 3, "maxout-adv": 3, "mlp": 2, "softmax": 1, "rbf": 1}
 
 // measureModel sweeps FGSM over SweepEpsilons on m's data, scores the
-// examples at ε = 0.25 on others too, and feeds m Gaussian noise.
-func measureModel(mr *ModelReport, m *core.Model, test *core.Dataset, others map[string]*core.Model, o ReportOptions) map[string]core.Result {
+// examples at ε = 0.25 on others too, with the float64 gradient and the
+// float32 softmax's, and feeds m Gaussian noise.
+func measureModel(mr *ModelReport, m *core.Model, test *core.Dataset, others map[string]*core.Model, o ReportOptions) (cross, cross32 map[string]core.Result) {
 	d := test
 	if rc, _ := Find(mr.Name); rc.Data != nil {
 		d = rc.Data(test)
@@ -328,6 +346,9 @@ func measureModel(mr *ModelReport, m *core.Model, test *core.Dataset, others map
 	for i, r := range core.Sweep(m, d.Images, d.Labels, core.AttackFGSM, SweepEpsilons, core.Options{}, 0) {
 		mr.Sweep = append(mr.Sweep, Point{SweepEpsilons[i], r.Error, r.Confidence, r.MistakeConfidence})
 	}
+	f32 := core.Options{Float32Softmax: true}
+	r32 := core.Sweep(m, d.Images, d.Labels, core.AttackFGSM, []float64{PaperEpsilon}, f32, 0)[0]
+	mr.Float32 = &Point{PaperEpsilon, r32.Error, r32.Confidence, r32.MistakeConfidence}
 	mr.Attacks = measureAttacks(m, d, o.AttackDigits)
 	if len(m.Classes) > 2 {
 		rb := core.Rubbish(m, o.RubbishSamples, o.Seed)
@@ -338,11 +359,18 @@ func measureModel(mr *ModelReport, m *core.Model, test *core.Dataset, others map
 	for i, name := range names {
 		targets[i] = others[name]
 	}
-	out := map[string]core.Result{}
-	for j, r := range core.Transfer([]*core.Model{m}, targets, d.Images, d.Labels, core.Options{Epsilon: PaperEpsilon})[0] {
-		out[names[j]] = r
+	cross, cross32 = map[string]core.Result{}, map[string]core.Result{}
+	for _, f32 := range []bool{false, true} {
+		o := core.Options{Epsilon: PaperEpsilon, Float32Softmax: f32}
+		for j, r := range core.Transfer([]*core.Model{m}, targets, d.Images, d.Labels, o)[0] {
+			if f32 {
+				cross32[names[j]] = r
+			} else {
+				cross[names[j]] = r
+			}
+		}
 	}
-	return out
+	return cross, cross32
 }
 
 // measureAttacks runs each of AttackSettings on the first digits of d
@@ -459,8 +487,8 @@ func stated(v float64) *float64 {
 
 // rowMaker builds the rows of one model; a missing model leaves Ours nil.
 type rowMaker struct {
-	r *Report
-	x crossResult
+	r      *Report
+	x, x32 crossResult
 }
 
 // fgsm is a row of a model attacked on itself at ε = 0.25, with the mean
@@ -471,6 +499,9 @@ func (b rowMaker) fgsm(id, name, what string, note string) Row {
 		p := m.At(PaperEpsilon)
 		row.Ours = &Figures{Error: frac(p.Error), Confidence: frac(p.MistakeConfidence)}
 		row.Note = join(note, fmt.Sprintf("mean confidence over all examples %.1f%%", 100*p.Confidence))
+		if q := m.Float32; q != nil {
+			row.OursFloat32 = &Figures{Error: frac(q.Error), Confidence: frac(q.MistakeConfidence)}
+		}
 	} else {
 		row.Note = join(note, missing(name))
 	}
@@ -510,6 +541,9 @@ func (b rowMaker) transfer(id, what, craft, target, note string) Row {
 	row := Row{ID: id, What: what, Paper: paper(id), ConfidenceOver: OverMistakes, Note: note}
 	if res, ok := b.x[[2]string{craft, target}]; ok {
 		row.Ours = &Figures{Error: frac(res.Error), Confidence: frac(res.MistakeConfidence)}
+		if res, ok := b.x32[[2]string{craft, target}]; ok {
+			row.OursFloat32 = &Figures{Error: frac(res.Error), Confidence: frac(res.MistakeConfidence)}
+		}
 	} else {
 		row.Note = join(note, "needs maxout and maxout-adv")
 	}
@@ -524,6 +558,9 @@ func (b rowMaker) agreement(name string) Row {
 		Note:  "examples crafted on maxout that maxout gets wrong"}
 	if c, ok := b.x[[2]string{"maxout", name}]; ok {
 		row.Ours = &Figures{Agreement: frac(c.Agreement)}
+		if c, ok := b.x32[[2]string{"maxout", name}]; ok {
+			row.OursFloat32 = &Figures{Agreement: frac(c.Agreement)}
+		}
 	} else {
 		row.Note = join(row.Note, "needs maxout and "+name)
 	}
@@ -599,8 +636,8 @@ func join(a, b string) string {
 
 // rows lays out the paper's table (../shared/paper.md) in its order, with
 // the rows of our own experiments after it.
-func rows(r *Report, x crossResult, small string) []Row {
-	b := rowMaker{r, x}
+func rows(r *Report, x, x32 crossResult, small string) []Row {
+	b := rowMaker{r, x, x32}
 	noise := "needs two more maxout networks trained on ±ε or U(−ε, ε) noise; the recipes and core.Train have no noise-training objective"
 	return append([]Row{
 		b.fgsm("softmax_fgsm_0.25", "softmax", "shallow softmax classifier, FGSM ε = 0.25", ""),

@@ -107,6 +107,22 @@ func TestReproduceRows(t *testing.T) {
 	if len(r.Targets) == 0 {
 		t.Error("no targets")
 	}
+	measured := map[string]bool{}
+	for _, e := range r.Experiments {
+		measured[e.ID] = true
+	}
+	for id, w := range whyRows {
+		for _, e := range w.experiments {
+			if !measured[e] {
+				t.Errorf("the reason for %s quotes experiment %s, which the report does not measure", id, e)
+			}
+		}
+	}
+	for _, m := range r.Models {
+		if m.Float32 == nil {
+			t.Errorf("%s has no float32 softmax figure", m.Name)
+		}
+	}
 }
 
 // A model missing from the set leaves its rows without our figures and is
@@ -141,7 +157,7 @@ func TestAttackRows(t *testing.T) {
 		{Name: "mlp", Sweep: sweep},
 	}}
 	byID := map[string]Row{}
-	for _, row := range rows(r, crossResult{}, "") {
+	for _, row := range rows(r, crossResult{}, crossResult{}, "") {
 		if _, dup := byID[row.ID]; dup {
 			t.Errorf("id %s appears twice", row.ID)
 		}
@@ -244,7 +260,7 @@ func TestAttackRowsSize(t *testing.T) {
 		{ID: "deepfool", Examples: 1000, Error: 1, Success: frac(1), MedianSize: frac(1.234), SizeUnit: SizeL2},
 	}}}}
 	byID := map[string]Row{}
-	for _, row := range rows(r, crossResult{}, "") {
+	for _, row := range rows(r, crossResult{}, crossResult{}, "") {
 		byID[row.ID] = row
 	}
 	for id, want := range map[string][]string{

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"fgsmlab/core"
 	"fgsmlab/models"
@@ -19,21 +20,26 @@ func writeMarkdown(w io.Writer, r *models.Report, ms map[string]*core.Model, fig
 		"reproduction targets and prints this table.\n\n", source, r.TestExamples)
 	writeChoices(w)
 	writeTable(w, r)
+	writeDifferences(w, r)
 	writeTargets(w, r)
 	fmt.Fprintf(w, "## Every model at ε = %g\n\n", models.PaperEpsilon)
-	fmt.Fprintln(w, "| model | test digits | clean error | FGSM error | confidence (all) | confidence (mistakes) | rubbish rate |")
-	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|")
+	fmt.Fprintln(w, "| model | test digits | clean error | FGSM error | FGSM error, float32 softmax | confidence (all) | confidence (mistakes) | rubbish rate |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|")
 	for _, m := range r.Models {
 		p := m.At(models.PaperEpsilon)
 		rb := "—"
 		if m.Rubbish != nil {
 			rb = pct(m.Rubbish.Rate)
 		}
-		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s |\n", m.Name, m.Examples, pct(m.At(0).Error), pct(p.Error),
-			pct(p.Confidence), pct(p.MistakeConfidence), rb)
+		f32 := "—"
+		if m.Float32 != nil {
+			f32 = pct(m.Float32.Error)
+		}
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s | %s |\n", m.Name, m.Examples, pct(m.At(0).Error), pct(p.Error),
+			f32, pct(p.Confidence), pct(p.MistakeConfidence), rb)
 	}
 	for _, name := range r.Missing {
-		fmt.Fprintf(w, "| %s | missing | | | | | |\n", name)
+		fmt.Fprintf(w, "| %s | missing | | | | | | |\n", name)
 	}
 	fmt.Fprintln(w)
 	writeAttacks(w, r)
@@ -51,7 +57,10 @@ func writeChoices(w io.Writer) {
   On MNIST most pixels are 0 or 1, so clipping removes about half of η there and makes the attack
   somewhat weaker than the paper's. ε is on the [0, 1] pixel scale; no rounding to 8 bits.
 - **FGSM** is x̃ = x + ε·sign(∇ₓJ(θ, x, y)) with the true label y, crafted on the model it is scored on
-  unless the row says "transfer".
+  unless the row says "transfer". ∇ₓJ is computed in float64; the rows of FGSM examples also give, as
+  "float32 softmax", the figures with the gradient of a softmax computed in float32 as the paper's
+  networks were (core.Options.Float32Softmax): there a confident digit's p_y rounds to exactly 1 and
+  the true class's term of ∇ₓJ vanishes.
 - **Mean confidence** is the mean probability of the predicted class. Each row says which set it is
   averaged over ("conf over"): for the FGSM rows it is over the **mistakes**, which is how we read
   "misclassifies 89.4% … with an average confidence of 97.6%", and the mean over all examples is in
@@ -88,8 +97,31 @@ func writeTable(w io.Writer, r *models.Report) {
 	fmt.Fprintln(w, "| experiment | paper | ours | conf over | note |")
 	fmt.Fprintln(w, "|---|---|---|---|---|")
 	for _, row := range r.Rows {
-		fmt.Fprintf(w, "| %s <br>`%s` | %s | %s | %s | %s |\n", row.What, row.ID, figures(&row.Paper), figures(row.Ours),
+		fmt.Fprintf(w, "| %s <br>`%s` | %s | %s | %s | %s |\n", row.What, row.ID, figures(&row.Paper), ours(row),
 			row.ConfidenceOver, row.Note)
+	}
+	fmt.Fprintln(w)
+}
+
+// ours prints our side of a row: the float64 figures and, for the rows of
+// FGSM examples, those with the float32 softmax's gradient.
+func ours(row models.Row) string {
+	s := figures(row.Ours)
+	if row.OursFloat32 != nil {
+		s += "<br>float32 softmax: " + figures(row.OursFloat32)
+	}
+	return s
+}
+
+// writeDifferences gives the reason for each row whose figures differ from
+// the paper's by more than models.DifferenceLimit.
+func writeDifferences(w io.Writer, r *models.Report) {
+	fmt.Fprintf(w, "## Why the figures differ\n\n")
+	fmt.Fprintf(w, "Every row above whose figure differs from the paper's by more than %.0f points, with the measured "+
+		"reason or the most likely one (said so), and the experiments that test it. `make reproduce` runs them on "+
+		"the same test digits (report.json: \"experiments\" and \"differences\").\n\n", 100*models.DifferenceLimit)
+	for _, d := range r.Differences {
+		fmt.Fprintf(w, "- **`%s`** (%s): %s\n", d.Row, strings.Join(d.Figures, ", "), d.Why)
 	}
 	fmt.Fprintln(w)
 }

@@ -56,6 +56,10 @@ func printReport(w io.Writer, r *models.Report) {
 	}
 	fmt.Fprintln(w, "\nEvery model, FGSM ε = 0.25:")
 	printModels(w, r)
+	fmt.Fprintln(w, "\nWhy the figures differ:")
+	for _, d := range r.Differences {
+		fmt.Fprintf(w, "  %s (%s): %s\n", d.Row, strings.Join(d.Figures, ", "), d.Why)
+	}
 	fmt.Fprintln(w, "\nReproduction targets:")
 	for _, t := range r.Targets {
 		got := "—"
@@ -68,15 +72,19 @@ func printReport(w io.Writer, r *models.Report) {
 
 func printModels(w io.Writer, r *models.Report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "model\ttest digits\tclean error\tFGSM error\tconf (all)\tconf (mistakes)\trubbish rate\t")
+	fmt.Fprintln(tw, "model\ttest digits\tclean error\tFGSM error\tfloat32 softmax\tconf (all)\tconf (mistakes)\trubbish rate\t")
 	for _, m := range r.Models {
 		p := m.At(models.PaperEpsilon)
 		rb := "—"
 		if m.Rubbish != nil {
 			rb = pct(m.Rubbish.Rate)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", m.Name, m.Examples, pct(m.At(0).Error), pct(p.Error),
-			pct(p.Confidence), pct(p.MistakeConfidence), rb)
+		f32 := "—"
+		if m.Float32 != nil {
+			f32 = pct(m.Float32.Error)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", m.Name, m.Examples, pct(m.At(0).Error), pct(p.Error),
+			f32, pct(p.Confidence), pct(p.MistakeConfidence), rb)
 	}
 	tw.Flush()
 	for _, name := range r.Missing {
