@@ -18,6 +18,9 @@ TRAIN_SAMPLES ?= 10000
 # The shipped models, as in the registry models/facts/shipped.go (its test
 # TestMakefileShipped keeps the two lists equal).
 SHIPPED := mlp softmax maxout maxout-adv maxout-noise-sign maxout-noise-uniform rbf cnn cnn-adv logreg37 logreg37-l1 logreg37-adv
+# The smaller §9 ensemble that /defence loads, from models/ensemble/, as in
+# models/facts/ensemble.go's PageEnsemble (TestMakefileEnsemble checks it).
+ENSEMBLE := maxout-small-s1 maxout-small-s2 maxout-small-s3 maxout-small-s4 maxout-small-s5
 
 # help lists the targets, each with the "## …" comment on its line.
 help: ## list the targets
@@ -56,11 +59,14 @@ web/digits.bin: models/cmd/samples/main.go core/samples.go
 web/train-digits.bin: models/cmd/samples/main.go core/samples.go
 	$(GO) run ./models/cmd/samples -set train -n $(TRAIN_SAMPLES) -o $@
 
-web-models: ## copy the shipped models into web/models/
+web-models: ## copy the shipped models and the page's ensemble into web/models/
 	@mkdir -p web/models
 	@for m in $(SHIPPED); do \
 	  if [ -f models/$$m.safetensors ]; then cp -p models/$$m.safetensors web/models/; \
 	  else echo "warning: models/$$m.safetensors is missing, so the lab cannot offer it (make train)"; fi; done
+	@for m in $(ENSEMBLE); do \
+	  if [ -f models/ensemble/$$m.safetensors ]; then cp -p models/ensemble/$$m.safetensors web/models/; \
+	  else echo "warning: models/ensemble/$$m.safetensors is missing, so /defence cannot show the ensemble (go run ./models/cmd/ensemble)"; fi; done
 	@test -f web/models/mlp.safetensors || { echo "error: models/mlp.safetensors is missing (make train)"; exit 1; }
 
 # End-to-end tests of the lab in headless Chromium (/usr/bin/chromium, or

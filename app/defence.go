@@ -182,7 +182,7 @@ func (p *defencePage) compute(ctx app.Context) {
 	stages = append(stages, transferStage(tr, func() { p.transfr = tr.Results() }))
 	add(0, core.AttackRandomSign)
 	add(1, core.AttackRandomSign)
-	p.job.start(ctx, stages, p.Update, nil)
+	p.job.start(ctx, stages, p.Update, func() { ctx.NewActionWithValue(ensembleAction, p.resultN) })
 	p.showChart()
 	p.rewriteURL()
 	p.Update()
@@ -343,6 +343,7 @@ func (p *defencePage) Render() app.UI {
 					app.Range(p.names()).Slice(func(i int) app.UI { return p.renderWeights(p.names()[i]) }),
 				),
 			),
+			newEnsemblePanel(),
 		),
 	)
 }

@@ -1,7 +1,8 @@
 // Package core is the maths of fgsmlab: layers, models, input gradients, the
 // fast gradient sign method and its variants, the attacks it is measured
 // against (PGD, FGM, DeepFool, Carlini–Wagner, JSMA, L-BFGS, the iterative
-// least-likely class method; each cites its paper), training and evaluation.
+// least-likely class method; each cites its paper), ensembles of models (§9),
+// training and evaluation.
 //
 // Every attack runs through one function, Craft(m, x, labels, a, opts), with
 // an Attack constant a whose comment names the file that holds it; FGSM, the

@@ -163,6 +163,9 @@ func (m *Model) ZeroGrad() {
 // Clone returns a model with its own buffers that shares nothing mutable
 // with m except the parameter values, which it copies.
 func (m *Model) Clone() *Model {
+	if e, ok := ensembleOf(m); ok {
+		return e.clone(m)
+	}
 	c, err := BuildInput(m.Name, m.Input, m.Arch(), m.Classes, m.Tensors())
 	if err != nil {
 		panic("core: clone: " + err.Error())

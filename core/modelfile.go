@@ -21,8 +21,12 @@ const MaxModelFile = 16 << 20
 // RoundToHalf so that what was measured is what is stored). The metadata
 // holds the format, the arch, the input (InputConvention for a 28×28 digit,
 // else "n features"), for a model that takes maps their input_shape
-// ("[1,28,28]"), the classes and every Meta entry.
+// ("[1,28,28]"), the classes and every Meta entry. An ensemble (NewEnsemble)
+// is not a model file: WriteModel refuses it.
 func WriteModel(w io.Writer, m *Model, dtype string) error {
+	if _, ok := ensembleOf(m); ok {
+		return fmt.Errorf("core: model %q is an ensemble; write its members instead", m.Name)
+	}
 	meta := map[string]string{}
 	for k, v := range m.Meta {
 		meta[k] = v

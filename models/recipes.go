@@ -175,7 +175,12 @@ func mlp(name string, rng *rand.Rand, widths ...int) *core.Model {
 // units, with dropout pIn on the input and pHidden on the hidden layers (the
 // paper: 0.2 and 0.5), with 3 pieces instead of 5 so that it fits a web page.
 func maxout(name string, rng *rand.Rand, pIn, pHidden float64) *core.Model {
-	const units, pieces = 240, 3
+	return maxoutOf(name, rng, 240, pIn, pHidden)
+}
+
+// maxoutOf is maxout with the given number of units per layer.
+func maxoutOf(name string, rng *rand.Rand, units int, pIn, pHidden float64) *core.Model {
+	const pieces = 3
 	arch := []core.LayerSpec{
 		{Kind: "dropout", P: pIn},
 		{Kind: "dense", Weight: "l0.weight", Bias: "l0.bias"}, {Kind: "maxout", Pieces: pieces},

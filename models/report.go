@@ -185,6 +185,8 @@ type Report struct {
 	Missing      []string      `json:"missing,omitempty"` // recipes with no model
 	// Linear is §5's L1 study; nil without ReportOptions.Train.
 	Linear *LinearStudy `json:"linear,omitempty"`
+	// Ensemble is §9; nil without ReportOptions.Ensemble.
+	Ensemble *EnsembleReport `json:"ensemble,omitempty"`
 	// Experiments are the cheap measurements behind Differences.
 	Experiments []Experiment `json:"experiments,omitempty"`
 	// Differences are the rows whose figures differ from the paper's by
@@ -216,6 +218,9 @@ type ReportOptions struct {
 	// Train, the full training set, enables §5's L1 study (LinearStudy),
 	// which needs training errors and retrains logistic regressions.
 	Train *core.Dataset
+	// Ensemble, a model made by core.NewEnsemble (facts.ReportEnsemble),
+	// enables §9's rows, measured on the first EnsembleExamples digits.
+	Ensemble *core.Model
 }
 
 // Reproduce measures every experiment of the paper's table that MNIST can
@@ -254,6 +259,9 @@ func Reproduce(ms map[string]*core.Model, test *core.Dataset, o ReportOptions) *
 				x32[[2]string{mr.Name, name}] = res32[name]
 			}
 		}
+	}
+	if o.Ensemble != nil {
+		jobs["ensemble (§9)"] = func() { r.Ensemble = MeasureEnsemble(o.Ensemble, test, EnsembleExamples) }
 	}
 	maps.Copy(jobs, experimentJobs(ms, test, o, &r.Experiments, &mu))
 	runJobs(jobs, o.Log)
@@ -324,7 +332,7 @@ func runJobs(jobs map[string]func(), log func(string, time.Duration)) {
 }
 
 // jobCost orders the jobs of Reproduce, costliest first.
-var jobCost = map[string]int{"cnn": 4, "cnn-adv": 4, "maxout": 3, "maxout-adv": 3,
+var jobCost = map[string]int{"ensemble (§9)": 3, "cnn": 4, "cnn-adv": 4, "maxout": 3, "maxout-adv": 3,
 	"maxout-noise-sign": 3, "maxout-noise-uniform": 3, "mlp": 2, "softmax": 1, "rbf": 1}
 
 // measureModel sweeps FGSM over SweepEpsilons on m's data, scores the
@@ -669,6 +677,8 @@ func rows(r *Report, x, x32 crossResult, small string) []Row {
 		b.fgsm("rbf_fgsm_0.25", "rbf", "shallow RBF network, FGSM ε = 0.25", "10 RBF units, one per class, per-pixel precisions"),
 		b.agreement("rbf"),
 		b.agreement("softmax"),
+		b.ensemble("ensemble_fgsm_on_ensemble"),
+		b.ensemble("ensemble_fgsm_on_member"),
 		b.rubbish("maxout"),
 		b.rubbish("softmax"),
 		b.rubbish("rbf"),

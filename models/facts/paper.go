@@ -47,6 +47,8 @@ var Paper = []Figure{
 	{"rbf_fgsm_0.25", "§7", 0.554, 0.012, NotStated},
 	{"agreement_rbf_maxout", "§8", NotStated, NotStated, 0.160},
 	{"agreement_softmax_maxout", "§8", NotStated, NotStated, 0.546},
+	{"ensemble_fgsm_on_ensemble", "§9", 0.911, NotStated, NotStated},
+	{"ensemble_fgsm_on_member", "§9", 0.879, NotStated, NotStated},
 	{"rubbish_maxout", "appendix", 0.9835, 0.928, NotStated},
 	{"rubbish_softmax", "appendix", 0.598, 0.708, NotStated},
 	{"rubbish_rbf", "appendix", 0, NotStated, NotStated},

@@ -30,6 +30,22 @@ func TestMakefileShipped(t *testing.T) {
 	}
 }
 
+// TestMakefileEnsemble: the Makefile copies the page's ensemble into the
+// site by the names in its ENSEMBLE, which must be PageEnsemble's.
+func TestMakefileEnsemble(t *testing.T) {
+	b, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^ENSEMBLE\s*:=(.*)$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("the Makefile has no ENSEMBLE := line")
+	}
+	if got := strings.Fields(string(m[1])); !slices.Equal(got, PageEnsemble) {
+		t.Errorf("the Makefile's ENSEMBLE is %q, facts.PageEnsemble %q", got, PageEnsemble)
+	}
+}
+
 // TestTablesAreWhole: every lab model has a colour and a blurb, names and
 // figure IDs are unique, and each target reads a model of the registry.
 func TestTablesAreWhole(t *testing.T) {

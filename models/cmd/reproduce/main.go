@@ -6,7 +6,8 @@
 //
 // By default it loads the shipped .safetensors files. With -fresh it first
 // retrains every model from its recipe, as `make train` does, and reports on
-// those (the shipped files are left alone). With -check it exits with status
+// those (the shipped files are left alone); the §9 ensemble's members are
+// always the files of facts.ReportEnsemble. With -check it exits with status
 // 1 when one of the reproduction targets fails or cannot be measured.
 package main
 
@@ -23,6 +24,7 @@ import (
 	"fgsmlab/core"
 	"fgsmlab/internal/mnistdir"
 	"fgsmlab/models"
+	"fgsmlab/models/facts"
 )
 
 type options struct {
@@ -80,13 +82,28 @@ func run(o options) (*models.Report, error) {
 		}
 		ms[rc.Name] = m
 	}
+	ens, err := ensemble(o.in)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ensemble   missing: %v; its rows are skipped\n", err)
+	}
 	t := time.Now()
-	r := models.Reproduce(ms, test, models.ReportOptions{RubbishSamples: o.rubbish, AttackDigits: o.attackDigits, Train: train, Log: func(what string, took time.Duration) {
-		fmt.Fprintf(os.Stderr, "  measured %-22s in %s\n", what, took.Round(100*time.Millisecond))
-	}})
+	r := models.Reproduce(ms, test, models.ReportOptions{RubbishSamples: o.rubbish, AttackDigits: o.attackDigits, Train: train,
+		Ensemble: ens, Log: func(what string, took time.Duration) {
+			fmt.Fprintf(os.Stderr, "  measured %-22s in %s\n", what, took.Round(100*time.Millisecond))
+		}})
 	fmt.Printf("measured in %s on %d test digits\n\n", time.Since(t).Round(100*time.Millisecond), r.TestExamples)
 	printReport(os.Stdout, r)
 	return r, write(r, ms, test, o)
+}
+
+// ensemble loads the report's §9 ensemble (facts.ReportEnsemble) from dir.
+// Its members are the files, also with -fresh.
+func ensemble(dir string) (*core.Model, error) {
+	ms, err := models.LoadEnsemble(dir, facts.ReportEnsemble)
+	if err != nil {
+		return nil, err
+	}
+	return core.NewEnsemble("ensemble", ms...)
 }
 
 // obtain loads a shipped model or, with -fresh, trains it as
