@@ -334,7 +334,9 @@ func differences(r *Report) []Difference {
 		}
 		why := w.why
 		if w.extra != nil {
-			why = join(why, w.extra(r))
+			if e := w.extra(r); e != "" {
+				why += " " + e
+			}
 		}
 		var measured []string
 		for _, id := range w.experiments {
