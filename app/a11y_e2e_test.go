@@ -16,7 +16,6 @@ import (
 // TestAccessibleNames checks every page, once it shows its results, for
 // the faults in a11yFaults.
 func TestAccessibleNames(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTabWithin(t, 10*time.Minute) // one visitor, every page in turn
 	done := func(id string) string {

@@ -19,7 +19,6 @@ import (
 // server, gets app.wasm and the pages as brotli, decodes them, and the lab
 // starts.
 func TestLabStartsFromBrotli(t *testing.T) {
-	t.Parallel()
 	var mu sync.Mutex
 	encodings := map[string]string{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

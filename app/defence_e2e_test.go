@@ -46,7 +46,6 @@ func checkTransfer(t *testing.T, ctx context.Context, names []string, d *core.Da
 }
 
 func TestDefencePageMatchesNative(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	const n = 100

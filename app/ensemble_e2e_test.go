@@ -22,7 +22,6 @@ import (
 // FGSM crafted on the ensemble and on its first member, scored on the
 // ensemble.
 func TestEnsemblePanelMatchesNative(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	const n = 100

@@ -54,7 +54,6 @@ func wantExample(t *testing.T, s settings) (clean, adv string) {
 // run`, and a link with parameters from `make run`, which computes any
 // link's example. Each shows x, η, x̃, their labels and the bars.
 func TestFirstPaintShowsTheExample(t *testing.T) {
-	t.Parallel()
 	static := staticFileServer(t, staticSite(t, "/fgsmlab"))
 	run := labServer(t)
 	def := defaultSettings()
@@ -89,7 +88,6 @@ func TestFirstPaintShowsTheExample(t *testing.T) {
 // example, it must not show the default one as if it were the link's: the
 // result shows as placeholders until the runtime computes the right one.
 func TestLinkedPageShowsPlaceholders(t *testing.T) {
-	t.Parallel()
 	static := staticFileServer(t, staticSite(t, "/fgsmlab"))
 	ctx := newTab(t)
 	var got example
@@ -207,7 +205,6 @@ const takeoverProbe = `(() => {
 // run` with a link, already holds Figure 2 (the weights, the digits and their
 // FGSM versions), which a visitor reads without scripts.
 func TestLinearFirstPaint(t *testing.T) {
-	t.Parallel()
 	static := staticFileServer(t, staticSite(t, "/fgsmlab"))
 	run := labServer(t)
 	ctx := newTab(t)

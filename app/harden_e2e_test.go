@@ -19,7 +19,6 @@ import (
 // would (a browser call it relies on throws), and checks that the page says
 // so and offers a reload that brings the lab back.
 func TestGoExitShowsReload(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	var msg string
@@ -54,7 +53,6 @@ func TestGoExitShowsReload(t *testing.T) {
 // TestWasmFalseStillRuns: go-app skips the program for ?wasm=false, which
 // left a lab that looked alive and did nothing.
 func TestWasmFalseStillRuns(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	if err := chromedp.Run(newTab(t), waitReady(srv.URL+"/?wasm=false&model=softmax")); err != nil {
 		t.Fatalf("?wasm=false: %v", err)
@@ -62,7 +60,6 @@ func TestWasmFalseStillRuns(t *testing.T) {
 }
 
 func TestNoWebAssemblyMessage(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	var label string

@@ -19,7 +19,6 @@ import (
 )
 
 func TestHostPageDrivesLab(t *testing.T) {
-	t.Parallel()
 	lab := labServer(t)
 	host := crossSiteHost(t, lab.URL, "?embed=1", "")
 	d := samples(t)
@@ -107,7 +106,6 @@ const (
 // platform does: plainly, sandboxed as LMSs do, and with the browser's
 // third-party cookie restriction on.
 func TestEmbedStartsCrossSite(t *testing.T) {
-	t.Parallel()
 	lab := labServer(t)
 	for _, c := range []struct {
 		name, attrs string
@@ -140,7 +138,6 @@ func TestEmbedStartsCrossSite(t *testing.T) {
 // sandboxed) and, with all cookies blocked, also as a page of its own. Where
 // the browser denies storage the loader's in-memory storage stands in.
 func TestLabStartsWhereStorageIsBlocked(t *testing.T) {
-	t.Parallel()
 	lab := labServer(t)
 	for _, c := range []struct {
 		name, prefs, attrs string

@@ -51,7 +51,6 @@ var hostilePages = map[string][2]string{
 // answers, names the bad parameters politely and puts none of their text
 // in the page.
 func TestHostileLinks(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTabWithin(t, 15*time.Minute) // one visitor following every link in turn
 	f := watchGo(ctx)
@@ -103,7 +102,6 @@ func checkNotice(t *testing.T, ctx context.Context, l hostileLink) {
 }
 
 func TestHostileParams(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	hostile := "/?embed=1" +

@@ -198,7 +198,6 @@ func TestTrustedHugeDrawRefused(t *testing.T) {
 // TestNonNumbersAreErrors: values JSON cannot carry (NaN, ±Infinity,
 // undefined) and null are errors, not absent fields.
 func TestNonNumbersAreErrors(t *testing.T) {
-	t.Parallel()
 	host, _, _ := hostileLab(t)
 	msgs := []string{
 		`{type: "fgsmlab:set", eps: NaN}`,

@@ -46,7 +46,6 @@ func drawSeven() chromedp.Action {
 // norm, and the page's result is core's (computed natively from the
 // link's input and settings) to the last digits.
 func TestEveryAttackOnADrawnDigit(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTabWithin(t, 4*time.Minute)
 	m := nativeModel(t, "mlp")
@@ -137,7 +136,6 @@ func TestEveryAttackOnADrawnDigit(t *testing.T) {
 // in the others; a setting that does not fit the attack gets an
 // fgsmlab:error.
 func TestAttackSettingsFromLinksMessagesAndControls(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTabWithin(t, 3*time.Minute)
 	var st attackState

@@ -23,7 +23,6 @@ import (
 )
 
 func TestDrawDigits(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	var ellipse [][2]float64
@@ -76,7 +75,6 @@ func TestDrawDigits(t *testing.T) {
 }
 
 func TestSampleFGSMFlipsAndZeroRestores(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	err := chromedp.Run(ctx,
@@ -113,7 +111,6 @@ func TestSampleFGSMFlipsAndZeroRestores(t *testing.T) {
 }
 
 func TestEmbedPresets(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	var got struct {
@@ -141,7 +138,6 @@ func TestEmbedPresets(t *testing.T) {
 }
 
 func TestCopyLinkReproducesExample(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	bc := ctx.Value(browserContextKey{}).(cdp.BrowserContextID)
@@ -180,7 +176,6 @@ func TestCopyLinkReproducesExample(t *testing.T) {
 }
 
 func TestDownloadedPNGIsShownImage(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	dir := t.TempDir()

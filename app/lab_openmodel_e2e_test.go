@@ -98,7 +98,6 @@ type labState struct {
 // attacks it with the page's probabilities equal to core's, the card lists
 // its layers, shows the description as text, and measures its errors.
 func TestOpenModelFromPicker(t *testing.T) {
-	t.Parallel()
 	const desc = `<img src=x onerror="window.pwned=1"> a "softmax" of mine`
 	path := modelCopy(t, "softmax", "my-softmax.safetensors", func(m *core.Model) {
 		delete(m.Meta, "metrics")
@@ -162,7 +161,6 @@ func TestOpenModelFromPicker(t *testing.T) {
 // file is the shipped convolutional network, so the card lists its conv
 // layers and the page's prediction is core's.
 func TestOpenModelByDrop(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	var shown bool
@@ -215,7 +213,6 @@ func TestOpenModelByDrop(t *testing.T) {
 // origin that allows it (CORS), with the other link parameters; the share
 // link keeps model_url, and a download shows its progress.
 func TestOpenModelFromLink(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	file, err := os.ReadFile(filepath.Join(webDir, "models", "softmax.safetensors"))
 	if err != nil {
@@ -340,7 +337,6 @@ func TestOpenModelFromLink(t *testing.T) {
 // notice that names the scheme, the lab shows the link's other settings,
 // and nothing of the address runs or reaches the page.
 func TestModelURLRefused(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	for _, u := range []string{
 		`javascript:window.pwned=1//.safetensors`,
@@ -405,7 +401,6 @@ func badModels(t *testing.T) []struct{ file, says string } {
 // TestBadModelFilesKeepTheModel: each bad file gets a message in the page,
 // and the lab keeps attacking the model it had.
 func TestBadModelFilesKeepTheModel(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTabWithin(t, 3*time.Minute)
 	if err := chromedp.Run(ctx, waitReady(srv.URL+"/?model=softmax&sample=5"), labShows("softmax")); err != nil {
@@ -437,7 +432,6 @@ func TestBadModelFilesKeepTheModel(t *testing.T) {
 // TestSetModelURLMessage: fgsmlab:set opens a model_url, and refuses a
 // javascript: one with an fgsmlab:error.
 func TestSetModelURLMessage(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	var errs []string
@@ -466,7 +460,6 @@ const exportFixtures = "../models/export/testdata"
 // TestOpenPyTorchModel: the PyTorch-exported models, opened in the page
 // from the picker, give PyTorch's probabilities on the reference inputs.
 func TestOpenPyTorchModel(t *testing.T) {
-	t.Parallel()
 	b, err := os.ReadFile(filepath.Join(exportFixtures, "reference.json"))
 	if err != nil {
 		t.Skipf("no PyTorch fixtures yet: %v", err)

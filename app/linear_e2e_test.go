@@ -23,7 +23,6 @@ import (
 )
 
 func TestLinearPageMatchesCore(t *testing.T) {
-	t.Parallel()
 	// Native: logreg37 on the bundled 3s (label 0) and 7s (label 1).
 	m := nativeModel(t, "logreg37")
 	d := samples(t)
@@ -118,7 +117,6 @@ func TestLinearPageMatchesCore(t *testing.T) {
 }
 
 func TestLinearEmbedPanelAndBadParams(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	var got struct {
@@ -206,7 +204,6 @@ func checkLogits(t *testing.T, got logitsShown, m *core.Model, d *core.Dataset, 
 // TestLogitsPanelMatchesCore opens Figure 4 on a digit, compares it with
 // core natively, then steps to the next digit and narrows the range.
 func TestLogitsPanelMatchesCore(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	f := watchGo(ctx)
@@ -258,7 +255,6 @@ func TestLogitsPanelMatchesCore(t *testing.T) {
 // with the figures native core gives on the same bundled digits, follows
 // the page's ε, and checks §5's identity in the page.
 func TestLinearL1Panel(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	x, y := threesAndSevens(samples(t))
@@ -301,7 +297,6 @@ func TestLinearL1Panel(t *testing.T) {
 // checks that the address bar follows, so that a copied link reproduces
 // what the page shows; then it opens that link and checks the controls.
 func TestLinearAndRubbishLinks(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	setRange := func(id string, v int) chromedp.Action {

@@ -58,7 +58,6 @@ func checkCSP(t *testing.T, ctx context.Context, page string) {
 // that the page keeps to its Content-Security-Policy. The pages share one
 // tab, as a visitor's, so app.wasm is fetched and compiled once.
 func TestEveryPageStarts(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTabWithin(t, 15*time.Minute)
 	f := watchGo(ctx)
@@ -86,7 +85,6 @@ func TestEveryPageStarts(t *testing.T) {
 // the new address in the address bar, so a page that read its link then
 // took the old page's ε.
 func TestNavigationReadsTheNewLink(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	f := watchGo(ctx)
@@ -113,7 +111,6 @@ func TestNavigationReadsTheNewLink(t *testing.T) {
 }
 
 func TestStaticSiteUnderSubPath(t *testing.T) {
-	t.Parallel()
 	site := staticFileServer(t, staticSite(t, "/fgsmlab")).URL
 	ctx := newTabWithin(t, 5*time.Minute)
 	if err := chromedp.Run(ctx, watchCSP(), waitReady(site+"/fgsmlab/?sample=2")); err != nil {

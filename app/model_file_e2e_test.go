@@ -63,7 +63,6 @@ func modelError(t *testing.T, srv *httptest.Server) string {
 // killed Go ("dense layer wants 100 inputs, got 784"); now the page says
 // which layer is wrong, and goes on.
 func TestNarrowFirstLayerRefused(t *testing.T) {
-	t.Parallel()
 	tensors := map[string]core.Tensor{
 		"l0.weight": {Shape: []int{10, 100}, Data: make([]float64, 1000)},
 		"l0.bias":   {Shape: []int{10}, Data: make([]float64, 10)},
@@ -85,7 +84,6 @@ func TestNarrowFirstLayerRefused(t *testing.T) {
 // TestHugeModelStoppedAtHeader: a 100 MB model file is refused from its
 // header, and the download stops there.
 func TestHugeModelStoppedAtHeader(t *testing.T) {
-	t.Parallel()
 	const size = 100 << 20
 	h := []byte(`{"l0.weight":{"dtype":"F32","shape":[26214390,1],"data_offsets":[0,104857560]},` +
 		`"__metadata__":{"format":"fgsmlab/1","input":"1 features","classes":"[]","arch":"[]"}}`)

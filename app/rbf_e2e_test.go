@@ -15,7 +15,6 @@ import (
 )
 
 func TestRBFPageMatchesNative(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	// Not the paper's 0.25: the page must compute at the ε of the link.

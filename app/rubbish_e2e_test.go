@@ -37,7 +37,6 @@ func rubbishExpect(t *testing.T, n int) (map[string]core.Result, float64) {
 }
 
 func TestRubbishPageMatchesCore(t *testing.T) {
-	t.Parallel()
 	const n = 300
 	want, wantFinal := rubbishExpect(t, n)
 	srv := labServer(t)
@@ -89,7 +88,6 @@ func TestRubbishPageMatchesCore(t *testing.T) {
 }
 
 func TestRubbishCancelAndEmbed(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	var status string

@@ -78,7 +78,6 @@ func checkSweep(t *testing.T, got map[string][2]string, name string, n int, over
 }
 
 func TestSweepsPageMatchesNative(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/sweeps?models=mlp&n=1000"), pageState("sweeps", "done")); err != nil {
@@ -101,7 +100,6 @@ func TestSweepsPageMatchesNative(t *testing.T) {
 }
 
 func TestSweepsEmbedAndCancel(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	err := chromedp.Run(ctx,
@@ -141,7 +139,6 @@ func TestSweepsEmbedAndCancel(t *testing.T) {
 // at ε = 0.25 PGD finds far more errors than FGSM (the adversarial training
 // masked FGSM's gradient); and the curve goes when its box is unticked.
 func TestSweepsPGDBreaksMaxoutAdv(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTabWithin(t, 6*time.Minute)
 	const n = 250

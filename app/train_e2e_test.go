@@ -166,7 +166,6 @@ func TestTrainPageMatchesNativeTraining(t *testing.T) {
 // TestTrainPageEmbedAndBadLinks checks ?embed=1, a link with bad values,
 // and that the lab refuses a trained model's name on a fresh visit.
 func TestTrainPageEmbedAndBadLinks(t *testing.T) {
-	t.Parallel()
 	srv := labServer(t)
 	ctx := newTab(t)
 	var got struct {
@@ -316,7 +315,6 @@ func TestTrainDownloadProgress(t *testing.T) {
 // says so and offers no half-trained model to the lab; Train then starts
 // afresh and finishes.
 func TestTrainStopAndAgain(t *testing.T) {
-	t.Parallel()
 	spec := trainSpec{Kind: "mlp", Alpha20: 10, Eps255: 64, Epochs: 3, LR: 0.002, Seed: 7, Plain: false}
 	srv := labServer(t)
 	ctx := newTab(t)
