@@ -91,13 +91,7 @@ func TestTrainPageMatchesNativeTraining(t *testing.T) {
 	train := webDigits(t, trainDigits)
 	test := webDigits(t, testDigits)
 	for i, s := range []trainSpec{spec, spec.plain()} {
-		m := newTrainee(s.Kind, s.Seed)
-		core.Train(m, train, s.config())
-		want := []float64{
-			core.Evaluate(m, test.Images, test.Labels).Error,
-			core.EvaluateAttack(m, m, test.Images, test.Labels, core.FGSMAttack(core.Options{Epsilon: s.Eps()})).Error,
-			core.EvaluateAttack(m, m, test.Images, test.Labels, core.FGSMAttack(core.Options{Epsilon: 0.25})).Error,
-		}
+		want := nativeTrainErrors(s, train, test)
 		for j, name := range []string{"clean error", "FGSM error", "FGSM error at 0.25"} {
 			got, err := strconv.ParseFloat(page.Values[i][j], 64)
 			if err != nil {
@@ -414,13 +408,7 @@ func TestTrainObjective(t *testing.T) {
 			}
 			var fgsm [2]float64
 			for i, s := range []trainSpec{spec, spec.plain()} {
-				m := newTrainee(s.Kind, s.Seed)
-				core.Train(m, train, s.config())
-				want := []float64{
-					core.Evaluate(m, test.Images, test.Labels).Error,
-					core.EvaluateAttack(m, m, test.Images, test.Labels, core.FGSMAttack(core.Options{Epsilon: s.Eps()})).Error,
-					core.EvaluateAttack(m, m, test.Images, test.Labels, core.FGSMAttack(core.Options{Epsilon: 0.25})).Error,
-				}
+				want := nativeTrainErrors(s, train, test)
 				for j, name := range []string{"clean error", "FGSM error", "FGSM error at 0.25"} {
 					got, err := strconv.ParseFloat(page.Values[i][j], 64)
 					if err != nil {
@@ -446,5 +434,18 @@ func TestTrainObjective(t *testing.T) {
 			}
 			t.Logf("verdict: %s", page.Verdict)
 		})
+	}
+}
+
+// nativeTrainErrors trains the model of s natively, as the page does, and
+// returns what the page shows for it: the clean error and the FGSM errors
+// at the trained ε and at 0.25.
+func nativeTrainErrors(s trainSpec, train, test *core.Dataset) []float64 {
+	m := newTrainee(s.Kind, s.Seed)
+	core.Train(m, train, s.config())
+	return []float64{
+		core.Evaluate(m, test.Images, test.Labels).Error,
+		core.EvaluateAttack(m, m, test.Images, test.Labels, core.FGSMAttack(core.Options{Epsilon: s.Eps()})).Error,
+		core.EvaluateAttack(m, m, test.Images, test.Labels, core.FGSMAttack(core.Options{Epsilon: 0.25})).Error,
 	}
 }
