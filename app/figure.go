@@ -79,6 +79,7 @@ func (f *figure) Render() app.UI {
 		DataSet("running", f.running != "").
 		DataSet("clean", label(o, false)).
 		DataSet("adv", label(o, true)).
+		DataSet("eps255", epsOf(o, f.s)).
 		Body(
 			app.Div().Class("eq").Body(
 				f.panel("img-x", f.img[0], "x", "the input", xCap),
@@ -95,6 +96,15 @@ func (f *figure) Render() app.UI {
 			verdict,
 			app.P().ID("took").Class("took muted").Text(f.took()),
 		)
+}
+
+// epsOf is the ε, in grey levels, of the outcome on screen ("" with none):
+// the ε readout moves with the slider at once, the outcome a moment later.
+func epsOf(o *outcome, s settings) string {
+	if o == nil {
+		return ""
+	}
+	return fmt.Sprint(s.Eps255)
 }
 
 // took says how long the outcome took, or what is computing the next.

@@ -82,7 +82,9 @@ func TestSampleFGSMFlipsAndZeroRestores(t *testing.T) {
 		clickThumb(4),
 		poll(`location.search.includes("sample=4")`),
 		setEps(0),
+		// The readout moves with the slider; the outcome follows.
 		poll(`document.getElementById("eps-value").textContent.startsWith("0.000")`),
+		poll(`document.querySelector(".figure").dataset.eps255 === "0" && document.querySelector(".figure").dataset.running === "false"`),
 	)
 	if err != nil {
 		t.Fatal(err)
