@@ -115,8 +115,8 @@ func controlFloat32(name string) func(r *Report) string {
 // ensembleWhy is the reason for both §9 rows.
 const ensembleWhy = "Most likely the members: each of our maxout networks alone is fooled by its own FGSM examples " +
 	"far more often than the paper's single maxout (89.4%; see maxout_fgsm_0.25, whose reasons apply to every member), " +
-	"and an ensemble of networks that are each fooled almost every time is fooled too. Ours has 5 members, not 12, and " +
-	"four of them trained for 8–15 epochs instead of the recipe's 40 (the note gives each one's clean error). " +
+	"and an ensemble of networks that are each fooled almost every time is fooled too. Ours has 5 members, not 12, " +
+	"each trained with maxout's recipe for its 40 epochs from its own seed (the note gives each one's clean error). " +
 	"The paper's ordering holds: examples crafted on one member fool the ensemble a little less than those crafted on it."
 
 // ensembleMembersFooled gives our single maxout's own FGSM error, the

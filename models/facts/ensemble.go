@@ -5,12 +5,11 @@ package facts
 // 87.9% by those crafted on one member (facts.Paper, ensemble_fgsm_on_*).
 
 // ReportEnsemble lists the members of the report's ensemble, as model files
-// under models/ without their extension: the shipped maxout (seed 1, its
-// recipe's 40 epochs) and four more networks of the maxout recipe trained
-// with fewer epochs to fit the time there was, seeds 2 and 3 for 15 epochs,
-// 4 and 5 for 8 (the command is in each file; the report's note gives each
-// member's epochs and clean error). The report attacks the first member
-// alone for ensemble_fgsm_on_member.
+// under models/ without their extension: the shipped maxout (seed 1) and
+// four more networks of the maxout recipe, seeds 2–5, each trained for the
+// recipe's 40 epochs (the command is in each file; the report's note gives
+// each member's epochs and clean error). The report attacks the first
+// member alone for ensemble_fgsm_on_member.
 var ReportEnsemble = []string{"maxout", "ensemble/maxout-s2", "ensemble/maxout-s3", "ensemble/maxout-s4", "ensemble/maxout-s5"}
 
 // PageEnsemble lists the members of the smaller ensemble that /defence
