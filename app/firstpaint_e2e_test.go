@@ -136,7 +136,9 @@ func TestTakeoverIsInvisible(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			url := labServer(t).URL + c.path
 			if strings.HasPrefix(c.name, "static") {
-				url = staticFileServer(t, staticSite(t, "/fgsmlab")).URL + c.path
+				// Gzip, as GitHub Pages sends it: the throttled download of an
+				// uncompressed app.wasm took half a minute a case.
+				url = staticGzipServer(t, staticSite(t, "/fgsmlab")).URL + c.path
 			}
 			ctx := newTab(t)
 			var res struct {

@@ -13,9 +13,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
 	"path/filepath"
 	goruntime "runtime"
 	"slices"
@@ -151,6 +153,40 @@ func staticSiteHandler(dist string) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/fgsmlab/", http.StripPrefix("/fgsmlab", http.FileServer(http.Dir(dist))))
 	return mux
+}
+
+// staticGzipServer is staticFileServer as GitHub Pages serves a site:
+// gzip-compressed to a browser that accepts it. It sends the .gz copies
+// that the site's generation writes, as nginx's gzip_static does.
+func staticGzipServer(t *testing.T, dist string) *httptest.Server {
+	t.Helper()
+	plain := staticSiteHandler(dist)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name, ok := strings.CutPrefix(r.URL.Path, "/fgsmlab/")
+		if strings.HasSuffix(r.URL.Path, "/") {
+			name += "index.html"
+		}
+		f, err := os.Open(filepath.Join(dist, filepath.FromSlash(path.Clean("/"+name))) + ".gz")
+		if !ok || err != nil || !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			if err == nil {
+				f.Close()
+			}
+			plain.ServeHTTP(w, r)
+			return
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", mime.TypeByExtension(path.Ext(name)))
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Vary", "Accept-Encoding")
+		http.ServeContent(w, r, name, st.ModTime(), f)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 // crossSiteHost serves the README's host page framing the lab at
