@@ -232,7 +232,10 @@ func (r *RBF) Backward(dy *mat.Dense, grads Grads) *mat.Dense {
 			}
 			lo, hi := c*in, (c+1)*in
 			wc, bc := r.Centres.Data[lo:hi], r.Beta.Data[lo:hi]
-			gw, gb := r.Centres.Grad[lo:hi], r.Beta.Grad[lo:hi]
+			var gw, gb []float64 // unset without ParamGrads: a read model may have none
+			if grads == ParamGrads {
+				gw, gb = r.Centres.Grad[lo:hi], r.Beta.Grad[lo:hi]
+			}
 			for j, xv := range xs {
 				e := xv - wc[j]
 				d := 2 * g * bc[j] * e

@@ -106,6 +106,16 @@ func Build(name string, arch []LayerSpec, classes []string, tensors map[string]T
 // the output has one probability per class. An error names the layer.
 // The tensors are copied.
 func BuildInput(name string, input Shape, arch []LayerSpec, classes []string, tensors map[string]Tensor) (*Model, error) {
+	return buildInput(name, input, arch, classes, tensors, false)
+}
+
+// buildInput is BuildInput; with own, the model takes the tensors' values
+// instead of copying them, and its parameter gradients are allocated only
+// when something trains it (Model.needGrads): a model decoded from a file
+// (ReadModel) or cloned owns tensors that nothing else holds, and most
+// models in a page are only attacked. For the shipped maxout that is
+// 11 MB of memory not copied and not allocated.
+func buildInput(name string, input Shape, arch []LayerSpec, classes []string, tensors map[string]Tensor, own bool) (*Model, error) {
 	if len(arch) < 2 {
 		return nil, fmt.Errorf("arch has %d entries; a model needs at least one layer and an output", len(arch))
 	}
@@ -122,7 +132,7 @@ func BuildInput(name string, input Shape, arch []LayerSpec, classes []string, te
 	}
 	m := &Model{Name: name, Input: slices.Clone(input), Classes: slices.Clone(classes), Meta: map[string]string{}}
 	shape := m.Input // one example's activations before the current layer
-	b := &builder{tensors: tensors}
+	b := &builder{tensors: tensors, own: own}
 	weighted := false
 	for i, s := range arch[:len(arch)-1] {
 		l, err := b.layer(s, shape)
@@ -216,10 +226,12 @@ func inferInput(arch []LayerSpec, tensors map[string]Tensor) Shape {
 // A builder makes layers from a model file's tensors.
 type builder struct {
 	tensors map[string]Tensor
+	own     bool  // take the tensors' values (buildInput)
 	maps    Shape // the maps the last flatten flattened, for errors
 }
 
-// param returns a copy of the named tensor as a Param, checking that it
+// param returns the named tensor as a Param (a copy, unless the builder
+// owns the tensors), checking that it
 // exists, has the given shape and holds finite values.
 func (b *builder) param(name string, shape ...int) (*Param, error) {
 	t, ok := b.tensors[name]
@@ -233,6 +245,9 @@ func (b *builder) param(name string, shape ...int) (*Param, error) {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("tensor %q has a non-finite value %v at %d", name, v, i)
 		}
+	}
+	if b.own {
+		return &Param{Name: name, Shape: shape, Data: t.Data}, nil
 	}
 	p := newParam(name, shape...)
 	copy(p.Data, t.Data)

@@ -153,3 +153,17 @@ func BenchmarkAttack(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReadModel decodes the shipped maxout network (1.4 MB of float16
+// weights), as a page does before its first prediction with it.
+func BenchmarkReadModel(b *testing.B) {
+	raw, err := os.ReadFile("../models/maxout.safetensors")
+	if err != nil {
+		b.Skip("models/maxout.safetensors: ", err)
+	}
+	for b.Loop() {
+		if _, err := ReadModel(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -41,7 +41,9 @@ type Output interface {
 }
 
 // Param is a trainable tensor. Data and Grad have the same length and are
-// laid out row-major with the given Shape.
+// laid out row-major with the given Shape. A model read from a file has
+// no Grad (nil) until something trains it: ZeroGrad and the backward
+// passes that add parameter gradients allocate it.
 type Param struct {
 	Name  string
 	Shape []int

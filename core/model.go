@@ -52,6 +52,9 @@ var inputOnly = paramGrads{scale: 1}
 // and returns ∇ₓJ, one row per example, adding the parameter gradients as
 // p says.
 func (m *Model) backward(labels []int, p paramGrads) *mat.Dense {
+	if p.add == ParamGrads {
+		m.needGrads()
+	}
 	g := m.delta(labels, p)
 	for i := len(m.Layers) - 1; i >= 0; i-- {
 		g = m.Layers[i].Backward(g, p.add)
@@ -63,6 +66,7 @@ func (m *Model) backward(labels []int, p paramGrads) *mat.Dense {
 // scaled, as backward does when asked to add them, but stops at the first
 // layer with parameters and skips its input gradient where it can.
 func (m *Model) BackwardParams(labels []int, scale float64) {
+	m.needGrads()
 	first := 0
 	for first < len(m.Layers)-1 && m.Layers[first].Params() == nil {
 		first++
@@ -155,8 +159,19 @@ func (m *Model) ParamCount() int {
 
 // ZeroGrad clears every parameter gradient.
 func (m *Model) ZeroGrad() {
+	m.needGrads()
 	for _, p := range m.Params() {
 		clear(p.Grad)
+	}
+}
+
+// needGrads allocates the parameter gradients a model built from its own
+// tensors leaves out until something trains it (buildInput).
+func (m *Model) needGrads() {
+	for _, p := range m.Params() {
+		if p.Grad == nil {
+			p.Grad = make([]float64, len(p.Data))
+		}
 	}
 }
 
@@ -166,7 +181,7 @@ func (m *Model) Clone() *Model {
 	if e, ok := ensembleOf(m); ok {
 		return e.clone(m)
 	}
-	c, err := BuildInput(m.Name, m.Input, m.Arch(), m.Classes, m.Tensors())
+	c, err := buildInput(m.Name, m.Input, m.Arch(), m.Classes, m.Tensors(), true)
 	if err != nil {
 		panic("core: clone: " + err.Error())
 	}

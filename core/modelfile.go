@@ -65,7 +65,7 @@ func ReadModel(b []byte) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := BuildInput(meta["name"], input, arch, classes, tensors)
+	m, err := buildInput(meta["name"], input, arch, classes, tensors, true)
 	if err != nil {
 		return nil, FormatError(err.Error())
 	}

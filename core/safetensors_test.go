@@ -43,6 +43,57 @@ func TestModelFileRoundTrip(t *testing.T) {
 	}
 }
 
+// A model read from a file owns its weights and has no parameter
+// gradients until something trains it; then it trains as the model it was
+// written from does.
+func TestReadModelGradientsOnDemand(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	for _, m := range tinyModels(rng) {
+		RoundToHalf(m) // then the file holds the model exactly
+		var buf bytes.Buffer
+		if err := WriteModel(&buf, m, "F16"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ReadModel(buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range got.Params() {
+			if p.Grad != nil {
+				t.Fatalf("%s: %s has gradients before any training", m.Name, p.Name)
+			}
+		}
+		// Attacks need no parameter gradients.
+		x := randDense(rng, 3, m.InputSize(), 1)
+		labels := []int{0, 1, 0}
+		FGSM(got, x, labels, Options{Epsilon: 0.1})
+		for _, p := range got.Params() {
+			if p.Grad != nil {
+				t.Fatalf("%s: an attack allocated %s's gradients", m.Name, p.Name)
+			}
+		}
+		for _, mm := range []*Model{m, got} {
+			mm.ZeroGrad()
+			mm.Forward(x, false)
+			mm.BackwardParams(labels, 1)
+		}
+		for i, p := range got.Params() {
+			want := m.Params()[i].Grad
+			for j, g := range p.Grad {
+				if math.Abs(g-want[j]) > 1e-12 {
+					t.Fatalf("%s: dJ/d%s[%d] = %g, want %g", m.Name, p.Name, j, g, want[j])
+				}
+			}
+		}
+		// Its weights are its own: the clone's change nothing in it.
+		c := got.Clone()
+		c.Params()[0].Data[0] += 1
+		if got.Params()[0].Data[0] == c.Params()[0].Data[0] {
+			t.Fatalf("%s: a clone shares its weights", m.Name)
+		}
+	}
+}
+
 // header builds a safetensors file from a raw JSON header and data.
 func header(h string, data []byte) []byte {
 	b := binary.LittleEndian.AppendUint64(nil, uint64(len(h)))
