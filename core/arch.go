@@ -230,9 +230,9 @@ type builder struct {
 	maps    Shape // the maps the last flatten flattened, for errors
 }
 
-// param returns the named tensor as a Param (a copy, unless the builder
-// owns the tensors), checking that it
-// exists, has the given shape and holds finite values.
+// param returns the named tensor as a Param, checking that it exists, has
+// the given shape and holds finite values. The Param holds a copy, unless
+// the builder owns the tensors.
 func (b *builder) param(name string, shape ...int) (*Param, error) {
 	t, ok := b.tensors[name]
 	if !ok {
