@@ -47,8 +47,8 @@ type linearPage struct {
 	reported    map[string]float64 // the model's metrics from make reproduce
 
 	eps *epsSlider
-	lg  logitsPanel
-	l1  l1View // the L1 panel's models (linearl1.go)
+	lg  *logitsPanel // a component of its own (logitspanel.go)
+	l1  l1View       // the L1 panel's models (linearl1.go)
 
 	rendered string // the link the server renders the page for
 	held     string // the server's HTML, shown until the page has loaded (prerender.go)
@@ -58,8 +58,9 @@ type linearPage struct {
 var linearPanels = []string{"figure", "dim", "precision", "logits", "l1"}
 
 func newLinearPage() *linearPage {
-	p := &linearPage{eps255: defaultSettings().Eps255, dim: 784, tenths: 5, lg: logitsPanel{half: logitsDefaultRange}}
+	p := &linearPage{eps255: defaultSettings().Eps255, dim: 784, tenths: 5, lg: &logitsPanel{half: logitsDefaultRange}}
 	p.eps = newEpsSlider(p.onEps)
+	p.lg.linked = func() { setQuery(p.query()) }
 	return p
 }
 
@@ -252,7 +253,7 @@ func (p *linearPage) Render() app.UI {
 			app.If(p.showPanel("figure"), p.renderFigure2()),
 			app.If(p.showPanel("dim"), p.renderDim()),
 			app.If(p.showPanel("precision"), p.renderPrecision()),
-			app.If(p.showPanel("logits"), p.renderLogits()),
+			app.If(p.showPanel("logits"), p.lg),
 			app.If(p.showPanel("l1"), p.renderL1()),
 		),
 		app.If(!p.embed, app.Footer().Class("foot").Body(

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -45,7 +46,10 @@ type logitsFigure struct {
 	strip        []stripInput
 	classes      []string
 	computeMS    float64 // the direction, the path and the logits at eps
+	totalMS      float64 // all of it, with the strip and the chart (logitsPanel.compute)
+	stripJSON    string  // the strip's ε and logits, for the tests (stripLogits)
 	chart        string  // svg's result, kept: the page renders for other reasons too
+	live         string  // the panel's HTML of the figure (liveHTML)
 }
 
 // stripInput is one input of the strip under the chart.
@@ -79,6 +83,8 @@ func computeLogits(w *core.PathWalker, m *core.Model, x []float64, digit, label 
 		pred := core.Argmax(f.path.At(e, nil))
 		f.strip = append(f.strip, stripInput{eps: e, src: greyURL(img), pred: pred, right: pred == label})
 	}
+	strip, _ := json.Marshal(stripLogits(f))
+	f.stripJSON = string(strip)
 	return f
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -13,8 +12,14 @@ import (
 )
 
 // logitsPanel is /linear's panel "logits", the paper's Figure 4 (logits.go).
-// It loads the maxout network on its own, after the rest of the page.
+// It loads the maxout network on its own, after the rest of the page. It
+// is a component of its own, so that a new digit re-renders the panel and
+// not the whole page; and it computes the figures the reader is likely to
+// ask for next (the digits beside this one and the next random one) while
+// the page is idle, so that those show in the next frame.
 type logitsPanel struct {
+	app.Compo
+
 	digit int     // index into the bundled test digits (?digit)
 	half  float64 // ε runs over [−half, half] (?range)
 
@@ -24,10 +29,26 @@ type logitsPanel struct {
 	fig    *logitsFigure
 	failed string
 
-	computeMS, totalMS float64 // the last update: direction, path and 301 ε; all of it
-	updates            int     // figures made; the first, at start-up, runs on code not yet optimised
+	computeMS, totalMS float64 // the shown figure: direction, path and 301 ε; all of it
+	ahead              bool    // the shown figure was computed ahead, while the page was idle
+	updates            int     // figures shown; the first, at start-up, runs on code not yet optimised
 	held               string  // the server's HTML of the panel, until the network is here
+
+	linked     func() // writes the page's link after a change
+	cache      map[logitsKey]*logitsFigure
+	nextRandom int // the digit Random shows next, drawn ahead so that its figure can be
+	prefetch   int // bumped by each change: a pending prefetch of an older one stops
 }
+
+// logitsKey names a figure: a digit and a range.
+type logitsKey struct {
+	digit int
+	half  float64
+}
+
+// logitsCached is how many figures the panel keeps: the shown one, the
+// ones computed ahead and a few recent ones.
+const logitsCached = 8
 
 func (l *logitsPanel) ready() bool { return l.fig != nil }
 
@@ -50,7 +71,7 @@ func (p *linearPage) loadLogits(ctx app.Context) {
 			w, err = core.NewPathWalker(m)
 		}
 		ctx.Dispatch(func(ctx app.Context) {
-			l := &p.lg
+			l := p.lg
 			if err != nil {
 				l.failed = "The maxout network or the test digits did not load: " + err.Error()
 			} else {
@@ -58,49 +79,130 @@ func (p *linearPage) loadLogits(ctx app.Context) {
 				if l.digit >= d.Len() {
 					l.digit = 0
 				}
-				l.recompute()
+				l.drawRandom(l.digit)
+				l.show()
 			}
 			l.held = ""
 			if p.panel == "logits" {
 				p.held = ""
 			}
 			p.Update()
+			if l.Mounted() {
+				l.Update()
+			}
+			l.refresh(ctx, false)
 		})
 	})
 }
 
-// recompute makes the figure for the current digit and range, and times it.
-func (l *logitsPanel) recompute() {
+// show makes the figure for the current digit and range the shown one,
+// computing it unless it was computed ahead, and times it.
+func (l *logitsPanel) show() {
 	start := time.Now()
-	x := l.d.Image(l.digit)
-	f := computeLogits(l.walker, l.m, x, l.digit, l.d.Labels[l.digit], l.half)
-	l.computeMS = f.computeMS
-	l.fig = f
+	k := logitsKey{l.digit, l.half}
+	f, ok := l.cache[k]
+	if !ok {
+		f = l.compute(k)
+	}
+	l.fig, l.ahead, l.computeMS = f, ok, f.computeMS
 	l.updates++
 	l.totalMS = float64(time.Since(start).Microseconds()) / 1000
+	if ok {
+		l.totalMS = f.totalMS
+	}
 }
 
-func (p *linearPage) setLogitsDigit(i int) {
-	l := &p.lg
+// compute makes the figure of k, with everything its render needs, and
+// keeps it.
+func (l *logitsPanel) compute(k logitsKey) *logitsFigure {
+	start := time.Now()
+	f := computeLogits(l.walker, l.m, l.d.Image(k.digit), k.digit, l.d.Labels[k.digit], k.half)
+	f.live = liveHTML(f)
+	f.totalMS = float64(time.Since(start).Microseconds()) / 1000
+	if l.cache == nil {
+		l.cache = map[logitsKey]*logitsFigure{}
+	}
+	if len(l.cache) >= logitsCached {
+		for c := range l.cache { // any but the shown one
+			if l.fig == nil || c != (logitsKey{l.fig.digit, l.fig.half}) {
+				delete(l.cache, c)
+				break
+			}
+		}
+	}
+	l.cache[k] = f
+	return f
+}
+
+// refresh, after the frame that shows the new figure, writes the page's link (with link) and computes the figures the reader
+// may ask for next, one per task, so that input never waits long.
+func (l *logitsPanel) refresh(ctx app.Context, link bool) {
+	l.prefetch++
+	if app.IsServer {
+		return
+	}
+	gen, n := l.prefetch, l.d.Len()
+	want := []logitsKey{{(l.digit + 1) % n, l.half}, {(l.digit + n - 1) % n, l.half}, {l.nextRandom, l.half}}
+	var step func(i int)
+	step = func(i int) {
+		ctx.Async(func() {
+			time.Sleep(20 * time.Millisecond)
+			// Defer, not Dispatch: a dispatch would re-render its source.
+			ctx.Defer(func(ctx app.Context) {
+				if gen != l.prefetch {
+					return // the reader moved on
+				}
+				if link && i == 0 {
+					l.linked()
+				}
+				for i < len(want) && l.cache[want[i]] != nil {
+					i++
+				}
+				if i < len(want) {
+					l.compute(want[i])
+					step(i + 1)
+				}
+			})
+		})
+	}
+	step(0)
+}
+
+// drawRandom draws the digit Random shows next, other than digit (the
+// one about to be shown).
+func (l *logitsPanel) drawRandom(digit int) {
+	n := l.d.Len()
+	for l.nextRandom = rand.IntN(n); l.nextRandom == digit && n > 1; {
+		l.nextRandom = rand.IntN(n)
+	}
+}
+
+func (l *logitsPanel) setDigit(ctx app.Context, i int) {
 	if l.d == nil {
 		return
 	}
 	n := l.d.Len()
 	l.digit = ((i % n) + n) % n
-	p.logitsChanged()
+	l.changed(ctx)
 }
 
-func (p *linearPage) logitsChanged() {
-	setQuery(p.query())
-	p.lg.recompute()
-	p.Update()
+// changed shows the figure after the reader changed the digit or the
+// range, re-rendering the panel alone: go-app would otherwise re-render
+// every component above the control too, the whole page.
+func (l *logitsPanel) changed(ctx app.Context) {
+	ctx.PreventUpdate()
+	l.show()
+	if !l.paint() && l.Mounted() {
+		l.Update()
+	}
+	l.refresh(ctx, true)
 }
 
-func (p *linearPage) onLogitsRange(ctx app.Context, e app.Event) {
+func (l *logitsPanel) onRange(ctx app.Context, e app.Event) {
 	i := ctx.JSSrc().Get("valueAsNumber").Int()
-	if i >= 0 && i < len(logitsRanges) && p.lg.d != nil {
-		p.lg.half = logitsRanges[i]
-		p.logitsChanged()
+	if i >= 0 && i < len(logitsRanges) && l.d != nil {
+		l.half = logitsRanges[i]
+		l.changed(ctx)
 	}
 }
 
@@ -115,9 +217,7 @@ func (l *logitsPanel) rangeIndex() int {
 	return best
 }
 
-// renderLogits is the panel.
-func (p *linearPage) renderLogits() app.UI {
-	l := &p.lg
+func (l *logitsPanel) Render() app.UI {
 	if l.held != "" && l.fig == nil {
 		return app.Raw(l.held)
 	}
@@ -141,14 +241,23 @@ func (p *linearPage) renderLogits() app.UI {
 		return sec.Body(append(body, app.P().Class("muted").Text(msg))...)
 	}
 	f := l.fig
-	strip, _ := json.Marshal(stripLogits(f))
 	sec = sec.DataSet("digit", f.digit).DataSet("label", f.label).DataSet("pieces", f.path.Pieces()).
-		DataSet("range", f.half).DataSet("strip", string(strip)).
-		DataSet("ms", l.computeMS).DataSet("total-ms", l.totalMS)
+		DataSet("range", f.half).DataSet("strip", f.stripJSON).
+		DataSet("ms", l.computeMS).DataSet("total-ms", l.totalMS).DataSet("ahead", l.ahead)
 	body = append(body,
-		p.logitsControls(),
-		app.Div().Class("plot").Body(app.Raw(f.svg())),
-		app.Ul().Class("chart-legend lg-legend").Aria("hidden", true).Body(
+		l.controls(),
+		app.Raw(`<div id="lg-live">`+f.live+`</div>`),
+		app.P().ID("lg-note").Class("small muted").Text(l.note()),
+	)
+	return sec.Body(body...)
+}
+
+// liveHTML is the part of the panel that changes with the figure (the
+// chart, its legend, the strip and the readout) as HTML, which paint
+// writes into the page at once.
+func liveHTML(f *logitsFigure) string {
+	return app.HTMLString(app.Div().Class("plot").Body(app.Raw(f.svg()))) +
+		app.HTMLString(app.Ul().Class("chart-legend lg-legend").Aria("hidden", true).Body(
 			app.Range(f.classes).Slice(func(k int) app.UI {
 				name := f.classes[k]
 				if k == f.label {
@@ -156,56 +265,92 @@ func (p *linearPage) renderLogits() app.UI {
 				}
 				return app.Li().Body(legendSwatch(legendItem{Color: classColour(k, f.label)}), app.Span().Text(name))
 			}),
-		),
-		app.Div().Class("lg-strip").Role("group").Aria("label", "The inputs x + ε·s at evenly spaced ε").Body(
+		)) +
+		app.HTMLString(app.Div().Class("lg-strip").Role("group").Aria("label", "The inputs x + ε·s at evenly spaced ε").Body(
 			app.Range(f.strip).Slice(func(i int) app.UI { return stripFigure(f, f.strip[i]) }),
-		),
-		app.P().ID("logits-readout").Class("readout").Text(fmt.Sprintf(
+		)) +
+		app.HTMLString(app.P().ID("logits-readout").Class("readout").Text(fmt.Sprintf(
 			"Digit %d, a %s: %d linear pieces between ε = %g and %g (ticks under the axis: the %d breakpoints, where some unit's winning piece changes). The network says “%s” %s; everywhere else in the range it says something else.",
-			f.digit, f.classes[f.label], f.path.Pieces(), -f.half, f.half, len(f.path.Breaks), f.classes[f.label], f.band())),
-		app.P().Class("small muted").Text(l.note()),
-	)
-	return sec.Body(body...)
+			f.digit, f.classes[f.label], f.path.Pieces(), -f.half, f.half, len(f.path.Breaks), f.classes[f.label], f.band())))
 }
+
+// paint shows the current figure by writing the page directly, within
+// the task of the reader's change: go-app would apply a re-render at its
+// next engine tick, up to 8 ms later, and diff the whole panel. The part
+// that changes is HTML that go-app does not diff (#lg-live, an app.Raw
+// whose element stays in place), and the few attributes and texts
+// outside it are set here; a later render of the panel writes the same.
+// It reports false when the panel is not in the page yet.
+func (l *logitsPanel) paint() bool {
+	win := app.Window()
+	sec, live := win.GetElementByID("logits"), win.GetElementByID("lg-live")
+	if app.IsServer || !sec.Truthy() || !live.Truthy() {
+		return false
+	}
+	f := l.fig
+	live.Set("innerHTML", f.live)
+	ds := sec.Get("dataset")
+	for k, v := range map[string]any{
+		"digit": f.digit, "label": f.label, "pieces": f.path.Pieces(), "range": f.half, "strip": f.stripJSON,
+		"ms": l.computeMS, "totalMs": l.totalMS, "ahead": l.ahead,
+	} {
+		ds.Set(k, fmt.Sprint(v))
+	}
+	win.GetElementByID("lg-note").Set("textContent", l.note())
+	win.GetElementByID("lg-digit").Set("value", strconv.Itoa(l.digit))
+	win.GetElementByID("lg-range-value").Set("textContent", rangeWords(l.half))
+	win.GetElementByID("lg-range").Call("setAttribute", "aria-valuetext", rangeValueText(l.half))
+	return true
+}
+
+func rangeWords(half float64) string     { return fmt.Sprintf("−%g to %g", half, half) }
+func rangeValueText(half float64) string { return fmt.Sprintf("ε from −%g to %g", half, half) }
 
 // note says how the figure is made and, once the reader has changed it
 // (the first figure runs while the page starts), how long it took.
 func (l *logitsPanel) note() string {
 	s := "Computed exactly from the linear pieces (core.LogitPath), not by sampling."
 	if l.updates > 1 {
-		s += fmt.Sprintf(" For this digit, the direction, the path and the logits at %d values of ε took %.1f ms.", logitsSamples, l.computeMS)
+		s += fmt.Sprintf(" For this digit, the direction, the path and the logits at %d values of ε took %.1f ms", logitsSamples, l.computeMS)
+		if l.ahead {
+			s += ", computed ahead while the page was idle"
+		}
+		s += "."
 	}
 	return s + " The strip shows x + ε·s with its values clamped to [0, 1] for display only; the network sees them unclamped. A check mark: classified correctly."
 }
 
-func (p *linearPage) logitsControls() app.UI {
-	l := &p.lg
+func (l *logitsPanel) controls() app.UI {
 	n := l.d.Len()
 	return app.Div().Class("lg-controls").Body(
 		app.Div().Class("field").Body(
 			app.Label().For("lg-digit").Text("Test digit"),
 			app.Div().Class("sample-row").Body(
 				app.Button().Class("btn").ID("lg-prev").Aria("label", "Previous digit").Text("←").
-					OnClick(func(ctx app.Context, e app.Event) { p.setLogitsDigit(l.digit - 1) }),
+					OnClick(func(ctx app.Context, e app.Event) { l.setDigit(ctx, l.digit-1) }),
 				app.Input().Type("number").ID("lg-digit").Min(0).Max(n-1).Value(l.digit).
 					OnChange(func(ctx app.Context, e app.Event) {
 						if i, err := strconv.Atoi(ctx.JSSrc().Get("value").String()); err == nil && i >= 0 && i < n {
-							p.setLogitsDigit(i)
+							l.setDigit(ctx, i)
 						}
 					}),
 				app.Button().Class("btn").ID("lg-next").Aria("label", "Next digit").Text("→").
-					OnClick(func(ctx app.Context, e app.Event) { p.setLogitsDigit(l.digit + 1) }),
+					OnClick(func(ctx app.Context, e app.Event) { l.setDigit(ctx, l.digit+1) }),
 				app.Button().Class("btn").ID("lg-random").Text("Random").
-					OnClick(func(ctx app.Context, e app.Event) { p.setLogitsDigit(rand.IntN(n)) }),
+					OnClick(func(ctx app.Context, e app.Event) {
+						i := l.nextRandom
+						l.drawRandom(i)
+						l.setDigit(ctx, i)
+					}),
 			),
 		),
 		app.Div().Class("field").Body(
 			app.Label().For("lg-range").Body(
 				app.Text("Range of ε: "),
-				app.B().ID("lg-range-value").Text(fmt.Sprintf("−%g to %g", l.half, l.half)),
+				app.B().ID("lg-range-value").Text(rangeWords(l.half)),
 			),
 			app.Input().ID("lg-range").Type("range").Min(0).Max(len(logitsRanges)-1).Step(1).Value(l.rangeIndex()).
-				Aria("valuetext", fmt.Sprintf("ε from −%g to %g", l.half, l.half)).OnInput(p.onLogitsRange),
+				Aria("valuetext", rangeValueText(l.half)).OnInput(l.onRange),
 		),
 	)
 }
