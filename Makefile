@@ -161,5 +161,5 @@ bench-torch: ## one epoch of mlp and of cnn here against PyTorch on the same cor
 
 FUZZTIME ?= 30s
 fuzz: ## run each decoder's fuzzer for a while (FUZZTIME=30s)
-	@for f in $$($(GO) test -list 'Fuzz.*' ./core/ | grep ^Fuzz); do \
-	  echo "== $$f"; $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./core/ || exit 1; done
+	@for p in ./core/ ./app/; do for f in $$($(GO) test -list 'Fuzz.*' $$p | grep ^Fuzz); do \
+	  echo "== $$p $$f"; $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$p || exit 1; done; done
