@@ -50,6 +50,11 @@ type lab struct {
 	bars     *bars
 	share    *shareBar
 	nearest  *nearestPanel
+	// nearestHeld is the server's HTML of the nearest panel, shown until
+	// the first outcome: mounting the panel (13 rows of controls) was
+	// about a quarter of go-app's mount of the lab, in the start's longest
+	// task, for a panel below the result that needs a result to act.
+	nearestHeld string
 
 	// The visitor's own model (lab_open.go): openGen numbers the attempts
 	// to open one, so that only the last one counts; measure computes its
@@ -93,6 +98,18 @@ func (l *lab) OnInit() {
 	if e := readFirstExample(); e != nil {
 		l.adopt(e)
 	}
+	if el := app.Window().GetElementByID("nearest"); app.IsClient && el.Truthy() {
+		l.nearestHeld = el.Get("outerHTML").String()
+	}
+}
+
+// nearestView is the nearest panel, or its server HTML until the first
+// outcome (see nearestHeld).
+func (l *lab) nearestView() app.UI {
+	if !l.first && l.nearestHeld != "" {
+		return app.Raw(l.nearestHeld)
+	}
+	return l.nearest
 }
 
 func (l *lab) readLink(q *linkParams) {
@@ -190,7 +207,7 @@ func (l *lab) Render() app.UI {
 				l.bars,
 				l.share,
 			),
-			app.If(!l.s.Embed, l.nearest),
+			app.If(!l.s.Embed, l.nearestView()),
 		),
 		app.Footer().Class("foot").Body(
 			app.P().Text("Everything runs in your browser: the models are Go compiled to WebAssembly, and the lab works offline after your first visit."),
