@@ -19,6 +19,7 @@ import (
 
 	"fgsmlab/core"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"gonum.org/v1/gonum/mat"
 )
@@ -502,4 +503,31 @@ func TestLogitsBench(t *testing.T) {
 	}
 	load, _ := loadAverage()
 	t.Logf("machine: %s, load average %s", machine(), load)
+}
+
+// TestLogitsPanelWithoutItsNetwork: when the maxout network cannot be
+// fetched, Figure 4 says so, the rest of /linear works, and Go goes on.
+func TestLogitsPanelWithoutItsNetwork(t *testing.T) {
+	srv := labServer(t)
+	ctx := newTab(t)
+	f := watchGo(ctx)
+	var msg string
+	err := chromedp.Run(ctx,
+		network.Enable(),
+		network.SetBlockedURLs([]string{"*/" + logitsModel + ".safetensors"}),
+		chromedp.Navigate(srv.URL+"/linear?digit=3"),
+		poll(`document.getElementById("logits")?.dataset.state === "failed" && document.querySelector("#linear.page-live #fig2 img")`),
+		eval(`document.getElementById("logits").textContent`, &msg),
+		// Figure 2 still answers its ε slider.
+		setEps(40),
+		poll(`document.getElementById("eps-value")?.textContent.startsWith("0.157")`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(msg, "did not load") {
+		t.Errorf("Figure 4 says %q; want that the network did not load", msg)
+	}
+	if bad := f.take(); len(bad) > 0 {
+		t.Errorf("Go said %q", bad)
+	}
 }

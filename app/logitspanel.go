@@ -90,7 +90,9 @@ func (p *linearPage) loadLogits(ctx app.Context) {
 			if l.Mounted() {
 				l.Update()
 			}
-			l.refresh(ctx, false)
+			if err == nil {
+				l.refresh(ctx, false)
+			}
 		})
 	})
 }
@@ -134,8 +136,9 @@ func (l *logitsPanel) compute(k logitsKey) *logitsFigure {
 	return f
 }
 
-// refresh, after the frame that shows the new figure, writes the page's link (with link) and computes the figures the reader
-// may ask for next, one per task, so that input never waits long.
+// refresh, after the frame that shows the new figure, writes the page's
+// link (with link) and computes the figures the reader may ask for next,
+// one per task, so that input never waits long.
 func (l *logitsPanel) refresh(ctx app.Context, link bool) {
 	l.prefetch++
 	if app.IsServer {
@@ -187,8 +190,9 @@ func (l *logitsPanel) setDigit(ctx app.Context, i int) {
 }
 
 // changed shows the figure after the reader changed the digit or the
-// range, re-rendering the panel alone: go-app would otherwise re-render
-// every component above the control too, the whole page.
+// range. It paints the panel itself (paint) and keeps go-app from
+// re-rendering anything: go-app would re-render every component above the
+// control, the whole page, at its next tick.
 func (l *logitsPanel) changed(ctx app.Context) {
 	ctx.PreventUpdate()
 	l.show()
