@@ -300,10 +300,17 @@ func (l *logitsPanel) paint() bool {
 	} {
 		ds.Set(k, fmt.Sprint(v))
 	}
-	win.GetElementByID("lg-note").Set("textContent", l.note())
-	win.GetElementByID("lg-digit").Set("value", strconv.Itoa(l.digit))
-	win.GetElementByID("lg-range-value").Set("textContent", rangeWords(l.half))
-	win.GetElementByID("lg-range").Call("setAttribute", "aria-valuetext", rangeValueText(l.half))
+	set := func(id, prop, v string) { // a missing element must not stop Go
+		if el := win.GetElementByID(id); el.Truthy() {
+			el.Set(prop, v)
+		}
+	}
+	set("lg-note", "textContent", l.note())
+	set("lg-digit", "value", strconv.Itoa(l.digit))
+	set("lg-range-value", "textContent", rangeWords(l.half))
+	if el := win.GetElementByID("lg-range"); el.Truthy() {
+		el.Call("setAttribute", "aria-valuetext", rangeValueText(l.half))
+	}
 	return true
 }
 
