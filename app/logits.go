@@ -200,8 +200,12 @@ func (f *logitsFigure) draw() string {
 	fmt.Fprintf(&b, `<line class="pl-cursor" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`, px(0), px(0), top, axisY)
 	// Breakpoints, as ticks in a row under the axis labels.
 	fmt.Fprintf(&b, `<path class="lg-breaks" d="`)
-	for _, t := range f.path.Breaks {
-		fmt.Fprintf(&b, "M%.1f %.1fv6", px(t), axisY+21)
+	tickY := strconv.AppendFloat(nil, axisY+21, 'f', 1, 64)
+	var num []byte
+	for _, t := range f.path.Breaks { // strconv, not Fprintf: about 800 a figure
+		num = append(strconv.AppendFloat(append(num[:0], 'M'), px(t), 'f', 1, 64), ' ')
+		num = append(append(num, tickY...), "v6"...)
+		b.Write(num)
 	}
 	fmt.Fprintf(&b, `"><title>%d breakpoints, where an activation pattern changes</title></path>`, len(f.path.Breaks))
 	fmt.Fprintf(&b, `<text class="pl-label" x="%.1f" y="%.1f" text-anchor="middle">ε, the step along sign(∇ₓJ) (unclipped); ticks: breakpoints</text>`, (left+W-right)/2, H-8)
