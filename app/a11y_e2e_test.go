@@ -16,6 +16,7 @@ import (
 // TestAccessibleNames checks every page, once it shows its results, for
 // the faults in a11yFaults.
 func TestAccessibleNames(t *testing.T) {
+	besideOthers(t)
 	srv := labServer(t)
 	ctx := newTabWithin(t, 10*time.Minute) // one visitor, every page in turn
 	done := func(id string) string {

@@ -124,6 +124,7 @@ func TestLinkedPageShowsPlaceholders(t *testing.T) {
 // prediction. When the runtime takes over, nothing may flicker or move:
 // the images it renders are the very ones the HTML had.
 func TestTakeoverIsInvisible(t *testing.T) {
+	besideOthers(t)
 	for _, c := range []struct{ name, path, img, ready string }{
 		{"make run", "/", "#img-adv", `window.fgsmlabFirstPrediction !== undefined`},
 		{"static site", "/fgsmlab/", "#img-adv", `window.fgsmlabFirstPrediction !== undefined`},

@@ -67,6 +67,7 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	cancel()
 	cancelAlloc()
+	removeSites()
 	os.Exit(code)
 }
 
@@ -127,15 +128,68 @@ func labServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
-// staticSite writes the static site for the base path into a temporary
-// directory, as `make site` does.
+// removeSites removes staticSite's sites, once the browser is gone.
+func removeSites() {
+	sites.Lock()
+	if sites.root != "" {
+		os.RemoveAll(sites.root)
+	}
+	sites.Unlock()
+}
+
+// besideOthers runs t beside the other tests that call it, once the
+// package's other tests are done (go test runs -parallel of them at a time,
+// by default as many as there are cores). A test may call it only if it
+// has its own browser context and servers, changes nothing the others
+// use, and checks nothing that depends on how much CPU time it gets (no
+// long-task or latency bound; its time limits are generous). The
+// responsiveness tests and the benchmarks stay sequential.
+func besideOthers(t *testing.T) { t.Parallel() }
+
+// generateSite is generate, one at a time: the tests that run beside
+// others write sites too.
+func generateSite(dir, web, base string) error {
+	generateMu.Lock()
+	defer generateMu.Unlock()
+	return generate(dir, web, base, "e2e")
+}
+
+var generateMu sync.Mutex
+
+// staticSite writes the static site for the base path, as `make site`
+// does, once for the package: the tests only read it (a test that changes
+// a site makes its own, as newOfflineSite does).
 func staticSite(t *testing.T, base string) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "dist")
-	if err := generate(dir, webDir, base, "e2e"); err != nil {
+	sites.Lock()
+	defer sites.Unlock()
+	if dir, ok := sites.dirs[base]; ok {
+		return dir
+	}
+	if sites.root == "" {
+		root, err := os.MkdirTemp("", "fgsmlab-e2e-sites")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sites.root = root
+	}
+	dir := filepath.Join(sites.root, fmt.Sprint(len(sites.dirs)), "dist")
+	if err := generateSite(dir, webDir, base); err != nil {
 		t.Fatal(err)
 	}
+	if sites.dirs == nil {
+		sites.dirs = map[string]string{}
+	}
+	sites.dirs[base] = dir
 	return dir
+}
+
+// sites are staticSite's sites, by base path, in the directory root, which
+// TestMain removes.
+var sites struct {
+	sync.Mutex
+	root string
+	dirs map[string]string
 }
 
 // staticFileServer serves the static site dist under /fgsmlab/ from a plain

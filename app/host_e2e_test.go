@@ -138,6 +138,7 @@ func TestEmbedStartsCrossSite(t *testing.T) {
 // sandboxed) and, with all cookies blocked, also as a page of its own. Where
 // the browser denies storage the loader's in-memory storage stands in.
 func TestLabStartsWhereStorageIsBlocked(t *testing.T) {
+	besideOthers(t)
 	lab := labServer(t)
 	for _, c := range []struct {
 		name, prefs, attrs string

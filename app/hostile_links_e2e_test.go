@@ -51,6 +51,7 @@ var hostilePages = map[string][2]string{
 // answers, names the bad parameters politely and puts none of their text
 // in the page.
 func TestHostileLinks(t *testing.T) {
+	besideOthers(t)
 	srv := labServer(t)
 	ctx := newTabWithin(t, 15*time.Minute) // one visitor following every link in turn
 	f := watchGo(ctx)

@@ -253,10 +253,11 @@ func TestOpenModelFromLink(t *testing.T) {
 			acts := []chromedp.Action{chromedp.Navigate(link)}
 			if strings.Contains(c.url, "cors") {
 				// A busy machine may take a while to start the page.
-				acts = append(acts, chromedp.Poll(`!!document.getElementById("open-progress") &&
-					document.querySelector(".open-progress").textContent.includes(" of ")`, nil,
-					chromedp.WithPollingTimeout(80*time.Second), chromedp.WithPollingInterval(10*time.Millisecond)),
-					eval(`document.querySelector(".open-progress").textContent`, &progress))
+				// The poll reads the text itself: the bar goes once the
+				// download ends, maybe before a second look.
+				acts = append(acts, chromedp.Poll(`(() => { const e = document.querySelector(".open-progress");
+					return !!e && e.textContent.includes(" of ") && e.textContent })()`, &progress,
+					chromedp.WithPollingTimeout(80*time.Second), chromedp.WithPollingInterval(10*time.Millisecond)))
 			}
 			acts = append(acts, labShows(openedModel),
 				eval(`location.search`, &search),

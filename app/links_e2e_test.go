@@ -58,6 +58,7 @@ func checkCSP(t *testing.T, ctx context.Context, page string) {
 // that the page keeps to its Content-Security-Policy. The pages share one
 // tab, as a visitor's, so app.wasm is fetched and compiled once.
 func TestEveryPageStarts(t *testing.T) {
+	besideOthers(t)
 	srv := labServer(t)
 	ctx := newTabWithin(t, 15*time.Minute)
 	f := watchGo(ctx)

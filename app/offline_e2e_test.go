@@ -52,7 +52,7 @@ func newOfflineSite(t *testing.T, static bool) *offlineSite {
 	}
 	dist := filepath.Join(t.TempDir(), "dist")
 	s.publish = func() {
-		if err := generate(dist, web, "/fgsmlab", "e2e"); err != nil {
+		if err := generateSite(dist, web, "/fgsmlab"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -79,8 +79,25 @@ func workerInControl() chromedp.Action {
 
 // tabBeside opens another tab in the browser context of tab, so with the
 // same caches and service worker, as a visitor opening the site again
-// would; it has a time limit of its own.
+// would; it has a time limit of its own, and closes when the test ends.
 func tabBeside(t *testing.T, tab context.Context) context.Context {
+	t.Helper()
+	ctx, done := openBeside(t, tab)
+	t.Cleanup(done)
+	return ctx
+}
+
+// inTabBeside runs check in a tab of its own beside tab (as tabBeside),
+// then closes that tab: the pages a test visits in turn do not keep
+// running, and computing, while it opens the next.
+func inTabBeside(t *testing.T, tab context.Context, check func(ctx context.Context)) {
+	t.Helper()
+	ctx, done := openBeside(t, tab)
+	defer done()
+	check(ctx)
+}
+
+func openBeside(t *testing.T, tab context.Context) (context.Context, func()) {
 	t.Helper()
 	exec := cdp.WithExecutor(browserCtx, chromedp.FromContext(browserCtx).Browser)
 	bc := tab.Value(browserContextKey{}).(cdp.BrowserContextID)
@@ -90,11 +107,11 @@ func tabBeside(t *testing.T, tab context.Context) context.Context {
 	}
 	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithTargetID(id))
 	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() {
+	return context.WithValue(ctx, browserContextKey{}, bc), func() {
 		cancelT()
 		cancel()
-	})
-	return context.WithValue(ctx, browserContextKey{}, bc)
+		target.CloseTarget(id).Do(exec)
+	}
 }
 
 // pollLong is poll for pages that compute or load a while.
@@ -103,6 +120,7 @@ func pollLong(expr string) chromedp.Action {
 }
 
 func TestOfflineAfterFirstVisit(t *testing.T) {
+	besideOthers(t)
 	srv := staticFileServer(t, staticSite(t, "/fgsmlab"))
 	ctx := newTab(t)
 	var cached int
@@ -164,6 +182,7 @@ func TestOfflinePagesCoverEveryPage(t *testing.T) {
 // release fixing a broken model would: the returning visitor's next load
 // offers the new version, and reloading uses the new file.
 func TestUpdatedFileReachesReturningVisitor(t *testing.T) {
+	besideOthers(t)
 	for _, static := range []bool{false, true} {
 		site := newOfflineSite(t, static)
 		t.Run(site.name, func(t *testing.T) {
@@ -205,6 +224,7 @@ func TestUpdatedFileReachesReturningVisitor(t *testing.T) {
 // TestSaveForOffline saves the site, then opens every page and every
 // model with the server gone.
 func TestSaveForOffline(t *testing.T) {
+	besideOthers(t)
 	for _, static := range []bool{false, true} {
 		site := newOfflineSite(t, static)
 		t.Run(site.name, func(t *testing.T) {
@@ -246,19 +266,21 @@ func TestSaveForOffline(t *testing.T) {
 				pages, models = offlinePages[:2], modelNames[:1]
 			}
 			for _, p := range pages {
-				ctx := tabBeside(t, ctx)
-				if err := chromedp.Run(ctx, chromedp.Navigate(site.root+p.path), pollLong(p.ready)); err != nil {
-					t.Errorf("offline, /%s did not work: %v (%s)", p.path, err, pageText(ctx))
-				}
+				inTabBeside(t, ctx, func(ctx context.Context) {
+					if err := chromedp.Run(ctx, chromedp.Navigate(site.root+p.path), pollLong(p.ready)); err != nil {
+						t.Errorf("offline, /%s did not work: %v (%s)", p.path, err, pageText(ctx))
+					}
+				})
 			}
 			for _, name := range models {
-				ctx := tabBeside(t, ctx)
-				var shown string
-				err := chromedp.Run(ctx, chromedp.Navigate(site.root+"?model="+name), pollLong(offlinePages[0].ready),
-					eval(`document.getElementById("lab").dataset.model`, &shown))
-				if err != nil || shown != name {
-					t.Errorf("offline, the lab with model %s shows %q: %v (%s)", name, shown, err, pageText(ctx))
-				}
+				inTabBeside(t, ctx, func(ctx context.Context) {
+					var shown string
+					err := chromedp.Run(ctx, chromedp.Navigate(site.root+"?model="+name), pollLong(offlinePages[0].ready),
+						eval(`document.getElementById("lab").dataset.model`, &shown))
+					if err != nil || shown != name {
+						t.Errorf("offline, the lab with model %s shows %q: %v (%s)", name, shown, err, pageText(ctx))
+					}
+				})
 			}
 		})
 	}
@@ -314,6 +336,7 @@ func pageText(ctx context.Context) string {
 // and a model never opened online say plainly that they need the network
 // once, instead of the browser's fetch error.
 func TestOfflineUnsavedSaysNetworkOnce(t *testing.T) {
+	besideOthers(t)
 	for _, static := range []bool{false, true} {
 		site := newOfflineSite(t, static)
 		t.Run(site.name, func(t *testing.T) {
@@ -324,16 +347,17 @@ func TestOfflineUnsavedSaysNetworkOnce(t *testing.T) {
 			site.stop()
 			plain := `document.body.innerText.includes("needs it once")`
 			for _, path := range []string{"train", "sweeps?models=softmax&n=100", "?model=softmax"} {
-				ctx := tabBeside(t, ctx)
-				var raw bool
-				err := chromedp.Run(ctx, chromedp.Navigate(site.root+path), pollLong(plain),
-					eval(`document.body.innerText.includes("Failed to fetch")`, &raw))
-				if err != nil {
-					t.Errorf("offline, /%s does not say it needs the network once: %v (%s)", path, err, pageText(ctx))
-				}
-				if raw {
-					t.Errorf("offline, /%s shows the raw fetch error: %s", path, pageText(ctx))
-				}
+				inTabBeside(t, ctx, func(ctx context.Context) {
+					var raw bool
+					err := chromedp.Run(ctx, chromedp.Navigate(site.root+path), pollLong(plain),
+						eval(`document.body.innerText.includes("Failed to fetch")`, &raw))
+					if err != nil {
+						t.Errorf("offline, /%s does not say it needs the network once: %v (%s)", path, err, pageText(ctx))
+					}
+					if raw {
+						t.Errorf("offline, /%s shows the raw fetch error: %s", path, pageText(ctx))
+					}
+				})
 			}
 		})
 	}
