@@ -98,20 +98,15 @@ func (p *linearPage) loadLogits(ctx app.Context) {
 }
 
 // show makes the figure for the current digit and range the shown one,
-// computing it unless it was computed ahead, and times it.
+// computing it unless it was computed ahead.
 func (l *logitsPanel) show() {
-	start := time.Now()
 	k := logitsKey{l.digit, l.half}
 	f, ok := l.cache[k]
 	if !ok {
 		f = l.compute(k)
 	}
-	l.fig, l.ahead, l.computeMS = f, ok, f.computeMS
+	l.fig, l.ahead, l.computeMS, l.totalMS = f, ok, f.computeMS, f.totalMS
 	l.updates++
-	l.totalMS = float64(time.Since(start).Microseconds()) / 1000
-	if ok {
-		l.totalMS = f.totalMS
-	}
 }
 
 // compute makes the figure of k, with everything its render needs, and
