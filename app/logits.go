@@ -50,6 +50,7 @@ type logitsFigure struct {
 	stripJSON    string  // the strip's ε and logits, for the tests (stripLogits)
 	chart        string  // svg's result, kept: the page renders for other reasons too
 	live         string  // the panel's HTML of the figure (liveHTML)
+	made         int     // the panel's count of figures when this one was made: the oldest is dropped first
 }
 
 // stripInput is one input of the strip under the chart.

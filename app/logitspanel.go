@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -36,8 +37,11 @@ type logitsPanel struct {
 
 	linked     func() // writes the page's link after a change
 	cache      map[logitsKey]*logitsFigure
-	nextRandom int // the digit Random shows next, drawn ahead so that its figure can be
-	prefetch   int // bumped by each change: a pending prefetch of an older one stops
+	nextRandom int         // the digit Random shows next, drawn ahead so that its figure can be
+	prefetch   int         // bumped by each change: a pending prefetch of an older one stops
+	made       int         // figures computed
+	wanted     []logitsKey // the figures refresh computes ahead, kept in the cache
+	typing     int         // bumped by each key typed in the digit box: a pending computation of an older value stops
 }
 
 // logitsKey names a figure: a digit and a range.
@@ -47,8 +51,8 @@ type logitsKey struct {
 }
 
 // logitsCached is how many figures the panel keeps: the shown one, the
-// ones computed ahead and a few recent ones.
-const logitsCached = 8
+// five computed ahead (refresh), a typed one and a few recent ones.
+const logitsCached = 10
 
 func (l *logitsPanel) ready() bool { return l.fig != nil }
 
@@ -119,21 +123,28 @@ func (l *logitsPanel) compute(k logitsKey) *logitsFigure {
 	if l.cache == nil {
 		l.cache = map[logitsKey]*logitsFigure{}
 	}
-	if len(l.cache) >= logitsCached {
-		for c := range l.cache { // any but the shown one
-			if l.fig == nil || c != (logitsKey{l.fig.digit, l.fig.half}) {
-				delete(l.cache, c)
-				break
+	if len(l.cache) >= logitsCached { // drop the oldest but the shown one and those wanted next
+		var old *logitsFigure
+		for c, f := range l.cache {
+			if f != l.fig && !slices.Contains(l.wanted, c) && (old == nil || f.made < old.made) {
+				old = f
 			}
 		}
+		if old != nil {
+			delete(l.cache, logitsKey{old.digit, old.half})
+		}
 	}
+	l.made++
+	f.made = l.made
 	l.cache[k] = f
 	return f
 }
 
 // refresh, after the frame that shows the new figure, writes the page's
 // link (with link) and computes the figures the reader may ask for next,
-// one per task, so that input never waits long.
+// one per task, so that input never waits long: the digits beside this
+// one, the next random one, and this digit at the range slider's stops
+// beside this one.
 func (l *logitsPanel) refresh(ctx app.Context, link bool) {
 	l.prefetch++
 	if app.IsServer {
@@ -141,6 +152,14 @@ func (l *logitsPanel) refresh(ctx app.Context, link bool) {
 	}
 	gen, n := l.prefetch, l.d.Len()
 	want := []logitsKey{{(l.digit + 1) % n, l.half}, {(l.digit + n - 1) % n, l.half}, {l.nextRandom, l.half}}
+	if r := l.rangeIndex(); logitsRanges[r] == l.half { // the slider's next stops, either way
+		for _, j := range []int{r + 1, r - 1} {
+			if j >= 0 && j < len(logitsRanges) {
+				want = append(want, logitsKey{l.digit, logitsRanges[j]})
+			}
+		}
+	}
+	l.wanted = want
 	var step func(i int)
 	step = func(i int) {
 		ctx.Async(func() {
@@ -165,6 +184,32 @@ func (l *logitsPanel) refresh(ctx app.Context, link bool) {
 	}
 	step(0)
 }
+
+// typed computes, shortly after the reader typed into the digit box, the
+// figure of the number typed so far, so that it is ready when the reader
+// commits it (Enter, or leaving the box), a tenth of a second or more
+// later. A burst of keys computes only its last value.
+func (l *logitsPanel) typed(ctx app.Context, v string) {
+	ctx.PreventUpdate()
+	l.typing++
+	i, err := strconv.Atoi(v)
+	if app.IsServer || err != nil || l.d == nil || i < 0 || i >= l.d.Len() {
+		return
+	}
+	gen, k := l.typing, logitsKey{i, l.half}
+	ctx.Async(func() {
+		time.Sleep(typingPause)
+		ctx.Defer(func(ctx app.Context) {
+			if gen == l.typing && l.cache[k] == nil {
+				l.compute(k)
+			}
+		})
+	})
+}
+
+// typingPause is how long the digit box waits after a key before it
+// computes the number typed: people type digits 100–300 ms apart.
+const typingPause = 40 * time.Millisecond
 
 // drawRandom draws the digit Random shows next, other than digit (the
 // one about to be shown).
@@ -335,6 +380,7 @@ func (l *logitsPanel) controls() app.UI {
 				app.Button().Class("btn").ID("lg-prev").Aria("label", "Previous digit").Text("←").
 					OnClick(func(ctx app.Context, e app.Event) { l.setDigit(ctx, l.digit-1) }),
 				app.Input().Type("number").ID("lg-digit").Min(0).Max(n-1).Value(l.digit).
+					OnInput(func(ctx app.Context, e app.Event) { l.typed(ctx, ctx.JSSrc().Get("value").String()) }).
 					OnChange(func(ctx app.Context, e app.Event) {
 						if i, err := strconv.Atoi(ctx.JSSrc().Get("value").String()); err == nil && i >= 0 && i < n {
 							l.setDigit(ctx, i)
