@@ -453,6 +453,8 @@ func TestLogitsBench(t *testing.T) {
 		t.Skip("a benchmark: make bench-browser runs it")
 	}
 	srv := labServer(t)
+	r, _ := json.Marshal(logitsRanges)
+	ranges := string(r)
 	for _, link := range []string{"/linear?digit=0", "/linear?panel=logits&digit=0"} {
 		ctx := newTab(t)
 		var raw string
@@ -460,18 +462,18 @@ func TestLogitsBench(t *testing.T) {
 			chromedp.Navigate(srv.URL+link),
 			poll(logitsLive(0)),
 			chromedp.Sleep(time.Second),
-			eval(`(async () => {
+			eval(strings.Replace(`(async () => {
 			const out = [];
 			const frame = () => new Promise(r => requestAnimationFrame(() => r()));
 			const sleep = ms => new Promise(r => setTimeout(r, ms));
 			const keysApart = 120, keyToEnter = 150;
-			const change = async (digit, act, how) => {
+			const change = async (digit, act, how, attr = "digit") => {
 				await frame();
 				const updated = new Promise(r => {
 					const mo = new MutationObserver(() => {
-						if (document.getElementById("logits").dataset.digit === String(digit)) { mo.disconnect(); r(performance.now()); }
+						if (document.getElementById("logits").dataset[attr] === String(digit)) { mo.disconnect(); r(performance.now()); }
 					});
-					mo.observe(document.getElementById("linear"), {attributes: true, subtree: true, attributeFilter: ["data-digit"]});
+					mo.observe(document.getElementById("linear"), {attributes: true, subtree: true, attributeFilter: ["data-" + attr]});
 				});
 				let frames = 0, counting = true;
 				requestAnimationFrame(function count() { frames++; if (counting) requestAnimationFrame(count); });
@@ -500,12 +502,16 @@ func TestLogitsBench(t *testing.T) {
 				}
 				await change(digit, commit(digit), "typed");
 			}
+			const slider = document.getElementById("lg-range"), ranges = RANGES;
+			for (const j of [5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6, 7, 6]) { // the range slider, a stop at a time
+				await change(ranges[j], () => { slider.value = String(j); slider.dispatchEvent(new Event("input", {bubbles: true})); }, "slider", "range");
+			}
 			for (let k = 0; k < 30; k++) { // set at once: a value pasted and committed in the same instant
 				const digit = 40 + 31 * k;
 				await change(digit, commit(digit), "at once");
 			}
 			return JSON.stringify(out);
-		})()`, &raw))
+		})()`, "RANGES", ranges, 1), &raw))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -518,7 +524,7 @@ func TestLogitsBench(t *testing.T) {
 		if err := json.Unmarshal([]byte(raw), &runs); err != nil {
 			t.Fatal(err)
 		}
-		for _, how := range []string{"→", "typed", "at once"} {
+		for _, how := range []string{"→", "typed", "slider", "at once"} {
 			var ms, dom, next []float64
 			one, ahead := 0, 0
 			for _, r := range runs {
@@ -538,6 +544,7 @@ func TestLogitsBench(t *testing.T) {
 			words := map[string]string{
 				"→":       "→, a third of a second apart",
 				"typed":   "typed, each far from the last, keys 120 ms apart and Enter 150 ms after the last",
+				"slider":  "the range slider moved a stop at a time, a third of a second apart",
 				"at once": "set and committed in the same instant (no keys typed before)",
 			}[how]
 			t.Logf("%s, %s: %d of %d shown in the frame after the change; change to the figure in the page median %.1f ms (p90 %.1f), to that frame %.1f ms (p90 %.1f); %d computed ahead; direction + path + logits median %.1f ms",
