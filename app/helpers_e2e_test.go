@@ -600,7 +600,9 @@ func dataNum(sel, key string) string {
 //   - an aria-label on an element with no role that takes a name (a plain
 //     div or span), which screen readers ignore;
 //   - a control whose accessible name does not contain its visible text, so
-//     speech users cannot name what they see ("label in name", WCAG 2.5.3).
+//     speech users cannot name what they see ("label in name", WCAG 2.5.3);
+//   - text whose contrast with its background is under WCAG AA's 4.5:1
+//     (3:1 for large text).
 //
 // Lighthouse itself runs in `make lighthouse`; this test keeps the faults
 // from coming back without it.
@@ -615,6 +617,42 @@ const a11yFaults = `(() => {
 		// Like axe, leave out text with no letters or digits, such as "←".
 		const seen = norm(e.innerText || "");
 		if (/[\p{L}\p{N}]/u.test(seen) && !norm(e.getAttribute("aria-label")).includes(seen)) bad.push("name lacks the visible text " + JSON.stringify(seen) + ": " + e.outerHTML.slice(0, 120));
+	}
+	// Text contrast (WCAG AA, axe's color-contrast): 4.5:1, or 3:1 for
+	// large text, against the backgrounds behind it composited up to the
+	// first opaque one, with the opacity of the text's ancestors. Text on
+	// an image or a canvas, or in an SVG, is left out, as axe leaves it
+	// undecided.
+	const rgba = (s) => { const m = s.match(/^rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)$/); return m ? [+m[1], +m[2], +m[3], m[4] === undefined ? 1 : +m[4]] : null; };
+	const over = (top, under, a) => top.map((v, i) => v * a + under[i] * (1 - a));
+	const lum = (c) => c.reduce((l, v, i) => { v /= 255; v = v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; return l + [0.2126, 0.7152, 0.0722][i] * v; }, 0);
+	const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+	const seen = new Set();
+	for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+		const e = n.parentElement;
+		if (!e || seen.has(e) || !/[\p{L}\p{N}]/u.test(n.data) || e.closest("svg, [hidden], :disabled")) continue;
+		seen.add(e);
+		if (!e.getClientRects().length) continue;
+		const st = getComputedStyle(e);
+		if (st.visibility !== "visible") continue;
+		let fg = rgba(st.color), opacity = 1, layers = [], image = false;
+		for (let a = e; a; a = a.parentElement) {
+			const s = getComputedStyle(a);
+			opacity *= +s.opacity;
+			if (s.backgroundImage !== "none") { image = true; break; }
+			const b = rgba(s.backgroundColor);
+			if (b && b[3] > 0) { layers.push(b); if (b[3] === 1) break; }
+		}
+		const r = e.getBoundingClientRect();
+		image ||= document.elementsFromPoint(r.left + r.width / 2, r.top + r.height / 2).some((b) => /^(CANVAS|IMG|VIDEO)$/.test(b.tagName) && !e.contains(b));
+		if (image || !fg) continue;
+		let bg = [255, 255, 255];
+		for (const b of layers.reverse()) bg = over(b.slice(0, 3), bg, b[3]);
+		const text = over(fg.slice(0, 3), bg, fg[3] * opacity);
+		const l1 = lum(text), l2 = lum(bg), ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+		const px = parseFloat(st.fontSize), bold = +st.fontWeight >= 700;
+		const need = px >= 24 || (bold && px >= 18.66) ? 3 : 4.5;
+		if (ratio < need - 0.02) bad.push("text contrast " + ratio.toFixed(2) + ":1, under " + need + ":1: " + JSON.stringify(n.data.trim().slice(0, 40)) + " in " + e.outerHTML.slice(0, 100));
 	}
 	return bad;
 })()`
