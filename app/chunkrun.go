@@ -32,9 +32,22 @@ func sweepStage(r *core.SweepRun, done func([]core.Result)) stage {
 	return stage{step: r.Step, progress: r.Progress, finish: func() { done(r.Results()) }}
 }
 
-// transferStage wraps a core.TransferRun.
-func transferStage(r *core.TransferRun, finish func()) stage {
-	return stage{step: r.Step, progress: r.Progress, finish: finish}
+// transferStages wraps a core.TransferRun as a stage per craft model: the
+// runner restarts its digits per slice at each stage, and a digit on a
+// convolutional network costs many on logistic regression. finish runs
+// after the last.
+func transferStages(r *core.TransferRun, finish func()) []stage {
+	stages := make([]stage, r.Crafts())
+	for i := range stages {
+		stages[i] = stage{
+			step:     func(n int) bool { return r.StepCraft(i, n) },
+			progress: func() float64 { return r.CraftProgress(i) },
+		}
+	}
+	if len(stages) > 0 {
+		stages[len(stages)-1].finish = finish
+	}
+	return stages
 }
 
 // chunkRunner runs a job's stages one after another, a slice per browser

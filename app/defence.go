@@ -179,7 +179,7 @@ func (p *defencePage) compute(ctx app.Context) {
 		add(i, core.AttackFGSM)
 	}
 	tr := core.NewTransferRun(ms, ms, x, labels, core.Options{Epsilon: facts.PaperEpsilon})
-	stages = append(stages, transferStage(tr, func() { p.transfr = tr.Results() }))
+	stages = append(stages, transferStages(tr, func() { p.transfr = tr.Results() })...)
 	add(0, core.AttackRandomSign)
 	add(1, core.AttackRandomSign)
 	p.job.start(ctx, stages, p.Update, func() { ctx.NewActionWithValue(ensembleAction, p.resultN) })

@@ -67,7 +67,7 @@ func (e *ensemblePanel) load(ctx app.Context, n int) {
 		e.members = ms
 		x, labels := firstDigits(d, n)
 		tr := core.NewTransferRun([]*core.Model{ens, ms[0]}, []*core.Model{ens}, x, labels, core.Options{Epsilon: facts.PaperEpsilon})
-		e.job.start(ctx, []stage{transferStage(tr, func() { e.results = tr.Results() })}, e.Update, nil)
+		e.job.start(ctx, transferStages(tr, func() { e.results = tr.Results() }), e.Update, nil)
 		e.Update()
 	})
 	e.Update()

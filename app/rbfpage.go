@@ -73,14 +73,14 @@ func (p *rbfPage) compute(ctx app.Context) {
 	p.matrix, p.hist, p.resultN, p.resultEps = nil, nil, p.n, p.eps()
 	x, labels := firstDigits(p.digits, p.n)
 	tr := core.NewTransferRun(p.models, p.models, x, labels, core.Options{Epsilon: p.eps()})
-	st := transferStage(tr, func() {
+	stages := transferStages(tr, func() {
 		p.matrix = tr.Results()
 		p.hist = map[string][]float64{}
 		for i := range p.models {
 			p.hist[modelNames[i]] = histogram(tr.Mistakes(i, i))
 		}
 	})
-	p.job.start(ctx, []stage{st}, p.Update, nil)
+	p.job.start(ctx, stages, p.Update, nil)
 	q := url.Values{}
 	q.Set("n", strconv.Itoa(p.n))
 	q.Set("eps", strconv.FormatFloat(p.eps(), 'f', 2, 64))
