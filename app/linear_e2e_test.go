@@ -276,7 +276,7 @@ func TestLogitsPanelMatchesCore(t *testing.T) {
 	err = chromedp.Run(ctx,
 		eval(`document.getElementById("lg-digit").value = ""`, nil),
 		chromedp.SendKeys("#lg-digit", "987", chromedp.ByQuery),
-		chromedp.Sleep(300*time.Millisecond),
+		chromedp.Sleep(600*time.Millisecond), // the pause before Enter: ample for the figure on a loaded machine
 		chromedp.KeyEvent(kb.Enter),
 		poll(logitsLive(987)),
 		eval(logitsRead, &got))
