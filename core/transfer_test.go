@@ -3,7 +3,6 @@ package core
 import (
 	"math"
 	"math/rand/v2"
-	"reflect"
 	"slices"
 	"testing"
 
@@ -63,12 +62,25 @@ func TestTransferRun(t *testing.T) {
 			}
 		}
 	}
-	if !reflect.DeepEqual(crafts.Results(), got) {
-		t.Errorf("crafts one by one: %+v; steps: %+v", crafts.Results(), got)
-	}
-	for i := range ms {
-		if !reflect.DeepEqual(crafts.Mistakes(i, i), steps.Mistakes(i, i)) {
-			t.Errorf("%s: mistakes differ", ms[i].Name)
+	// The same up to rounding: under WebAssembly the kernels group rows
+	// by four, so a batch's size changes the last bits.
+	close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-12 }
+	for i, row := range crafts.Results() {
+		for j, c := range row {
+			g := got[i][j]
+			if c.N != g.N || c.Error != g.Error || c.Agreement != g.Agreement ||
+				!close(c.Confidence, g.Confidence) || !close(c.MistakeConfidence, g.MistakeConfidence) {
+				t.Errorf("%s on %s, crafts one by one: %+v; in steps: %+v", ms[i].Name, ms[j].Name, c, g)
+			}
+		}
+		a, b := crafts.Mistakes(i, i), steps.Mistakes(i, i)
+		if len(a) != len(b) {
+			t.Fatalf("%s: %d mistakes one by one, %d in steps", ms[i].Name, len(a), len(b))
+		}
+		for k := range a {
+			if !close(a[k], b[k]) {
+				t.Errorf("%s: mistake %d has confidence %v one by one, %v in steps", ms[i].Name, k, a[k], b[k])
+			}
 		}
 	}
 }
