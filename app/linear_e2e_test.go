@@ -155,15 +155,15 @@ type logitsShown struct {
 	Strip                       string // JSON: per input of the strip, ε then the ten logits
 	MS, Ahead                   string
 	// What the reader sees: the readout, the chart's title, the digit box
-	// and the range's words.
-	Readout, Title, Box, RangeText string
+	// and the range's words; and the note under the figure.
+	Readout, Title, Box, RangeText, Note string
 }
 
 const logitsRead = `(() => { const d = document.getElementById("logits").dataset;
 	const text = id => document.getElementById(id)?.textContent;
 	return {Digit: d.digit, Label: d.label, Pieces: d.pieces, Range: d.range, Strip: d.strip, MS: d.ms, Ahead: d.ahead,
 		Readout: text("logits-readout"), Title: document.querySelector("#lg-live svg title")?.textContent,
-		Box: document.getElementById("lg-digit")?.value, RangeText: text("lg-range-value")} })()`
+		Box: document.getElementById("lg-digit")?.value, RangeText: text("lg-range-value"), Note: text("lg-note")} })()`
 
 // logitsLive is true once the runtime (not the server's HTML) shows the
 // panel's figure for the digit.
@@ -283,8 +283,8 @@ func TestLogitsPanelMatchesCore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Ahead != "true" {
-		t.Errorf("digit 987 typed a key at a time: computed ahead %s; want true", got.Ahead)
+	if got.Ahead != "true" || !strings.Contains(got.Note, "computed while you typed it") {
+		t.Errorf("digit 987 typed a key at a time: computed ahead %s, note %q; want true, and a note that says so", got.Ahead, got.Note)
 	}
 	checkLogits(t, got, m, d, 987, logitsDefaultRange)
 

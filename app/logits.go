@@ -51,6 +51,7 @@ type logitsFigure struct {
 	chart        string  // svg's result, kept: the page renders for other reasons too
 	live         string  // the panel's HTML of the figure (liveHTML)
 	made         int     // the panel's count of figures when this one was made: the oldest is dropped first
+	typed        bool    // computed while the reader typed its digit (logitsPanel.typed)
 }
 
 // stripInput is one input of the strip under the chart.

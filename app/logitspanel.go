@@ -201,7 +201,7 @@ func (l *logitsPanel) typed(ctx app.Context, v string) {
 		time.Sleep(typingPause)
 		ctx.Defer(func(ctx app.Context) {
 			if gen == l.typing && l.cache[k] == nil {
-				l.compute(k)
+				l.compute(k).typed = true
 			}
 		})
 	})
@@ -363,7 +363,10 @@ func (l *logitsPanel) note() string {
 	s := "Computed exactly from the linear pieces (core.LogitPath), not by sampling."
 	if l.updates > 1 {
 		s += fmt.Sprintf(" For this digit, the direction, the path and the logits at %d values of ε took %.1f ms", logitsSamples, l.computeMS)
-		if l.ahead {
+		switch {
+		case l.ahead && l.fig.typed:
+			s += ", computed while you typed it"
+		case l.ahead:
 			s += ", computed ahead while the page was idle"
 		}
 		s += "."
