@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -48,13 +49,11 @@ func NewTransferRun(craft, target []*Model, x *mat.Dense, labels []int, o Option
 // craft model, since their costs differ widely (a convolutional network
 // against logistic regression).
 func (r *TransferRun) Step(n int) (done bool) {
-	for i := range r.craft {
-		if r.done[i] < len(r.labels) {
-			r.StepCraft(i, n)
-			break
-		}
+	notDone := func(d int) bool { return d < len(r.labels) }
+	if i := slices.IndexFunc(r.done, notDone); i >= 0 {
+		r.StepCraft(i, n)
 	}
-	return r.Progress() == 1
+	return !slices.ContainsFunc(r.done, notDone)
 }
 
 // StepCraft crafts up to n more digits on craft[i] and scores them on
